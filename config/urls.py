@@ -1,0 +1,13 @@
+from django.urls import include, path
+
+from config.api import api
+
+urlpatterns = [
+    path("", include("frontoffice.accounts.urls")),
+    path("", include("frontoffice.core.urls")),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "frontoffice.core.errors.permission_denied"
+handler404 = "frontoffice.core.errors.page_not_found"
+handler500 = "frontoffice.core.errors.server_error"

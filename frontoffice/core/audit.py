@@ -1,0 +1,47 @@
+"""Audit helpers that services call inside their transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AccessLogEntry, AuditEntry, Branch, Organisation
+
+
+def audit(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model,
+    organisation: Organisation,
+    summary: str,
+    branch: Branch | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Record a workflow action on ``target``. ``summary`` is stored as written."""
+    return AuditEntry.objects.create(
+        organisation=organisation,
+        branch=branch,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
+        target_id=str(target.pk),
+        summary=summary[:300],
+        data=data or {},
+    )
+
+
+def log_access(
+    *, user: Any, target: models.Model, organisation: Organisation, purpose: str = "", path: str = ""
+) -> AccessLogEntry:
+    """Record that ``user`` read a sensitive record."""
+    return AccessLogEntry.objects.create(
+        organisation=organisation,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
+        target_id=str(target.pk),
+        purpose=purpose[:200],
+        path=path[:300],
+    )

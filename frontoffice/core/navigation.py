@@ -1,0 +1,58 @@
+"""The menu is data: each app lists its items in ``menu.py``; the shell filters them by permission."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+from django.urls import reverse
+from django.utils.functional import Promise
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str | Promise
+    url_name: str
+    permissions: tuple[str, ...] = ()  # all are required
+    section: str | Promise = ""
+    order: int = 100
+    match_prefix: str = ""  # marks the item current for deeper pages too
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def visible_to(self, user: Any) -> bool:
+        return user.is_authenticated and all(user.has_perm(p) for p in self.permissions)
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+@cache
+def all_menu_items() -> tuple[MenuItem, ...]:
+    items: list[MenuItem] = []
+    for app_config in apps.get_app_configs():
+        if not app_config.name.startswith("frontoffice."):
+            continue
+        try:
+            module = import_module(f"{app_config.name}.menu")
+        except ModuleNotFoundError as error:
+            if error.name != f"{app_config.name}.menu":
+                raise
+            continue
+        items.extend(module.MENU)
+    return tuple(sorted(items, key=lambda item: item.order))
+
+
+def menu_for(user: Any, current_path: str = "") -> list[dict[str, Any]]:
+    visible = []
+    for item in all_menu_items():
+        if not item.visible_to(user):
+            continue
+        url = item.url
+        prefix = item.match_prefix or url
+        current = current_path == url or (prefix != "/" and current_path.startswith(prefix))
+        visible.append({"label": item.label, "url": url, "section": item.section, "current": current})
+    return visible
