@@ -134,18 +134,12 @@ def parse_redis_url(name: str, url: str) -> str:
 @dataclass(frozen=True)
 class EmailConfig:
     backend: str
-    host: str = ""
-    port: int = 25
-    user: str = ""
-    password: str = ""
-    use_tls: bool = False
-    use_ssl: bool = False
-    file_path: str = ""
+    options: dict[str, object]
 
 
 def parse_email_url(name: str, url: str, *, base_dir: Path) -> EmailConfig:
     """``smtp://user:pass@host:587?tls=1``, ``smtps://…`` (implicit TLS),
-    ``console://`` or ``file:///var/mail`` (one file per message)."""
+    ``console://``, ``file:///var/mail`` (one file per message) or ``memory://``."""
     parts = urlsplit(url)
     if parts.scheme in {"smtp", "smtps"}:
         if not parts.hostname:
@@ -155,23 +149,25 @@ def parse_email_url(name: str, url: str, *, base_dir: Path) -> EmailConfig:
         except ValueError:
             raise EnvError(name, f"the port in {url!r} is not a number") from None
         query = parse_qs(parts.query)
-        use_tls = query.get("tls", ["0"])[-1].lower() in _TRUE
         return EmailConfig(
             backend="django.core.mail.backends.smtp.EmailBackend",
-            host=parts.hostname,
-            port=port,
-            user=unquote(parts.username or ""),
-            password=unquote(parts.password or ""),
-            use_tls=use_tls,
-            use_ssl=parts.scheme == "smtps",
+            options={
+                "host": parts.hostname,
+                "port": port,
+                "username": unquote(parts.username or ""),
+                "password": unquote(parts.password or ""),
+                "use_tls": query.get("tls", ["0"])[-1].lower() in _TRUE,
+                "use_ssl": parts.scheme == "smtps",
+                "timeout": 20,
+            },
         )
     if parts.scheme == "console":
-        return EmailConfig(backend="django.core.mail.backends.console.EmailBackend")
+        return EmailConfig(backend="django.core.mail.backends.console.EmailBackend", options={})
     if parts.scheme == "file":
         path = Path(parts.path or "var/mail")
         if not path.is_absolute():
             path = base_dir / path
-        return EmailConfig(backend="django.core.mail.backends.filebased.EmailBackend", file_path=str(path))
+        return EmailConfig(backend="django.core.mail.backends.filebased.EmailBackend", options={"file_path": str(path)})
     if parts.scheme == "memory":
-        return EmailConfig(backend="django.core.mail.backends.locmem.EmailBackend")
+        return EmailConfig(backend="django.core.mail.backends.locmem.EmailBackend", options={})
     raise EnvError(name, f"expected smtp://, smtps://, console://, file:// or memory://; got {url!r}")

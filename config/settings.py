@@ -222,15 +222,7 @@ _email = parse_email_url(
     env_str("FRONTOFFICE_EMAIL_URL", "memory://" if TESTING else "console://"),
     base_dir=BASE_DIR,
 )
-EMAIL_BACKEND = _email.backend
-EMAIL_HOST = _email.host
-EMAIL_PORT = _email.port
-EMAIL_HOST_USER = _email.user
-EMAIL_HOST_PASSWORD = _email.password
-EMAIL_USE_TLS = _email.use_tls
-EMAIL_USE_SSL = _email.use_ssl
-EMAIL_FILE_PATH = _email.file_path
-EMAIL_TIMEOUT = 20
+MAILERS = {"default": {"BACKEND": _email.backend, "OPTIONS": _email.options}}
 DEFAULT_FROM_EMAIL = env_str("FRONTOFFICE_FROM_EMAIL", "Front Office <no-reply@frontoffice.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
