@@ -7,6 +7,7 @@ the variable. ``docs/operations.md`` lists every variable.
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,6 +28,8 @@ from config.env import (
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("FRONTOFFICE_VAR_DIR", str(BASE_DIR / "var")))
+# The default SQLite database, uploaded files and SMS files live here.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 ENVIRONMENT = env_choice("FRONTOFFICE_ENV", "development", ("development", "production", "test"))
 PRODUCTION = ENVIRONMENT == "production"
@@ -129,7 +132,10 @@ if _db.engine == "sqlite":
                     "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=20000;PRAGMA cache_size=-20000"
                 ),
             },
-            "TEST": {"NAME": env_str("FRONTOFFICE_TEST_SQLITE_NAME", "") or None},
+            # Tests use a file, as production does: an in-memory database has
+            # table-level locks that a busy timeout does not cover. One file per
+            # process, so parallel test runs never share a database.
+            "TEST": {"NAME": env_str("FRONTOFFICE_TEST_SQLITE_NAME", str(VAR_DIR / f"test-{os.getpid()}.sqlite3"))},
         }
     }
 else:
@@ -219,7 +225,8 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # --- E-mail and SMS ----------------------------------------------------------
 _email = parse_email_url(
     "FRONTOFFICE_EMAIL_URL",
-    env_str("FRONTOFFICE_EMAIL_URL", "memory://" if TESTING else "console://"),
+    # Production must name a real mail server: console and memory would silently drop mail.
+    env_str("FRONTOFFICE_EMAIL_URL", "memory://" if TESTING else "console://", required=PRODUCTION),
     base_dir=BASE_DIR,
 )
 MAILERS = {"default": {"BACKEND": _email.backend, "OPTIONS": _email.options}}

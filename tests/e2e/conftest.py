@@ -1,0 +1,116 @@
+"""Browser tests: Playwright (sync API) drives Debian's Chromium against pytest-django's live server.
+
+Run them on their own: ``.venv/bin/pytest tests/e2e -q``.
+
+- ``browser``: one Chromium for the whole session (starting it is the slow part);
+- ``page``: a fresh context and page per test, English-speaking, pointed at the live server;
+- ``new_page``: more contexts in one test (a second device, a browser without cookies);
+- ``make_user``: a staff member of any role, optionally with a confirmed TOTP device;
+- ``organisation``: the personas' organisation, overridden here to require two-factor sign-in,
+  so every manager, executive and administrator persona has to pass it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from frontoffice.accounts.roles import sync_roles
+from tests.factories import BranchFactory, OrganisationFactory, StaffFactory
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+# test code itself (fixtures, assertions) are still plain synchronous calls.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # Without these Chromium keeps calling home, which a closed network answers slowly.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+expect.set_options(timeout=10_000)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]]:
+    """``new_page(locale="pl-PL")`` opens a fresh context (no cookies) on the live server."""
+    contexts = []
+
+    def _open(*, locale: str = "en-GB", viewport: dict[str, int] | None = None) -> Page:
+        context = browser.new_context(
+            base_url=live_server.url, locale=locale, timezone_id="Europe/Warsaw",
+            viewport=viewport or {"width": 1280, "height": 800},
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page: Callable[..., Page]) -> Page:
+    return new_page()
+
+
+@pytest.fixture(autouse=True)
+def _roles(transactional_db: None) -> None:
+    """Role groups come from a data migration, which the flush between live-server tests wipes."""
+    sync_roles()
+
+
+@pytest.fixture
+def organisation(_roles: None):
+    """The personas' organisation; it requires two-factor sign-in, as the model's default does."""
+    return OrganisationFactory(name="Przychodnia Testowa", slug="testowa", require_mfa=True, default_language="en")
+
+
+def add_totp_device(user: Any) -> TOTPDevice:
+    """Give ``user`` a confirmed authenticator app, as if enrolled earlier."""
+    return TOTPDevice.objects.create(user=user, name="Phone", confirmed=True)
+
+
+@pytest.fixture
+def make_user(organisation: Any, branch: Any) -> Callable[..., Any]:
+    """``make_user("manager", username="kasia", totp=True)``: a staff member who can sign in.
+
+    Branch-bound roles work in the personas' ``branch``; executives and admins are organisation-wide.
+    """
+
+    def _make(role: str, *, username: str | None = None, org: Any = None, branches: list[Any] | None = None,
+              totp: bool = False, language: str = "") -> Any:
+        org = org or organisation
+        if branches is None:
+            branches = [] if role in ("executive", "admin") else [branch if org == organisation
+                                                                  else BranchFactory(organisation=org)]
+        kwargs: dict[str, Any] = {"user__language": language}
+        if username:
+            kwargs["user__username"] = username
+        user = StaffFactory(organisation=org, roles=[role], branches=branches, **kwargs).user
+        if totp:
+            add_totp_device(user)
+        return user
+
+    return _make

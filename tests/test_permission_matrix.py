@@ -1,0 +1,153 @@
+"""Every URL name × every persona: who is let in, who gets 403, who gets 404.
+
+Anonymous visitors are sent to the login page (401 on the API). A persona
+whose role lacks the permission gets 403. A persona with the permission but
+from another branch or organisation gets 404 for objects of ``branch``. A
+URL that is not in ``MATRIX`` fails ``test_every_url_is_in_the_matrix``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from frontoffice.accounts.models import Qualification
+from frontoffice.accounts.services import api_token_create
+
+ROLES_OF = {
+    "clerk": "clerk", "agent": "agent", "guard": "security", "manager": "manager", "executive": "executive",
+    "admin": "admin", "outsider_branch": "manager", "outsider_org": "admin",
+}
+OUTSIDERS = {"outsider_branch", "outsider_org"}
+EVERY_ROLE = frozenset({"clerk", "agent", "security", "manager", "executive", "admin"})
+MANAGERS_UP = frozenset({"manager", "executive", "admin"})
+ADMIN = frozenset({"admin"})
+
+
+@dataclass(frozen=True)
+class Case:
+    roles: frozenset[str] = EVERY_ROLE  # roles whose permission opens the URL
+    kwargs: Callable[[dict[str, Any]], dict[str, Any]] = lambda ctx: {}
+    method: str = "get"
+    data: Callable[[dict[str, Any]], dict[str, Any]] = lambda ctx: {}
+    ok: tuple[int, ...] = (200,)
+    scoped: bool = False  # the object belongs to `branch`: outsiders get 404
+    public: bool = False  # no sign-in needed
+    owner_only: str = ""  # the object belongs to this persona alone; others get 404
+    overrides: dict[str, int] = field(default_factory=dict)
+
+
+def _branch(ctx): return {"pk": ctx["branch"].pk}
+def _clerk_staff(ctx): return {"pk": ctx["clerk"].staff.pk}
+
+
+MATRIX: dict[str, Case] = {
+    # Public pages
+    "accounts:login": Case(public=True, overrides={p: 302 for p in ROLES_OF}),  # signed in: sent home
+    "accounts:logout": Case(public=True, method="post", ok=(302,)),
+    "accounts:password_reset": Case(public=True),
+    "accounts:password_reset_done": Case(public=True),
+    "accounts:password_reset_confirm": Case(public=True, kwargs=lambda ctx: {"uidb64": "MQ", "token": "x-y"}),
+    "accounts:password_reset_complete": Case(public=True),
+    "accounts:set_language": Case(public=True, method="post", data=lambda ctx: {"language": "en"}, ok=(302,)),
+    "core:health": Case(public=True),
+    # Signed-in pages
+    "accounts:mfa_setup": Case(),
+    "accounts:mfa_verify": Case(ok=(302,)),  # no device yet: sent on to set-up
+    "accounts:profile": Case(),
+    "accounts:token_list": Case(),
+    "accounts:token_revoke": Case(method="post", kwargs=lambda ctx: {"pk": ctx["clerk_token"].pk}, ok=(302,),
+                                  owner_only="clerk"),
+    "accounts:staff_list": Case(roles=MANAGERS_UP),
+    "accounts:staff_detail": Case(roles=MANAGERS_UP, kwargs=_clerk_staff, scoped=True),
+    "accounts:staff_create": Case(roles=ADMIN),
+    "accounts:staff_edit": Case(roles=ADMIN, kwargs=_clerk_staff, scoped=True),
+    "accounts:qualification_add": Case(roles=ADMIN, kwargs=_clerk_staff, scoped=True, method="post",
+                                       data=lambda ctx: {"kind": "skill", "name": "Obsługa terminala"}, ok=(302,)),
+    "accounts:qualification_remove": Case(roles=ADMIN, method="post", scoped=True, ok=(302,),
+                                          kwargs=lambda ctx: {"pk": ctx["clerk"].staff.pk,
+                                                              "qualification_pk": ctx["qualification"].pk}),
+    "accounts:staff_reset_mfa": Case(roles=ADMIN, kwargs=_clerk_staff, scoped=True, method="post", ok=(302,)),
+    "core:home": Case(),
+    "core:organisation_detail": Case(roles=ADMIN),
+    "core:branch_list": Case(),
+    "core:branch_create": Case(roles=ADMIN),
+    "core:branch_detail": Case(kwargs=_branch, scoped=True),
+    "core:branch_edit": Case(roles=ADMIN, kwargs=_branch, scoped=True),
+    "core:branch_hours": Case(roles=ADMIN, kwargs=_branch, scoped=True),
+    "core:department_create": Case(roles=ADMIN, kwargs=_branch, scoped=True),
+    "core:audit_list": Case(roles=MANAGERS_UP),
+    "core:message_list": Case(roles=ADMIN),
+    "core:record_history": Case(roles=MANAGERS_UP, scoped=True,
+                                kwargs=lambda ctx: {"model": "core.branch", "pk": ctx["branch"].pk}),
+}
+
+# URL names that belong to other test files (the API has its own matrix in tests/test_api_*.py).
+COVERED_ELSEWHERE_PREFIXES = ("api:",)
+
+
+def _all_url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
+    resolver = resolver or get_resolver()
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _all_url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    missing = sorted(
+        name for name in _all_url_names()
+        if name not in MATRIX and not name.startswith(COVERED_ELSEWHERE_PREFIXES)
+    )
+    assert not missing, f"Add these URL names to MATRIX in {__file__}: {missing}"
+
+
+def expected_status(case: Case, persona: str | None) -> tuple[int, ...]:
+    if persona in case.overrides:
+        return (case.overrides[persona],)
+    if case.public:
+        return case.ok
+    if persona is None:
+        return (302,)
+    if ROLES_OF[persona] not in case.roles:
+        return (403,)
+    if case.owner_only and persona != case.owner_only:
+        return (404,)
+    if case.scoped and persona in OUTSIDERS:
+        return (404,)
+    return case.ok
+
+
+@pytest.fixture
+def world(request, clerk, agent, guard, manager, executive, admin, outsider_branch, outsider_org, branch):
+    token, _raw = api_token_create(user=clerk, name="Integracja")
+    qualification = Qualification.objects.create(staff=clerk.staff, kind="skill", name="Kasa fiskalna")
+    return {
+        "clerk": clerk, "agent": agent, "guard": guard, "manager": manager, "executive": executive,
+        "admin": admin, "outsider_branch": outsider_branch, "outsider_org": outsider_org,
+        "branch": branch, "clerk_token": token, "qualification": qualification,
+    }
+
+
+@pytest.mark.parametrize("persona", [None, *ROLES_OF])
+@pytest.mark.parametrize("url_name", sorted(MATRIX))
+def test_permission_matrix(client, world, url_name, persona):
+    case = MATRIX[url_name]
+    if persona is not None:
+        client.force_login(world[persona])
+    url = reverse(url_name, kwargs=case.kwargs(world))
+    response = getattr(client, case.method)(url, case.data(world))
+    expected = expected_status(case, persona)
+    assert response.status_code in expected, (
+        f"{persona or 'anonymous'} {case.method.upper()} {url}: got {response.status_code}, expected {expected}"
+    )
+    if persona is None and not case.public:
+        assert response["Location"].startswith(reverse("accounts:login"))
