@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import factory
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 
+from frontoffice.accounts.choices import Role
 from frontoffice.accounts.models import StaffMember, User
+from frontoffice.accounts.roles import sync_roles
 from frontoffice.core.choices import BusinessKind
 from frontoffice.core.models import Branch, Department, Organisation
 
@@ -20,6 +23,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Firma Testowa {n}")
     slug = factory.Sequence(lambda n: f"firma-{n}")
     kind = BusinessKind.CLINIC
+    default_language = "en"  # tests read English; the Polish tests switch explicitly
     require_mfa = False
 
 
@@ -76,4 +80,12 @@ class StaffFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(obj, create, extracted, **kwargs):  # noqa: N805
         if create and extracted:
+            ensure_roles()
             obj.user.groups.set(Group.objects.filter(name__in=extracted))
+
+
+def ensure_roles() -> None:
+    """Recreate the role groups after a transactional test flushed the data migration's rows."""
+    if Group.objects.filter(name__in=Role.values).count() < len(Role.values):
+        ContentType.objects.clear_cache()
+        sync_roles()

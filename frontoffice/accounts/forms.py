@@ -4,7 +4,12 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.contrib.auth.tokens import default_token_generator
+from django.http import HttpRequest
 from django.template import loader
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from frontoffice.core.choices import Language
@@ -24,6 +29,19 @@ class QueuedPasswordResetForm(PasswordResetForm):
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         email_queue(to=to_email, subject=subject, body=body)
+
+    def send_welcome(self, user: User, *, request: HttpRequest) -> None:
+        """Send a new colleague the link to set their first password.
+
+        Django's reset form skips users without a usable password, which is
+        exactly what a new account has; so build the same context here.
+        """
+        context = {
+            "email": user.email, "user": user, "domain": request.get_host(), "site_name": request.get_host(),
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
+            "protocol": "https" if request.is_secure() else "http",
+        }
+        self.send_mail("accounts/email/welcome_subject.txt", "accounts/email/welcome.txt", context, None, user.email)
 
 
 class TotpCodeForm(forms.Form):
@@ -66,7 +84,8 @@ class StaffFilterForm(forms.Form):
 class StaffForm(VersionedModelForm):
     """Create or edit a staff member together with the user account."""
 
-    username = forms.SlugField(label=_("Login"), max_length=150)
+    username = forms.CharField(label=_("Login"), max_length=150, validators=[UnicodeUsernameValidator()],
+                               help_text=_("Letters, digits and . _ - only, e.g. anna.kowalska"))
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     email = forms.EmailField(label=_("E-mail"))
@@ -89,8 +108,9 @@ class StaffForm(VersionedModelForm):
         if self.instance.pk:
             user = self.instance.user
             self.fields["username"].disabled = True
+            self.initial["username"] = user.username  # a disabled field always takes its initial value
             if not self.is_bound:
-                self.initial.update(username=user.username, first_name=user.first_name, last_name=user.last_name,
+                self.initial.update(first_name=user.first_name, last_name=user.last_name,
                                     email=user.email, roles=self.instance.role_codes,
                                     branches=list(self.instance.branches.all()), is_active=self.instance.is_active)
 

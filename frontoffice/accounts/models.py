@@ -105,7 +105,8 @@ class StaffMember(TimeStampedModel):
     @cached_property
     def role_codes(self) -> list[str]:
         valid = set(Role.values)
-        return sorted(name for name in self.user.groups.values_list("name", flat=True) if name in valid)
+        # .all() so that a list page's prefetch_related("user__groups") is used.
+        return sorted(group.name for group in self.user.groups.all() if group.name in valid)
 
     @property
     def role_labels(self) -> list[str]:

@@ -23,6 +23,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from frontoffice.core.decorators import require
+from frontoffice.core.forms import add_service_error
 from frontoffice.core.htmx import render_page
 from frontoffice.core.selectors import branch_list, organisation_for
 from frontoffice.core.tables import Column, Table
@@ -118,7 +119,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             messages.success(request, _("Two-factor sign-in is set up."))
             return redirect(_safe_next(request))
-        form.add_error("code", _("That code is not valid. Check the time on your phone and try the current code."))
+        form.add_error("code", _("That code is not valid. Check the time on your phone, wait a moment and enter the current code."))
     secret = base64.b32encode(device.bin_key).decode()
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5, dark="#111", light="#fff")
     return render(request, "accounts/mfa_setup.html", {"form": form, "secret": secret, "qr": qr,
@@ -238,11 +239,7 @@ def staff_create(request: HttpRequest) -> HttpResponse:
             employer_kind=data["employer_kind"], contractor=data["contractor"],
         )
         # The new colleague sets their own password through the reset e-mail.
-        reset = QueuedPasswordResetForm({"email": staff.user.email})
-        if reset.is_valid():
-            reset.save(request=request, use_https=request.is_secure(),
-                       email_template_name="accounts/email/welcome.txt",
-                       subject_template_name="accounts/email/welcome_subject.txt")
+        QueuedPasswordResetForm().send_welcome(staff.user, request=request)
         messages.success(request, _("Staff member added; they got an e-mail to set their password."))
         return redirect("accounts:staff_detail", pk=staff.pk)
     return render(request, "accounts/staff_form.html", {"form": form, "staff": None},
@@ -264,7 +261,7 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 employer_kind=data["employer_kind"], contractor=data["contractor"], is_active=data["is_active"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Staff member saved."))
             return redirect("accounts:staff_detail", pk=staff.pk)

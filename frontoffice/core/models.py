@@ -103,7 +103,10 @@ class Branch(TimeStampedModel):
         verbose_name_plural = _("branches")
         ordering = ["organisation", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "code"], name="branch_code_unique_in_organisation"),
+            models.UniqueConstraint(
+                fields=["organisation", "code"], name="branch_code_unique_in_organisation",
+                violation_error_message=_("Another branch already uses this code."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -156,7 +159,10 @@ class Department(TimeStampedModel):
         verbose_name_plural = _("departments and areas")
         ordering = ["branch", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["branch", "name"], name="department_name_unique_in_branch"),
+            models.UniqueConstraint(
+                fields=["branch", "name"], name="department_name_unique_in_branch",
+                violation_error_message=_("This branch already has a department or area with this name."),
+            ),
         ]
 
     def __str__(self) -> str:

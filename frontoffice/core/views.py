@@ -17,6 +17,7 @@ from . import selectors, services
 from .dashboard import cards_for
 from .decorators import require
 from .forms import (
+    add_service_error,
     AuditFilterForm,
     BranchFilterForm,
     BranchForm,
@@ -69,7 +70,7 @@ def organisation_detail(request: HttpRequest) -> HttpResponse:
             services.organisation_update(organisation=organisation, user=request.user,
                                          expected_version=form.cleaned_data["version"], **form.model_fields())
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Organisation settings saved."))
             return redirect("core:organisation_detail")
@@ -114,9 +115,13 @@ def branch_create(request: HttpRequest) -> HttpResponse:
     form = BranchForm(request.POST or None, initial={"time_zone": organisation.time_zone})
     form.instance.organisation = organisation
     if request.method == "POST" and form.is_valid():
-        branch = services.branch_create(organisation=organisation, user=request.user, **form.model_fields())
-        messages.success(request, _("Branch created."))
-        return redirect("core:branch_detail", pk=branch.pk)
+        try:
+            branch = services.branch_create(organisation=organisation, user=request.user, **form.model_fields())
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Branch created."))
+            return redirect("core:branch_detail", pk=branch.pk)
     return render(request, "core/branch_form.html", {"form": form, "branch": None},
                   status=400 if form.errors else 200)
 
@@ -131,7 +136,7 @@ def branch_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.branch_update(branch=branch, user=request.user,
                                    expected_version=form.cleaned_data["version"], **form.model_fields())
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Branch saved."))
             return redirect("core:branch_detail", pk=branch.pk)
@@ -164,9 +169,13 @@ def department_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = DepartmentForm(request.POST or None)
     form.instance.branch = branch
     if request.method == "POST" and form.is_valid():
-        services.department_create(branch=branch, user=request.user, **form.cleaned_data)
-        messages.success(request, _("Department added."))
-        return redirect("core:branch_detail", pk=branch.pk)
+        try:
+            services.department_create(branch=branch, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Department added."))
+            return redirect("core:branch_detail", pk=branch.pk)
     return render(request, "core/department_form.html", {"form": form, "branch": branch},
                   status=400 if form.errors else 200)
 
