@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from frontoffice.core.audit import log_access
 from frontoffice.core.decorators import require
 from frontoffice.core.forms import add_service_error
 from frontoffice.core.htmx import render_page
@@ -218,6 +219,10 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     staff = selectors.staff_get(user=request.user, pk=pk)
     can_manage = request.user.has_perm(AccountsPermission.MANAGE_STAFF.perm)
+    if staff.user_id != request.user.pk:
+        # Contact details and licence numbers are personal data: record who looked.
+        log_access(user=request.user, target=staff, organisation=staff.organisation,
+                   purpose=_("staff record"), path=request.path)
     return render(request, "accounts/staff_detail.html", {
         "staff": staff, "qualifications": staff.qualifications.all(), "can_manage": can_manage,
         "qualification_form": QualificationForm() if can_manage else None,

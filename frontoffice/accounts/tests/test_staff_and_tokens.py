@@ -196,3 +196,13 @@ def test_the_history_panel_shows_field_changes_and_actions(login, admin, manager
     assert AuditEntry.objects.filter(target_type=content_type, target_id=str(clerk.staff.pk)).exists()
     html = login(manager).get(reverse("core:record_history", args=["accounts.staffmember", clerk.staff.pk])).content.decode()
     assert "Starsza rejestratorka" in html and "staff.update" in html
+
+
+def test_reading_a_colleagues_record_is_in_the_access_log_and_the_history(login, manager, clerk):
+    from frontoffice.core.models import AccessLogEntry
+
+    login(manager).get(reverse("accounts:staff_detail", args=[clerk.staff.pk]))
+    entry = AccessLogEntry.objects.get()
+    assert (entry.user, entry.target_id) == (manager, str(clerk.staff.pk))
+    html = login(manager).get(reverse("core:record_history", args=["accounts.staffmember", clerk.staff.pk]))
+    assert "viewed" in html.content.decode()
