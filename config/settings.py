@@ -200,6 +200,8 @@ MFA_ROLES = ("manager", "executive", "admin")
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English with European dates and a 24-hour clock (Django's "en" formats are American).
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_NAME = "frontoffice_language"
 LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 TIME_ZONE = env_str("FRONTOFFICE_TIME_ZONE", "Europe/Warsaw")

@@ -47,12 +47,10 @@ class MfaRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
-            user.is_authenticated
-            and not request.path.startswith(MFA_EXEMPT_PREFIXES)
-            and not user.is_verified()
-            and mfa_required(user)
-        ):
+        pending = user.is_authenticated and not user.is_verified() and mfa_required(user)
+        # The page shell hides the menu until the second factor is passed.
+        request.mfa_pending = pending  # type: ignore[attr-defined]
+        if pending and not request.path.startswith(MFA_EXEMPT_PREFIXES):
             if request.path.startswith("/api/"):
                 return JsonResponse(
                     {"type": "about:blank", "title": "Second factor required", "status": 403,

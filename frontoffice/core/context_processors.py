@@ -9,7 +9,7 @@ from .scoping import scope_for
 def shell(request: HttpRequest) -> dict[str, Any]:
     """What the page shell (menu, organisation name) needs on every page."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or getattr(request, "mfa_pending", False):
         return {"menu": []}
     staff = getattr(user, "staff", None)
     return {

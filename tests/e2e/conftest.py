@@ -58,7 +58,9 @@ def new_page(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]
 
     def _open(*, locale: str = "en-GB", viewport: dict[str, int] | None = None) -> Page:
         context = browser.new_context(
-            base_url=live_server.url, locale=locale, timezone_id="Europe/Warsaw",
+            base_url=live_server.url,
+            locale=locale,
+            timezone_id="Europe/Warsaw",
             viewport=viewport or {"width": 1280, "height": 800},
         )
         context.set_default_timeout(10_000)
@@ -83,7 +85,11 @@ def _roles(transactional_db: None) -> None:
 
 @pytest.fixture
 def organisation(_roles: None):
-    """The personas' organisation; it requires two-factor sign-in, as the model's default does."""
+    """The personas' organisation: requires two-factor sign-in (the model's default) and works in English.
+
+    English because the org's language wins over the browser's after sign-in, and most tests read
+    English text; the language tests switch it back to Polish.
+    """
     return OrganisationFactory(name="Przychodnia Testowa", slug="testowa", require_mfa=True, default_language="en")
 
 
@@ -99,12 +105,22 @@ def make_user(organisation: Any, branch: Any) -> Callable[..., Any]:
     Branch-bound roles work in the personas' ``branch``; executives and admins are organisation-wide.
     """
 
-    def _make(role: str, *, username: str | None = None, org: Any = None, branches: list[Any] | None = None,
-              totp: bool = False, language: str = "") -> Any:
+    def _make(
+        role: str,
+        *,
+        username: str | None = None,
+        org: Any = None,
+        branches: list[Any] | None = None,
+        totp: bool = False,
+        language: str = "",
+    ) -> Any:
         org = org or organisation
         if branches is None:
-            branches = [] if role in ("executive", "admin") else [branch if org == organisation
-                                                                  else BranchFactory(organisation=org)]
+            branches = (
+                []
+                if role in ("executive", "admin")
+                else [branch if org == organisation else BranchFactory(organisation=org)]
+            )
         kwargs: dict[str, Any] = {"user__language": language}
         if username:
             kwargs["user__username"] = username

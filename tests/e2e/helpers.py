@@ -53,8 +53,9 @@ def type_credentials(page: Page, username: str, password: str, *, language: str 
     page.get_by_role("button", name=tr(language, "Sign in"), exact=True).click()
 
 
-def sign_in(page: Page, user: Any, *, password: str = PASSWORD, device: TOTPDevice | None = None,
-            language: str = "en") -> None:
+def sign_in(
+    page: Page, user: Any, *, password: str = PASSWORD, device: TOTPDevice | None = None, language: str = "en"
+) -> None:
     """Open the sign-in page, type the credentials and, when ``device`` is given, the current code.
 
     Ends on the page the app lands on after signing in (the home page unless ``next`` says otherwise).

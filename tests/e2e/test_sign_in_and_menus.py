@@ -108,6 +108,8 @@ def test_privileged_user_is_asked_for_a_code_before_any_page(manager, page: Page
     expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor sign-in")
     page.goto("/staff/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor sign-in")
+    expect(page.get_by_role("heading", level=1, name="Staff")).to_have_count(0)
+    # and no menu is offered before the second factor
     expect(page.get_by_role("navigation", name="Main menu")).to_have_count(0)
 
 
@@ -129,7 +131,8 @@ def test_wrong_code_is_refused_and_the_right_one_lets_the_manager_in(manager, pa
     expect(page.get_by_text("That code is not valid")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("Two-factor sign-in")
 
-    # When they type the current code
+    # When they wait a moment (a wrong code makes the next try wait one throttle delay) and type the current code
+    page.wait_for_timeout(1000 * device.get_throttle_factor() + 200)
     code_field.fill(totp_code(device.bin_key, step=device.step, t0=device.t0, digits=device.digits))
     page.get_by_role("button", name="Verify", exact=True).click()
 
@@ -137,26 +140,28 @@ def test_wrong_code_is_refused_and_the_right_one_lets_the_manager_in(manager, pa
     expect(page.get_by_role("heading", level=1)).to_have_text("Front office management")
 
 
-def test_manager_without_a_device_enrols_at_first_sign_in(manager, page: Page):
-    # Given a manager who has never set up two-factor sign-in
-    # When they sign in with their password
+def test_manager_without_a_device_enrols_at_first_sign_in(make_user, page: Page):
+    # Given a newly added manager who has never set up two-factor sign-in
+    make_user("manager", username="kasia.nowa")
+
+    # When she signs in with her password
     page.goto("/accounts/login/")
-    page.get_by_label("Username", exact=True).fill("manager")
+    page.get_by_label("Username", exact=True).fill("kasia.nowa")
     page.get_by_label("Password", exact=True).fill("correct-horse-battery-staple")
     page.get_by_role("button", name="Sign in", exact=True).click()
 
-    # Then they are sent to set it up, with a QR code and the key written out
+    # Then she is sent to set it up, with a QR code and the key written out
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up two-factor sign-in")
     assert_page_shell(page)
     expect(page.get_by_role("img", name="QR code for the authenticator app")).to_be_visible()
     secret = page.get_by_test_id("totp-secret").inner_text().strip()
 
-    # When they add the key to their app and type the code it shows
+    # When she adds the key to her app and types the code it shows
     key = base64.b32decode(secret)
     page.get_by_label("Code from your authenticator app").fill(totp_code(key))
     page.get_by_role("button", name="Confirm", exact=True).click()
 
-    # Then two-factor sign-in is set up and they land on their home page
+    # Then two-factor sign-in is set up and she lands on her home page
     expect(page.get_by_role("heading", level=1)).to_have_text("Front office management")
     expect(page.get_by_role("status")).to_contain_text("Two-factor sign-in is set up.")
     assert "Staff" in menu_links(page)
