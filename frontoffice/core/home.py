@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +34,8 @@ def _recent_changes(user: Any) -> Card:
     entries = audit_list(user=user, since=since)
     latest = list(entries[:5])
     return Card(title=_("Changes in the last 24 hours"), figure=entries.count(), caption=_("recorded actions"),
-                items=[(entry.summary, entry.actor or "—") for entry in latest],
+                items=[(f"{entry.summary} ({entry.actor or _('system')})", naturaltime(entry.created_at))
+                       for entry in latest],
                 url=reverse("core:audit_list"), link_label=_("Open the audit log"),
                 empty=_("Nothing has changed in the last 24 hours."))
 
