@@ -6,9 +6,12 @@ import zoneinfo
 from collections.abc import Callable
 
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from frontoffice.core.apikit import problem
 
 from .mfa import confirmed_totp_device, mfa_required
 
@@ -52,11 +55,8 @@ class MfaRequiredMiddleware:
         request.mfa_pending = pending  # type: ignore[attr-defined]
         if pending and not request.path.startswith(MFA_EXEMPT_PREFIXES):
             if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"type": "about:blank", "title": "Second factor required", "status": 403,
-                     "detail": "Finish two-factor sign-in in the browser, or use an API token."},
-                    status=403, content_type="application/problem+json",
-                )
+                return problem(request, 403, title=_("Second factor required"),
+                               detail=_("Finish two-factor sign-in in the browser, or use an API token."))
             target = "accounts:mfa_verify" if confirmed_totp_device(user) else "accounts:mfa_setup"
             return redirect(f"{_url(target)}?next={request.get_full_path()}")
         return self.get_response(request)

@@ -106,6 +106,7 @@ class Branch(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["organisation", "code"], name="branch_code_unique_in_organisation",
                 violation_error_message=_("Another branch already uses this code."),
+                violation_error_code="unique",
             ),
         ]
 
@@ -162,6 +163,7 @@ class Department(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["branch", "name"], name="department_name_unique_in_branch",
                 violation_error_message=_("This branch already has a department or area with this name."),
+                violation_error_code="unique",
             ),
         ]
 
