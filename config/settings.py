@@ -39,7 +39,7 @@ DEBUG = env_bool("FRONTOFFICE_DEBUG", ENVIRONMENT == "development")
 if PRODUCTION and DEBUG:
     raise EnvError("FRONTOFFICE_DEBUG", "must be off when FRONTOFFICE_ENV=production")
 
-_DEV_SECRET = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
+_DEV_SECRET = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"  # noqa: S105 - refused in production below
 SECRET_KEY = env_str("FRONTOFFICE_SECRET_KEY", required=PRODUCTION) or _DEV_SECRET
 if PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY == _DEV_SECRET):
     raise EnvError("FRONTOFFICE_SECRET_KEY", "must be a random string of at least 50 characters in production")
@@ -238,6 +238,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SMS_BACKEND = env_choice("FRONTOFFICE_SMS_BACKEND", "file", ("file", "console", "http"))
 SMS_FILE_DIR = Path(env_str("FRONTOFFICE_SMS_FILE_DIR", str(VAR_DIR / "sms")))
 SMS_HTTP_URL = env_str("FRONTOFFICE_SMS_HTTP_URL", "", required=SMS_BACKEND == "http")
+if SMS_HTTP_URL and not SMS_HTTP_URL.startswith(("https://", "http://")):
+    raise EnvError("FRONTOFFICE_SMS_HTTP_URL", f"expected an http:// or https:// URL; got {SMS_HTTP_URL!r}")
 SMS_HTTP_TOKEN = env_str("FRONTOFFICE_SMS_HTTP_TOKEN", "")
 SMS_SENDER = env_str("FRONTOFFICE_SMS_SENDER", "FrontOffice")
 
@@ -288,7 +290,7 @@ if PRODUCTION:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
-API_TOKEN_PREFIX = "fo_"
+API_TOKEN_PREFIX = "fo_"  # noqa: S105 - a visible prefix, not a secret
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 DEMO_PASSWORD = env_str("FRONTOFFICE_DEMO_PASSWORD", "demo-front-office")
 
@@ -297,6 +299,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_choice("FRONTOFFICE_LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("FRONTOFFICE_LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
+    },
     "loggers": {"axes": {"level": "WARNING"}},
 }

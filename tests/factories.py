@@ -57,7 +57,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
@@ -73,12 +73,12 @@ class StaffFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
 
     @factory.post_generation
-    def branches(obj, create, extracted, **kwargs):  # noqa: N805
+    def branches(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.branches.set(extracted)
 
     @factory.post_generation
-    def roles(obj, create, extracted, **kwargs):  # noqa: N805
+    def roles(obj, create, extracted, **kwargs):
         if create and extracted:
             ensure_roles()
             obj.user.groups.set(Group.objects.filter(name__in=extracted))

@@ -19,8 +19,14 @@ from frontoffice.accounts.models import Qualification
 from frontoffice.accounts.services import api_token_create
 
 ROLES_OF = {
-    "clerk": "clerk", "agent": "agent", "guard": "security", "manager": "manager", "executive": "executive",
-    "admin": "admin", "outsider_branch": "manager", "outsider_org": "admin",
+    "clerk": "clerk",
+    "agent": "agent",
+    "guard": "security",
+    "manager": "manager",
+    "executive": "executive",
+    "admin": "admin",
+    "outsider_branch": "manager",
+    "outsider_org": "admin",
 }
 OUTSIDERS = {"outsider_branch", "outsider_org"}
 EVERY_ROLE = frozenset({"clerk", "agent", "security", "manager", "executive", "admin"})
@@ -41,8 +47,12 @@ class Case:
     overrides: dict[str, int] = field(default_factory=dict)
 
 
-def _branch(ctx): return {"pk": ctx["branch"].pk}
-def _clerk_staff(ctx): return {"pk": ctx["clerk"].staff.pk}
+def _branch(ctx):
+    return {"pk": ctx["branch"].pk}
+
+
+def _clerk_staff(ctx):
+    return {"pk": ctx["clerk"].staff.pk}
 
 
 MATRIX: dict[str, Case] = {
@@ -60,17 +70,28 @@ MATRIX: dict[str, Case] = {
     "accounts:mfa_verify": Case(ok=(302,)),  # no device yet: sent on to set-up
     "accounts:profile": Case(),
     "accounts:token_list": Case(),
-    "accounts:token_revoke": Case(method="post", kwargs=lambda ctx: {"pk": ctx["clerk_token"].pk}, ok=(302,),
-                                  owner_only="clerk"),
+    "accounts:token_revoke": Case(
+        method="post", kwargs=lambda ctx: {"pk": ctx["clerk_token"].pk}, ok=(302,), owner_only="clerk"
+    ),
     "accounts:staff_list": Case(roles=MANAGERS_UP),
     "accounts:staff_detail": Case(roles=MANAGERS_UP, kwargs=_clerk_staff, scoped=True),
     "accounts:staff_create": Case(roles=ADMIN),
     "accounts:staff_edit": Case(roles=ADMIN, kwargs=_clerk_staff, scoped=True),
-    "accounts:qualification_add": Case(roles=ADMIN, kwargs=_clerk_staff, scoped=True, method="post",
-                                       data=lambda ctx: {"kind": "skill", "name": "Obsługa terminala"}, ok=(302,)),
-    "accounts:qualification_remove": Case(roles=ADMIN, method="post", scoped=True, ok=(302,),
-                                          kwargs=lambda ctx: {"pk": ctx["clerk"].staff.pk,
-                                                              "qualification_pk": ctx["qualification"].pk}),
+    "accounts:qualification_add": Case(
+        roles=ADMIN,
+        kwargs=_clerk_staff,
+        scoped=True,
+        method="post",
+        data=lambda ctx: {"kind": "skill", "name": "Obsługa terminala"},
+        ok=(302,),
+    ),
+    "accounts:qualification_remove": Case(
+        roles=ADMIN,
+        method="post",
+        scoped=True,
+        ok=(302,),
+        kwargs=lambda ctx: {"pk": ctx["clerk"].staff.pk, "qualification_pk": ctx["qualification"].pk},
+    ),
     "accounts:staff_reset_mfa": Case(roles=ADMIN, kwargs=_clerk_staff, scoped=True, method="post", ok=(302,)),
     "core:home": Case(),
     "core:organisation_detail": Case(roles=ADMIN),
@@ -82,8 +103,9 @@ MATRIX: dict[str, Case] = {
     "core:department_create": Case(roles=ADMIN, kwargs=_branch, scoped=True),
     "core:audit_list": Case(roles=MANAGERS_UP),
     "core:message_list": Case(roles=ADMIN),
-    "core:record_history": Case(roles=MANAGERS_UP, scoped=True,
-                                kwargs=lambda ctx: {"model": "core.branch", "pk": ctx["branch"].pk}),
+    "core:record_history": Case(
+        roles=MANAGERS_UP, scoped=True, kwargs=lambda ctx: {"model": "core.branch", "pk": ctx["branch"].pk}
+    ),
 }
 
 # URL names that belong to other test files (the API has its own matrix in tests/test_api_*.py).
@@ -104,8 +126,7 @@ def _all_url_names(resolver: URLResolver | None = None, namespace: str = "") -> 
 
 def test_every_url_is_in_the_matrix():
     missing = sorted(
-        name for name in _all_url_names()
-        if name not in MATRIX and not name.startswith(COVERED_ELSEWHERE_PREFIXES)
+        name for name in _all_url_names() if name not in MATRIX and not name.startswith(COVERED_ELSEWHERE_PREFIXES)
     )
     assert not missing, f"Add these URL names to MATRIX in {__file__}: {missing}"
 
@@ -131,9 +152,17 @@ def world(request, clerk, agent, guard, manager, executive, admin, outsider_bran
     token, _raw = api_token_create(user=clerk, name="Integracja")
     qualification = Qualification.objects.create(staff=clerk.staff, kind="skill", name="Kasa fiskalna")
     return {
-        "clerk": clerk, "agent": agent, "guard": guard, "manager": manager, "executive": executive,
-        "admin": admin, "outsider_branch": outsider_branch, "outsider_org": outsider_org,
-        "branch": branch, "clerk_token": token, "qualification": qualification,
+        "clerk": clerk,
+        "agent": agent,
+        "guard": guard,
+        "manager": manager,
+        "executive": executive,
+        "admin": admin,
+        "outsider_branch": outsider_branch,
+        "outsider_org": outsider_org,
+        "branch": branch,
+        "clerk_token": token,
+        "qualification": qualification,
     }
 
 

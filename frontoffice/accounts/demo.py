@@ -80,37 +80,55 @@ def load(organisations: list[Organisation]) -> None:
         people = PEOPLE.get(organisation.slug, ())
         branches = list(organisation.branches.order_by("code"))
         company, _created = ContractorCompany.objects.get_or_create(
-            organisation=organisation, name=SECURITY_COMPANIES.get(organisation.slug, "Ochrona"),
+            organisation=organisation,
+            name=SECURITY_COMPANIES.get(organisation.slug, "Ochrona"),
         )
         for person in people:
             username = demo_username(organisation, person)
             if User.objects.filter(username=username).exists():
                 continue
             staff = staff_member_create(
-                organisation=organisation, actor=None, username=username,
-                email=f"{username}@demo.frontoffice.invalid", first_name=person.first_name,
-                last_name=person.last_name, roles=person.roles,
-                branches=[branches[i] for i in person.branch_codes], password=settings.DEMO_PASSWORD,
+                organisation=organisation,
+                actor=None,
+                username=username,
+                email=f"{username}@demo.frontoffice.invalid",
+                first_name=person.first_name,
+                last_name=person.last_name,
+                roles=person.roles,
+                branches=[branches[i] for i in person.branch_codes],
+                password=settings.DEMO_PASSWORD,
                 job_title=person.job_title,
                 employer_kind=EmployerKind.CONTRACTOR if person.contractor else EmployerKind.IN_HOUSE,
                 contractor=company if person.contractor else None,
             )
             _demo_qualifications(staff, person, today)
             if set(person.roles) & set(settings.MFA_ROLES):
-                TOTPDevice.objects.create(user=staff.user, name="Demo", key=demo_totp_key(username),
-                                          confirmed=True)
+                TOTPDevice.objects.create(user=staff.user, name="Demo", key=demo_totp_key(username), confirmed=True)
 
 
 def _demo_qualifications(staff: StaffMember, person: DemoPerson, today) -> None:  # type: ignore[no-untyped-def]
     if Role.SECURITY in person.roles:
-        qualification_add(staff=staff, actor=None, kind=QualificationKind.LICENCE,
-                          name="Wpis na listę kwalifikowanych pracowników ochrony fizycznej",
-                          number=f"KPOF-{staff.pk:05d}", valid_until=None)
-        qualification_add(staff=staff, actor=None, kind=QualificationKind.LICENCE, name="Kurs pierwszej pomocy",
-                          number=f"KPP-{staff.pk:05d}", valid_until=today + timedelta(days=20))
+        qualification_add(
+            staff=staff,
+            actor=None,
+            kind=QualificationKind.LICENCE,
+            name="Wpis na listę kwalifikowanych pracowników ochrony fizycznej",
+            number=f"KPOF-{staff.pk:05d}",
+            valid_until=None,
+        )
+        qualification_add(
+            staff=staff,
+            actor=None,
+            kind=QualificationKind.LICENCE,
+            name="Kurs pierwszej pomocy",
+            number=f"KPP-{staff.pk:05d}",
+            valid_until=today + timedelta(days=20),
+        )
     if Role.CLERK in person.roles:
-        qualification_add(staff=staff, actor=None, kind=QualificationKind.SKILL, name="Obsługa kasy fiskalnej",
-                          valid_until=None)
+        qualification_add(
+            staff=staff, actor=None, kind=QualificationKind.SKILL, name="Obsługa kasy fiskalnej", valid_until=None
+        )
     if Role.AGENT in person.roles:
-        qualification_add(staff=staff, actor=None, kind=QualificationKind.SKILL, name="Język angielski B2",
-                          valid_until=None)
+        qualification_add(
+            staff=staff, actor=None, kind=QualificationKind.SKILL, name="Język angielski B2", valid_until=None
+        )

@@ -4,8 +4,8 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm
-from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.http import HttpRequest
 from django.template import loader
 from django.utils.encoding import force_bytes
@@ -24,8 +24,15 @@ from .models import ContractorCompany, StaffMember, User
 class QueuedPasswordResetForm(PasswordResetForm):
     """Django's reset form, but the e-mail goes out from the worker like every other message."""
 
-    def send_mail(self, subject_template_name: str, email_template_name: str, context: dict[str, Any],
-                  from_email: str | None, to_email: str, html_email_template_name: str | None = None) -> None:
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)
         email_queue(to=to_email, subject=subject, body=body)
@@ -37,17 +44,24 @@ class QueuedPasswordResetForm(PasswordResetForm):
         exactly what a new account has; so build the same context here.
         """
         context = {
-            "email": user.email, "user": user, "domain": request.get_host(), "site_name": request.get_host(),
-            "uid": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
+            "email": user.email,
+            "user": user,
+            "domain": request.get_host(),
+            "site_name": request.get_host(),
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
             "protocol": "https" if request.is_secure() else "http",
         }
         self.send_mail("accounts/email/welcome_subject.txt", "accounts/email/welcome.txt", context, None, user.email)
 
 
 class TotpCodeForm(forms.Form):
-    code = forms.CharField(label=_("Code from your authenticator app"), max_length=8, min_length=6,
-                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code",
-                                                         "autofocus": True}))
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=8,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
+    )
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].replace(" ", "")
@@ -63,17 +77,18 @@ class PreferencesForm(forms.ModelForm):
 
 
 class TokenCreateForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100,
-                           help_text=_("What the token is for, e.g. 'PBX integration'."))
-    expires_at = forms.DateField(label=_("Expires on"), required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("What the token is for, e.g. 'PBX integration'.")
+    )
+    expires_at = forms.DateField(label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class StaffFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("Any"))] + Role.choices)
-    branch = forms.ModelChoiceField(label=_("Branch"), required=False, queryset=Branch.objects.none(),
-                                    empty_label=_("Any"))
+    role = forms.ChoiceField(label=_("Role"), required=False, choices=[("", _("Any")), *Role.choices])
+    branch = forms.ModelChoiceField(
+        label=_("Branch"), required=False, queryset=Branch.objects.none(), empty_label=_("Any")
+    )
     inactive = forms.BooleanField(label=_("Include inactive"), required=False)
 
     def __init__(self, *args: Any, branches: Any, **kwargs: Any) -> None:
@@ -84,14 +99,19 @@ class StaffFilterForm(forms.Form):
 class StaffForm(VersionedModelForm):
     """Create or edit a staff member together with the user account."""
 
-    username = forms.CharField(label=_("Login"), max_length=150, validators=[UnicodeUsernameValidator()],
-                               help_text=_("Letters, digits and . _ - only, e.g. anna.kowalska"))
+    username = forms.CharField(
+        label=_("Login"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Letters, digits and . _ - only, e.g. anna.kowalska"),
+    )
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     email = forms.EmailField(label=_("E-mail"))
     roles = forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple)
-    branches = forms.ModelMultipleChoiceField(label=_("Branches"), queryset=Branch.objects.none(),
-                                              widget=forms.CheckboxSelectMultiple, required=False)
+    branches = forms.ModelMultipleChoiceField(
+        label=_("Branches"), queryset=Branch.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+    )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     class Meta:
@@ -103,16 +123,34 @@ class StaffForm(VersionedModelForm):
         self.organisation = organisation
         self.fields["branches"].queryset = organisation.branches.filter(is_active=True)
         self.fields["contractor"].queryset = ContractorCompany.objects.filter(organisation=organisation)
-        self.order_fields(["username", "first_name", "last_name", "email", "roles", "branches", "job_title",
-                           "phone", "employer_kind", "contractor", "is_active"])
+        self.order_fields(
+            [
+                "username",
+                "first_name",
+                "last_name",
+                "email",
+                "roles",
+                "branches",
+                "job_title",
+                "phone",
+                "employer_kind",
+                "contractor",
+                "is_active",
+            ]
+        )
         if self.instance.pk:
             user = self.instance.user
             self.fields["username"].disabled = True
             self.initial["username"] = user.username  # a disabled field always takes its initial value
             if not self.is_bound:
-                self.initial.update(first_name=user.first_name, last_name=user.last_name,
-                                    email=user.email, roles=self.instance.role_codes,
-                                    branches=list(self.instance.branches.all()), is_active=self.instance.is_active)
+                self.initial.update(
+                    first_name=user.first_name,
+                    last_name=user.last_name,
+                    email=user.email,
+                    roles=self.instance.role_codes,
+                    branches=list(self.instance.branches.all()),
+                    is_active=self.instance.is_active,
+                )
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
@@ -145,8 +183,9 @@ class QualificationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=QualificationKind.choices)
     name = forms.CharField(label=_("Name"), max_length=120)
     number = forms.CharField(label=_("Document number"), max_length=60, required=False)
-    valid_until = forms.DateField(label=_("Valid until"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class LanguageForm(forms.Form):

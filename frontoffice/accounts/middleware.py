@@ -5,7 +5,6 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable
 
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone, translation
@@ -55,8 +54,12 @@ class MfaRequiredMiddleware:
         request.mfa_pending = pending  # type: ignore[attr-defined]
         if pending and not request.path.startswith(MFA_EXEMPT_PREFIXES):
             if request.path.startswith("/api/"):
-                return problem(request, 403, title=_("Second factor required"),
-                               detail=_("Finish two-factor sign-in in the browser, or use an API token."))
+                return problem(
+                    request,
+                    403,
+                    title=_("Second factor required"),
+                    detail=_("Finish two-factor sign-in in the browser, or use an API token."),
+                )
             target = "accounts:mfa_verify" if confirmed_totp_device(user) else "accounts:mfa_setup"
             return redirect(f"{_url(target)}?next={request.get_full_path()}")
         return self.get_response(request)
@@ -66,6 +69,3 @@ def _url(name: str) -> str:
     from django.urls import reverse
 
     return reverse(name)
-
-
-

@@ -22,11 +22,17 @@ class User(AbstractUser):
 
     email = models.EmailField(_("e-mail address"), unique=True)
     language = models.CharField(
-        _("language"), max_length=5, choices=Language.choices, blank=True,
+        _("language"),
+        max_length=5,
+        choices=Language.choices,
+        blank=True,
         help_text=_("Empty: the organisation's default language."),
     )
     time_zone = models.CharField(
-        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone],
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
         help_text=_("Empty: the time zone of the organisation."),
     )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
@@ -79,8 +85,12 @@ class StaffMember(TimeStampedModel):
         _("employer"), max_length=16, choices=EmployerKind.choices, default=EmployerKind.IN_HOUSE
     )
     contractor = models.ForeignKey(
-        ContractorCompany, verbose_name=_("contractor company"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="staff",
+        ContractorCompany,
+        verbose_name=_("contractor company"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
     )
     job_title = models.CharField(_("job title"), max_length=120, blank=True)
     phone = models.CharField(_("work phone"), max_length=32, blank=True)

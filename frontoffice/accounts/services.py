@@ -39,23 +39,34 @@ def staff_member_create(
     contractor: ContractorCompany | None = None,
     language: str = "",
 ) -> StaffMember:
-    user = User(username=username, email=email.lower(), first_name=first_name, last_name=last_name,
-                language=language)
+    user = User(username=username, email=email.lower(), first_name=first_name, last_name=last_name, language=language)
     if password:
         user.set_password(password)
     else:
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
-    staff = StaffMember(user=user, organisation=organisation, job_title=job_title, phone=phone,
-                        employer_kind=employer_kind, contractor=contractor,
-                        updated_by=actor if getattr(actor, "is_authenticated", False) else None)
+    staff = StaffMember(
+        user=user,
+        organisation=organisation,
+        job_title=job_title,
+        phone=phone,
+        employer_kind=employer_kind,
+        contractor=contractor,
+        updated_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
     staff.full_clean()
     staff.save()
     _set_branches(staff, branches)
     _set_roles(user, roles)
-    audit(actor=actor, action="staff.create", target=staff, organisation=organisation,
-          summary=str(user), data={"roles": sorted(roles), "branches": sorted(b.pk for b in branches)})
+    audit(
+        actor=actor,
+        action="staff.create",
+        target=staff,
+        organisation=organisation,
+        summary=str(user),
+        data={"roles": sorted(roles), "branches": sorted(b.pk for b in branches)},
+    )
     return staff
 
 
@@ -91,9 +102,14 @@ def staff_member_update(
     _set_branches(staff, branches)
     roles = sorted(roles)
     _set_roles(user, roles)
-    audit(actor=actor, action="staff.update", target=staff, organisation=staff.organisation,
-          summary=str(user), data={"roles": roles, "branches": sorted(b.pk for b in branches),
-                                   "active": is_active})
+    audit(
+        actor=actor,
+        action="staff.update",
+        target=staff,
+        organisation=staff.organisation,
+        summary=str(user),
+        data={"roles": roles, "branches": sorted(b.pk for b in branches), "active": is_active},
+    )
     return staff
 
 
@@ -118,20 +134,32 @@ def _set_roles(user: User, roles: Iterable[str]) -> None:
 def qualification_add(
     *, staff: StaffMember, actor: Any, kind: str, name: str, number: str = "", valid_until: date | None = None
 ) -> Qualification:
-    qualification = Qualification(staff=staff, kind=QualificationKind(kind), name=name, number=number,
-                                  valid_until=valid_until)
+    qualification = Qualification(
+        staff=staff, kind=QualificationKind(kind), name=name, number=number, valid_until=valid_until
+    )
     qualification.full_clean()
     qualification.save()
-    audit(actor=actor, action="staff.qualification_add", target=staff, organisation=staff.organisation,
-          summary=f"{staff}: {name}", data={"kind": kind, "valid_until": valid_until.isoformat() if valid_until else None})
+    audit(
+        actor=actor,
+        action="staff.qualification_add",
+        target=staff,
+        organisation=staff.organisation,
+        summary=f"{staff}: {name}",
+        data={"kind": kind, "valid_until": valid_until.isoformat() if valid_until else None},
+    )
     return qualification
 
 
 @transaction.atomic
 def qualification_remove(*, qualification: Qualification, actor: Any) -> None:
     staff = qualification.staff
-    audit(actor=actor, action="staff.qualification_remove", target=staff, organisation=staff.organisation,
-          summary=f"{staff}: {qualification.name}")
+    audit(
+        actor=actor,
+        action="staff.qualification_remove",
+        target=staff,
+        organisation=staff.organisation,
+        summary=f"{staff}: {qualification.name}",
+    )
     qualification.delete()
 
 
@@ -157,14 +185,18 @@ def hash_token(raw: str) -> str:
 def api_token_create(*, user: User, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
     """Create a token; returns the row and the raw token, which is never stored."""
     raw = settings.API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, prefix=raw[: len(settings.API_TOKEN_PREFIX) + 6],
-                     token_hash=hash_token(raw), expires_at=expires_at)
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=raw[: len(settings.API_TOKEN_PREFIX) + 6],
+        token_hash=hash_token(raw),
+        expires_at=expires_at,
+    )
     token.full_clean()
     token.save()
     staff = getattr(user, "staff", None)
     if staff is not None:
-        audit(actor=user, action="api_token.create", target=token, organisation=staff.organisation,
-              summary=name)
+        audit(actor=user, action="api_token.create", target=token, organisation=staff.organisation, summary=name)
     return token, raw
 
 
@@ -175,8 +207,13 @@ def api_token_revoke(*, token: ApiToken, actor: Any) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         staff = getattr(token.user, "staff", None)
         if staff is not None:
-            audit(actor=actor, action="api_token.revoke", target=token, organisation=staff.organisation,
-                  summary=token.name)
+            audit(
+                actor=actor,
+                action="api_token.revoke",
+                target=token,
+                organisation=staff.organisation,
+                summary=token.name,
+            )
     return token
 
 
@@ -184,7 +221,7 @@ def api_token_authenticate(raw: str) -> User | None:
     """The active user a raw bearer token belongs to, or None."""
     if not raw.startswith(settings.API_TOKEN_PREFIX):
         return None
-    token = (ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).first())
+    token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
     if token is None or not token.is_usable or not token.user.is_active:
         return None
     now = timezone.now()

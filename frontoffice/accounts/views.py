@@ -44,7 +44,9 @@ from .mfa import confirmed_totp_device, mfa_required
 from .permissions import AccountsPermission
 
 
-def lockout_response(request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, credentials: dict[str, Any] | None = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """What a locked-out sign-in sees (django-axes calls this)."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
@@ -58,9 +60,13 @@ class LoginView(auth_views.LoginView):
         response = super().form_valid(form)
         user = form.get_user()
         if user.language:
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language,
-                                max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax",
-                                secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False))
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+                secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+            )
         return response
 
 
@@ -82,8 +88,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Switch language in one click; remembered on the user and in a cookie."""
     form = LanguageForm(request.POST)
     target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = HttpResponseRedirect(target)
     if form.is_valid():
@@ -91,8 +98,13 @@ def set_language(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             services.user_set_preferences(user=request.user, language=language)
         translation.activate(language)
-        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
-                            samesite="Lax", secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False))
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+        )
     return response
 
 
@@ -120,12 +132,17 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             messages.success(request, _("Two-factor sign-in is set up."))
             return redirect(_safe_next(request))
-        form.add_error("code", _("That code is not valid. Check the time on your phone, wait a moment and enter the current code."))
+        form.add_error(
+            "code", _("That code is not valid. Check the time on your phone, wait a moment and enter the current code.")
+        )
     secret = base64.b32encode(device.bin_key).decode()
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5, dark="#111", light="#fff")
-    return render(request, "accounts/mfa_setup.html", {"form": form, "secret": secret, "qr": qr,
-                                                        "next": _safe_next(request)},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/mfa_setup.html",
+        {"form": form, "secret": secret, "qr": qr, "next": _safe_next(request)},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -140,9 +157,15 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         if verified and device.verify_token(form.cleaned_data["code"]):
             otp_login(request, device)
             return redirect(_safe_next(request))
-        form.add_error("code", _("That code is not valid or you tried too often. Wait a moment and enter the current code."))
-    return render(request, "accounts/mfa_verify.html", {"form": form, "next": _safe_next(request)},
-                  status=400 if form.errors else 200)
+        form.add_error(
+            "code", _("That code is not valid or you tried too often. Wait a moment and enter the current code.")
+        )
+    return render(
+        request,
+        "accounts/mfa_verify.html",
+        {"form": form, "next": _safe_next(request)},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -150,18 +173,29 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     form = PreferencesForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        services.user_set_preferences(user=request.user, language=form.cleaned_data["language"],
-                                      time_zone=form.cleaned_data["time_zone"])
+        services.user_set_preferences(
+            user=request.user, language=form.cleaned_data["language"], time_zone=form.cleaned_data["time_zone"]
+        )
         messages.success(request, _("Preferences saved."))
         response = redirect("accounts:profile")
         if form.cleaned_data["language"]:
-            response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.cleaned_data["language"],
-                                max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                form.cleaned_data["language"],
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite="Lax",
+            )
         return response
-    return render(request, "accounts/profile.html", {
-        "form": form, "mfa_required": mfa_required(request.user),
-        "mfa_device": confirmed_totp_device(request.user),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "mfa_required": mfa_required(request.user),
+            "mfa_device": confirmed_totp_device(request.user),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require(AccountsPermission.USE_API.perm)
@@ -171,14 +205,23 @@ def token_list(request: HttpRequest) -> HttpResponse:
     new_token = None
     if request.method == "POST" and form.is_valid():
         expires = form.cleaned_data["expires_at"]
-        expires_at = (timezone.make_aware(timezone.datetime.combine(expires, timezone.datetime.max.time()))
-                      if expires else None)
-        _token, new_token = services.api_token_create(user=request.user, name=form.cleaned_data["name"],
-                                                      expires_at=expires_at)
+        expires_at = (
+            timezone.make_aware(timezone.datetime.combine(expires, timezone.datetime.max.time())) if expires else None
+        )
+        _token, new_token = services.api_token_create(
+            user=request.user, name=form.cleaned_data["name"], expires_at=expires_at
+        )
         form = TokenCreateForm()
-    return render(request, "accounts/token_list.html", {
-        "tokens": selectors.token_list(user=request.user), "form": form, "new_token": new_token,
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "accounts/token_list.html",
+        {
+            "tokens": selectors.token_list(user=request.user),
+            "form": form,
+            "new_token": new_token,
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require(AccountsPermission.USE_API.perm)
@@ -205,14 +248,23 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     filters = StaffFilterForm(request.GET or None, branches=branch_list(user=request.user))
     data = filters.cleaned_data if filters.is_valid() else {}
     branch = data.get("branch")
-    staff = selectors.staff_list(user=request.user, search=data.get("q", ""), role=data.get("role", ""),
-                                 branch_id=branch.pk if branch else None,
-                                 include_inactive=data.get("inactive", False))
+    staff = selectors.staff_list(
+        user=request.user,
+        search=data.get("q", ""),
+        role=data.get("role", ""),
+        branch_id=branch.pk if branch else None,
+        include_inactive=data.get("inactive", False),
+    )
     table = Table(request, staff, STAFF_COLUMNS, default_sort="name", table_id="staff-table")
-    return render_page(request, "accounts/staff_list.html", {
-        "table": table, "filters": filters,
-        "can_manage": request.user.has_perm(AccountsPermission.MANAGE_STAFF.perm),
-    })
+    return render_page(
+        request,
+        "accounts/staff_list.html",
+        {
+            "table": table,
+            "filters": filters,
+            "can_manage": request.user.has_perm(AccountsPermission.MANAGE_STAFF.perm),
+        },
+    )
 
 
 @require(AccountsPermission.VIEW_STAFF.perm)
@@ -221,13 +273,24 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     can_manage = request.user.has_perm(AccountsPermission.MANAGE_STAFF.perm)
     if staff.user_id != request.user.pk:
         # Contact details and licence numbers are personal data: record who looked.
-        log_access(user=request.user, target=staff, organisation=staff.organisation,
-                   purpose=_("staff record"), path=request.path)
-    return render(request, "accounts/staff_detail.html", {
-        "staff": staff, "qualifications": staff.qualifications.all(), "can_manage": can_manage,
-        "qualification_form": QualificationForm() if can_manage else None,
-        "has_mfa": confirmed_totp_device(staff.user) is not None,
-    })
+        log_access(
+            user=request.user,
+            target=staff,
+            organisation=staff.organisation,
+            purpose=_("staff record"),
+            path=request.path,
+        )
+    return render(
+        request,
+        "accounts/staff_detail.html",
+        {
+            "staff": staff,
+            "qualifications": staff.qualifications.all(),
+            "can_manage": can_manage,
+            "qualification_form": QualificationForm() if can_manage else None,
+            "has_mfa": confirmed_totp_device(staff.user) is not None,
+        },
+    )
 
 
 @require(AccountsPermission.MANAGE_STAFF.perm)
@@ -238,17 +301,26 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         staff = services.staff_member_create(
-            organisation=organisation, actor=request.user, username=data["username"], email=data["email"],
-            first_name=data["first_name"], last_name=data["last_name"], roles=data["roles"],
-            branches=data["branches"], job_title=data["job_title"], phone=data["phone"],
-            employer_kind=data["employer_kind"], contractor=data["contractor"],
+            organisation=organisation,
+            actor=request.user,
+            username=data["username"],
+            email=data["email"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            roles=data["roles"],
+            branches=data["branches"],
+            job_title=data["job_title"],
+            phone=data["phone"],
+            employer_kind=data["employer_kind"],
+            contractor=data["contractor"],
         )
         # The new colleague sets their own password through the reset e-mail.
         QueuedPasswordResetForm().send_welcome(staff.user, request=request)
         messages.success(request, _("Staff member added; they got an e-mail to set their password."))
         return redirect("accounts:staff_detail", pk=staff.pk)
-    return render(request, "accounts/staff_form.html", {"form": form, "staff": None},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "accounts/staff_form.html", {"form": form, "staff": None}, status=400 if form.errors else 200
+    )
 
 
 @require(AccountsPermission.MANAGE_STAFF.perm)
@@ -260,18 +332,28 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.staff_member_update(
-                staff=staff, actor=request.user, expected_version=data["version"], email=data["email"],
-                first_name=data["first_name"], last_name=data["last_name"], roles=data["roles"],
-                branches=data["branches"], job_title=data["job_title"], phone=data["phone"],
-                employer_kind=data["employer_kind"], contractor=data["contractor"], is_active=data["is_active"],
+                staff=staff,
+                actor=request.user,
+                expected_version=data["version"],
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                roles=data["roles"],
+                branches=data["branches"],
+                job_title=data["job_title"],
+                phone=data["phone"],
+                employer_kind=data["employer_kind"],
+                contractor=data["contractor"],
+                is_active=data["is_active"],
             )
         except ValidationError as error:
             add_service_error(form, error)
         else:
             messages.success(request, _("Staff member saved."))
             return redirect("accounts:staff_detail", pk=staff.pk)
-    return render(request, "accounts/staff_form.html", {"form": form, "staff": staff},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "accounts/staff_form.html", {"form": form, "staff": staff}, status=400 if form.errors else 200
+    )
 
 
 @require(AccountsPermission.MANAGE_STAFF.perm)
@@ -283,10 +365,18 @@ def qualification_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.qualification_add(staff=staff, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Skill or licence added."))
         return redirect("accounts:staff_detail", pk=staff.pk)
-    return render(request, "accounts/staff_detail.html", {
-        "staff": staff, "qualifications": staff.qualifications.all(), "can_manage": True,
-        "qualification_form": form, "has_mfa": confirmed_totp_device(staff.user) is not None,
-    }, status=400)
+    return render(
+        request,
+        "accounts/staff_detail.html",
+        {
+            "staff": staff,
+            "qualifications": staff.qualifications.all(),
+            "can_manage": True,
+            "qualification_form": form,
+            "has_mfa": confirmed_totp_device(staff.user) is not None,
+        },
+        status=400,
+    )
 
 
 @require(AccountsPermission.MANAGE_STAFF.perm)

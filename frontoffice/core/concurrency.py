@@ -25,7 +25,10 @@ def check_version(instance: TimeStampedModel, expected_version: int | None) -> N
     who = (editor.get_full_name() or editor.get_username()) if editor else _("someone")
     when = formats.date_format(timezone.localtime(instance.updated_at), "DATETIME_FORMAT")
     raise StaleEdit(
-        _("This record was changed by %(who)s at %(when)s after you opened it. Your changes were not saved; review them and save again.")
+        _(
+            "This record was changed by %(who)s at %(when)s after you opened it. "
+            "Your changes were not saved; review them and save again."
+        )
         % {"who": who, "when": when},
         code="stale",
     )

@@ -43,45 +43,108 @@ class DemoOrganisation:
 
 DEMO_ORGANISATIONS = (
     DemoOrganisation(
-        slug="zdrowie", name="Przychodnia Zdrowie", kind=BusinessKind.CLINIC,
-        weekday_hours=(time(7, 30), time(19, 0)), weekend_hours=None,
+        slug="zdrowie",
+        name="Przychodnia Zdrowie",
+        kind=BusinessKind.CLINIC,
+        weekday_hours=(time(7, 30), time(19, 0)),
+        weekend_hours=None,
         branches=(
-            DemoBranch("Przychodnia Zdrowie – Kraków Centrum", "KRK1", "ul. Długa 14", "31-146", "Kraków",
-                       "+48 12 555 01 10", (("Rejestracja", DepartmentKind.DEPARTMENT),
-                                            ("Gabinety internistyczne", DepartmentKind.DEPARTMENT),
-                                            ("Poczekalnia", DepartmentKind.AREA))),
-            DemoBranch("Przychodnia Zdrowie – Nowa Huta", "KRK2", "os. Centrum C 7", "31-929", "Kraków",
-                       "+48 12 555 02 20", (("Rejestracja", DepartmentKind.DEPARTMENT),
-                                            ("Punkt pobrań", DepartmentKind.DEPARTMENT),
-                                            ("Parking", DepartmentKind.AREA))),
+            DemoBranch(
+                "Przychodnia Zdrowie – Kraków Centrum",
+                "KRK1",
+                "ul. Długa 14",
+                "31-146",
+                "Kraków",
+                "+48 12 555 01 10",
+                (
+                    ("Rejestracja", DepartmentKind.DEPARTMENT),
+                    ("Gabinety internistyczne", DepartmentKind.DEPARTMENT),
+                    ("Poczekalnia", DepartmentKind.AREA),
+                ),
+            ),
+            DemoBranch(
+                "Przychodnia Zdrowie – Nowa Huta",
+                "KRK2",
+                "os. Centrum C 7",
+                "31-929",
+                "Kraków",
+                "+48 12 555 02 20",
+                (
+                    ("Rejestracja", DepartmentKind.DEPARTMENT),
+                    ("Punkt pobrań", DepartmentKind.DEPARTMENT),
+                    ("Parking", DepartmentKind.AREA),
+                ),
+            ),
         ),
     ),
     DemoOrganisation(
-        slug="lipy", name="Hotel Pod Lipami", kind=BusinessKind.HOTEL,
-        weekday_hours=(time(0, 0), time(23, 59)), weekend_hours=(time(0, 0), time(23, 59)),
+        slug="lipy",
+        name="Hotel Pod Lipami",
+        kind=BusinessKind.HOTEL,
+        weekday_hours=(time(0, 0), time(23, 59)),
+        weekend_hours=(time(0, 0), time(23, 59)),
         branches=(
-            DemoBranch("Hotel Pod Lipami – Sopot", "SOP", "ul. Morska 3", "81-701", "Sopot",
-                       "+48 58 555 03 30", (("Recepcja", DepartmentKind.DEPARTMENT),
-                                            ("Housekeeping", DepartmentKind.DEPARTMENT),
-                                            ("Lobby", DepartmentKind.AREA))),
-            DemoBranch("Hotel Pod Lipami – Zakopane", "ZAK", "ul. Halna 21", "34-500", "Zakopane",
-                       "+48 18 555 04 40", (("Recepcja", DepartmentKind.DEPARTMENT),
-                                            ("Restauracja", DepartmentKind.DEPARTMENT),
-                                            ("Garaż", DepartmentKind.AREA))),
+            DemoBranch(
+                "Hotel Pod Lipami – Sopot",
+                "SOP",
+                "ul. Morska 3",
+                "81-701",
+                "Sopot",
+                "+48 58 555 03 30",
+                (
+                    ("Recepcja", DepartmentKind.DEPARTMENT),
+                    ("Housekeeping", DepartmentKind.DEPARTMENT),
+                    ("Lobby", DepartmentKind.AREA),
+                ),
+            ),
+            DemoBranch(
+                "Hotel Pod Lipami – Zakopane",
+                "ZAK",
+                "ul. Halna 21",
+                "34-500",
+                "Zakopane",
+                "+48 18 555 04 40",
+                (
+                    ("Recepcja", DepartmentKind.DEPARTMENT),
+                    ("Restauracja", DepartmentKind.DEPARTMENT),
+                    ("Garaż", DepartmentKind.AREA),
+                ),
+            ),
         ),
     ),
     DemoOrganisation(
-        slug="kolor", name="Dom Farb Kolorowo", kind=BusinessKind.RETAIL,
-        weekday_hours=(time(9, 0), time(20, 0)), weekend_hours=(time(10, 0), time(16, 0)),
+        slug="kolor",
+        name="Dom Farb Kolorowo",
+        kind=BusinessKind.RETAIL,
+        weekday_hours=(time(9, 0), time(20, 0)),
+        weekend_hours=(time(10, 0), time(16, 0)),
         branches=(
-            DemoBranch("Dom Farb Kolorowo – Poznań Stary Rynek", "POZ1", "Stary Rynek 41", "61-772", "Poznań",
-                       "+48 61 555 05 50", (("Kasy", DepartmentKind.DEPARTMENT),
-                                            ("Mieszalnia farb", DepartmentKind.DEPARTMENT),
-                                            ("Magazyn", DepartmentKind.AREA))),
-            DemoBranch("Dom Farb Kolorowo – Poznań Jeżyce", "POZ2", "ul. Dąbrowskiego 88", "60-523", "Poznań",
-                       "+48 61 555 06 60", (("Kasy", DepartmentKind.DEPARTMENT),
-                                            ("Obsługa klienta", DepartmentKind.DEPARTMENT),
-                                            ("Wejście główne", DepartmentKind.AREA))),
+            DemoBranch(
+                "Dom Farb Kolorowo – Poznań Stary Rynek",
+                "POZ1",
+                "Stary Rynek 41",
+                "61-772",
+                "Poznań",
+                "+48 61 555 05 50",
+                (
+                    ("Kasy", DepartmentKind.DEPARTMENT),
+                    ("Mieszalnia farb", DepartmentKind.DEPARTMENT),
+                    ("Magazyn", DepartmentKind.AREA),
+                ),
+            ),
+            DemoBranch(
+                "Dom Farb Kolorowo – Poznań Jeżyce",
+                "POZ2",
+                "ul. Dąbrowskiego 88",
+                "60-523",
+                "Poznań",
+                "+48 61 555 06 60",
+                (
+                    ("Kasy", DepartmentKind.DEPARTMENT),
+                    ("Obsługa klienta", DepartmentKind.DEPARTMENT),
+                    ("Wejście główne", DepartmentKind.AREA),
+                ),
+            ),
         ),
     ),
 )
@@ -95,16 +158,23 @@ def load_core(actor: object = None) -> list[Organisation]:
     organisations = []
     for spec in DEMO_ORGANISATIONS:
         organisation, created = Organisation.objects.get_or_create(
-            slug=spec.slug, defaults={"name": spec.name, "kind": spec.kind},
+            slug=spec.slug,
+            defaults={"name": spec.name, "kind": spec.kind},
         )
         organisations.append(organisation)
         if not created:
             continue
         for branch_spec in spec.branches:
             branch = branch_create(
-                organisation=organisation, user=user, name=branch_spec.name, code=branch_spec.code.lower(),
-                street=branch_spec.street, postal_code=branch_spec.postal_code, city=branch_spec.city,
-                phone=branch_spec.phone, time_zone=organisation.time_zone,
+                organisation=organisation,
+                user=user,
+                name=branch_spec.name,
+                code=branch_spec.code.lower(),
+                street=branch_spec.street,
+                postal_code=branch_spec.postal_code,
+                city=branch_spec.city,
+                phone=branch_spec.phone,
+                time_zone=organisation.time_zone,
             )
             periods = [(day, *spec.weekday_hours) for day in range(5)]
             if spec.weekend_hours:

@@ -40,7 +40,18 @@ class OrganisationForm(VersionedModelForm):
 class BranchForm(VersionedModelForm):
     class Meta:
         model = Branch
-        fields = ["name", "code", "street", "postal_code", "city", "country", "phone", "email", "time_zone", "is_active"]
+        fields = [
+            "name",
+            "code",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+            "phone",
+            "email",
+            "time_zone",
+            "is_active",
+        ]
 
 
 class DepartmentForm(forms.ModelForm):
@@ -56,7 +67,9 @@ class OpeningHoursForm(forms.Form):
         super().__init__(*args, **kwargs)
         for day in Weekday:
             self.fields[f"day_{day.value}"] = forms.CharField(
-                label=day.label, required=False, max_length=40,
+                label=day.label,
+                required=False,
+                max_length=40,
                 help_text=_("e.g. 08:00-16:00, or 08:00-12:00, 13:00-17:00; empty when closed"),
             )
 
@@ -88,8 +101,8 @@ class AuditFilterForm(forms.Form):
 
 
 class MessageFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any"))] + MessageStatus.choices)
-    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("Any"))] + Channel.choices)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("Any")), *MessageStatus.choices])
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("Any")), *Channel.choices])
 
 
 class BranchFilterForm(forms.Form):

@@ -104,7 +104,8 @@ class Branch(TimeStampedModel):
         ordering = ["organisation", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "code"], name="branch_code_unique_in_organisation",
+                fields=["organisation", "code"],
+                name="branch_code_unique_in_organisation",
                 violation_error_message=_("Another branch already uses this code."),
                 violation_error_code="unique",
             ),
@@ -121,9 +122,7 @@ class Branch(TimeStampedModel):
 class OpeningHours(models.Model):
     """One opening period of a branch on a weekday; a day may have several."""
 
-    branch = models.ForeignKey(
-        Branch, verbose_name=_("branch"), on_delete=models.CASCADE, related_name="opening_hours"
-    )
+    branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.CASCADE, related_name="opening_hours")
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     opens_at = models.TimeField(_("opens at"))
     closes_at = models.TimeField(_("closes at"))
@@ -133,9 +132,7 @@ class OpeningHours(models.Model):
         verbose_name_plural = _("opening hours")
         ordering = ["branch", "weekday", "opens_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(closes_at__gt=F("opens_at")), name="opening_hours_close_after_open"
-            ),
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="opening_hours_close_after_open"),
         ]
 
     def __str__(self) -> str:
@@ -145,13 +142,9 @@ class OpeningHours(models.Model):
 class Department(TimeStampedModel):
     """A department or an area inside a branch (reception, ward, lobby, storeroom)."""
 
-    branch = models.ForeignKey(
-        Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="departments"
-    )
+    branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="departments")
     name = models.CharField(_("name"), max_length=200)
-    kind = models.CharField(
-        _("kind"), max_length=16, choices=DepartmentKind.choices, default=DepartmentKind.DEPARTMENT
-    )
+    kind = models.CharField(_("kind"), max_length=16, choices=DepartmentKind.choices, default=DepartmentKind.DEPARTMENT)
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
@@ -161,7 +154,8 @@ class Department(TimeStampedModel):
         ordering = ["branch", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["branch", "name"], name="department_name_unique_in_branch",
+                fields=["branch", "name"],
+                name="department_name_unique_in_branch",
                 violation_error_message=_("This branch already has a department or area with this name."),
                 violation_error_code="unique",
             ),
@@ -281,9 +275,7 @@ class OutboundMessage(models.Model):
     subject = models.CharField(_("subject"), max_length=250, blank=True)
     body = models.TextField(_("text"))
     html_body = models.TextField(_("HTML text"), blank=True)
-    status = models.CharField(
-        _("status"), max_length=8, choices=MessageStatus.choices, default=MessageStatus.QUEUED
-    )
+    status = models.CharField(_("status"), max_length=8, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     error = models.TextField(_("last error"), blank=True)
     provider_id = models.CharField(_("provider's message id"), max_length=120, blank=True)

@@ -25,17 +25,19 @@ def email_queue(
     *, to: str, subject: str, body: str, html_body: str = "", organisation: Organisation | None = None
 ) -> OutboundMessage:
     message = OutboundMessage.objects.create(
-        organisation=organisation, channel=Channel.EMAIL, recipient=to, subject=subject,
-        body=body, html_body=html_body,
+        organisation=organisation,
+        channel=Channel.EMAIL,
+        recipient=to,
+        subject=subject,
+        body=body,
+        html_body=html_body,
     )
     _enqueue_after_commit(message)
     return message
 
 
 def sms_queue(*, to: str, text: str, organisation: Organisation | None = None) -> OutboundMessage:
-    message = OutboundMessage.objects.create(
-        organisation=organisation, channel=Channel.SMS, recipient=to, body=text
-    )
+    message = OutboundMessage.objects.create(organisation=organisation, channel=Channel.SMS, recipient=to, body=text)
     _enqueue_after_commit(message)
     return message
 
@@ -73,7 +75,9 @@ def message_deliver(*, message_id: int) -> OutboundMessage:
 
 def _send_email(message: OutboundMessage) -> None:
     email = EmailMultiAlternatives(
-        subject=message.subject, body=message.body, to=[message.recipient],
+        subject=message.subject,
+        body=message.body,
+        to=[message.recipient],
         headers={"X-FrontOffice-Message": str(message.pk)},
     )
     if message.html_body:

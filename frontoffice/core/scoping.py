@@ -51,16 +51,13 @@ def scope_for(user: Any) -> Scope:
         scope = EMPTY_SCOPE
     else:
         roles = frozenset(staff.role_codes)
-        if roles & ORGANISATION_WIDE_ROLES:
-            branch_ids = None
-        else:
-            branch_ids = frozenset(staff.branches.values_list("id", flat=True))
+        branch_ids = None if roles & ORGANISATION_WIDE_ROLES else frozenset(staff.branches.values_list("id", flat=True))
         scope = Scope(organisation_id=staff.organisation_id, branch_ids=branch_ids, roles=roles)
     user._frontoffice_scope = scope
     return scope
 
 
-def scope_queryset(
+def scope_queryset[M: Model](
     queryset: QuerySet[M],
     user: Any,
     *,

@@ -16,10 +16,10 @@ from .scoping import scope_for, scope_queryset
 
 
 def organisation_for(user: Any) -> Organisation:
-    scope = scope_for(user)
-    if scope.is_empty:
+    organisation_id = scope_for(user).organisation_id
+    if organisation_id is None:
         raise Http404
-    return Organisation.objects.get(pk=scope.organisation_id)
+    return Organisation.objects.get(pk=organisation_id)
 
 
 def branch_list(*, user: Any, search: str = "", include_inactive: bool = False) -> QuerySet[Branch]:
@@ -110,22 +110,31 @@ def record_history(*, user: Any, target: Model, organisation_id: int, limit: int
     history_manager = getattr(target, "history", None)
     if history_manager is not None:
         records = list(history_manager.select_related("history_user").order_by("-history_date")[:limit])
-        for newer, older in zip(records, records[1:] + [None], strict=False):
+        for newer, older in zip(records, [*records[1:], None], strict=False):
             changes = []
             if older is not None:
                 delta = newer.diff_against(older)
                 for change in delta.changes:
                     field = target._meta.get_field(change.field)
-                    changes.append((str(getattr(field, "verbose_name", change.field)), _show(change.old), _show(change.new)))
+                    changes.append(
+                        (str(getattr(field, "verbose_name", change.field)), _show(change.old), _show(change.new))
+                    )
             kind_label = {"+": "created", "~": "changed", "-": "deleted"}[newer.history_type]
-            items.append(HistoryItem(when=newer.history_date, who=newer.history_user, kind="change",
-                                     summary=kind_label, changes=changes))
-    for entry in AuditEntry.objects.filter(target_type=content_type, target_id=str(target.pk)).select_related("actor")[:limit]:
-        items.append(HistoryItem(when=entry.created_at, who=entry.actor, kind="action", summary=entry.action,
-                                 changes=[]))
-    for read in AccessLogEntry.objects.filter(target_type=content_type, target_id=str(target.pk)).select_related("user")[:limit]:
-        items.append(HistoryItem(when=read.created_at, who=read.user, kind="read", summary=read.purpose,
-                                 changes=[]))
+            items.append(
+                HistoryItem(
+                    when=newer.history_date, who=newer.history_user, kind="change", summary=kind_label, changes=changes
+                )
+            )
+    for entry in AuditEntry.objects.filter(target_type=content_type, target_id=str(target.pk)).select_related("actor")[
+        :limit
+    ]:
+        items.append(
+            HistoryItem(when=entry.created_at, who=entry.actor, kind="action", summary=entry.action, changes=[])
+        )
+    for read in AccessLogEntry.objects.filter(target_type=content_type, target_id=str(target.pk)).select_related(
+        "user"
+    )[:limit]:
+        items.append(HistoryItem(when=read.created_at, who=read.user, kind="read", summary=read.purpose, changes=[]))
     items.sort(key=lambda item: item.when, reverse=True)
     return items[:limit]
 

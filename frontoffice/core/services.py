@@ -22,8 +22,14 @@ def organisation_update(
     bump_version(organisation, user=user)
     organisation.full_clean()
     organisation.save()
-    audit(actor=user, action="organisation.update", target=organisation, organisation=organisation,
-          summary=organisation.name, data={"changed": changed})
+    audit(
+        actor=user,
+        action="organisation.update",
+        target=organisation,
+        organisation=organisation,
+        summary=organisation.name,
+        data={"changed": changed},
+    )
     return organisation
 
 
@@ -32,8 +38,9 @@ def branch_create(*, organisation: Organisation, user: Any, **fields: Any) -> Br
     branch = Branch(organisation=organisation, updated_by=user if user.is_authenticated else None, **fields)
     branch.full_clean()
     branch.save()
-    audit(actor=user, action="branch.create", target=branch, organisation=organisation, branch=branch,
-          summary=branch.name)
+    audit(
+        actor=user, action="branch.create", target=branch, organisation=organisation, branch=branch, summary=branch.name
+    )
     return branch
 
 
@@ -45,24 +52,35 @@ def branch_update(*, branch: Branch, user: Any, expected_version: int | None, **
     bump_version(branch, user=user)
     branch.full_clean()
     branch.save()
-    audit(actor=user, action="branch.update", target=branch, organisation=branch.organisation, branch=branch,
-          summary=branch.name, data={"changed": changed})
+    audit(
+        actor=user,
+        action="branch.update",
+        target=branch,
+        organisation=branch.organisation,
+        branch=branch,
+        summary=branch.name,
+        data={"changed": changed},
+    )
     return branch
 
 
 @transaction.atomic
-def branch_set_opening_hours(
-    *, branch: Branch, user: Any, periods: list[tuple[int, time, time]]
-) -> list[OpeningHours]:
+def branch_set_opening_hours(*, branch: Branch, user: Any, periods: list[tuple[int, time, time]]) -> list[OpeningHours]:
     """Replace the branch's weekly opening hours with ``periods`` (weekday, opens, closes)."""
     rows = [OpeningHours(branch=branch, weekday=day, opens_at=start, closes_at=end) for day, start, end in periods]
     for row in rows:
         row.full_clean()
     branch.opening_hours.all().delete()
     OpeningHours.objects.bulk_create(rows)
-    audit(actor=user, action="branch.opening_hours", target=branch, organisation=branch.organisation,
-          branch=branch, summary=branch.name,
-          data={"periods": [[day, start.isoformat("minutes"), end.isoformat("minutes")] for day, start, end in periods]})
+    audit(
+        actor=user,
+        action="branch.opening_hours",
+        target=branch,
+        organisation=branch.organisation,
+        branch=branch,
+        summary=branch.name,
+        data={"periods": [[day, start.isoformat("minutes"), end.isoformat("minutes")] for day, start, end in periods]},
+    )
     return rows
 
 
@@ -71,8 +89,14 @@ def department_create(*, branch: Branch, user: Any, **fields: Any) -> Department
     department = Department(branch=branch, updated_by=user if user.is_authenticated else None, **fields)
     department.full_clean()
     department.save()
-    audit(actor=user, action="department.create", target=department, organisation=branch.organisation,
-          branch=branch, summary=department.name)
+    audit(
+        actor=user,
+        action="department.create",
+        target=department,
+        organisation=branch.organisation,
+        branch=branch,
+        summary=department.name,
+    )
     return department
 
 

@@ -76,10 +76,15 @@ class Table:
         for column in self._columns:
             is_sorted = column.key == self.sort_key
             next_sort = f"-{column.key}" if is_sorted and not self.descending else column.key
-            rendered.append(RenderedColumn(
-                label=column.label, sortable=column.sort_by is not None, sorted=is_sorted,
-                descending=is_sorted and self.descending, sort_query=self._query(sort=next_sort, page=None),
-            ))
+            rendered.append(
+                RenderedColumn(
+                    label=column.label,
+                    sortable=column.sort_by is not None,
+                    sorted=is_sorted,
+                    descending=is_sorted and self.descending,
+                    sort_query=self._query(sort=next_sort, page=None),
+                )
+            )
         return rendered
 
     @property

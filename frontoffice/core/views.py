@@ -17,7 +17,6 @@ from . import selectors, services
 from .dashboard import cards_for
 from .decorators import require
 from .forms import (
-    add_service_error,
     AuditFilterForm,
     BranchFilterForm,
     BranchForm,
@@ -25,6 +24,7 @@ from .forms import (
     MessageFilterForm,
     OpeningHoursForm,
     OrganisationForm,
+    add_service_error,
 )
 from .htmx import render_page
 from .ownership import owner_of
@@ -67,15 +67,23 @@ def organisation_detail(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organisation_update(organisation=organisation, user=request.user,
-                                         expected_version=form.cleaned_data["version"], **form.model_fields())
+            services.organisation_update(
+                organisation=organisation,
+                user=request.user,
+                expected_version=form.cleaned_data["version"],
+                **form.model_fields(),
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:
             messages.success(request, _("Organisation settings saved."))
             return redirect("core:organisation_detail")
-    return render(request, "core/organisation_detail.html", {"form": form, "organisation": organisation},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "core/organisation_detail.html",
+        {"form": form, "organisation": organisation},
+        status=400 if form.errors else 200,
+    )
 
 
 BRANCH_COLUMNS = [
@@ -91,8 +99,9 @@ BRANCH_COLUMNS = [
 def branch_list(request: HttpRequest) -> HttpResponse:
     filters = BranchFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
-    branches = selectors.branch_list(user=request.user, search=data.get("q", ""),
-                                     include_inactive=data.get("inactive", False))
+    branches = selectors.branch_list(
+        user=request.user, search=data.get("q", ""), include_inactive=data.get("inactive", False)
+    )
     table = Table(request, branches, BRANCH_COLUMNS, default_sort="name", table_id="branch-table")
     return render_page(request, "core/branch_list.html", {"table": table, "filters": filters})
 
@@ -100,12 +109,16 @@ def branch_list(request: HttpRequest) -> HttpResponse:
 @require(CorePermission.VIEW_ORGANISATION.perm)
 def branch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     branch = selectors.branch_get(user=request.user, pk=pk)
-    return render(request, "core/branch_detail.html", {
-        "branch": branch,
-        "opening_hours": branch.opening_hours.all(),
-        "departments": selectors.department_list(user=request.user, branch=branch),
-        "can_manage": request.user.has_perm(CorePermission.MANAGE_ORGANISATION.perm),
-    })
+    return render(
+        request,
+        "core/branch_detail.html",
+        {
+            "branch": branch,
+            "opening_hours": branch.opening_hours.all(),
+            "departments": selectors.department_list(user=request.user, branch=branch),
+            "can_manage": request.user.has_perm(CorePermission.MANAGE_ORGANISATION.perm),
+        },
+    )
 
 
 @require(CorePermission.MANAGE_ORGANISATION.perm)
@@ -122,8 +135,7 @@ def branch_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Branch created."))
             return redirect("core:branch_detail", pk=branch.pk)
-    return render(request, "core/branch_form.html", {"form": form, "branch": None},
-                  status=400 if form.errors else 200)
+    return render(request, "core/branch_form.html", {"form": form, "branch": None}, status=400 if form.errors else 200)
 
 
 @require(CorePermission.MANAGE_ORGANISATION.perm)
@@ -133,15 +145,17 @@ def branch_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = BranchForm(request.POST or None, instance=branch)
     if request.method == "POST" and form.is_valid():
         try:
-            services.branch_update(branch=branch, user=request.user,
-                                   expected_version=form.cleaned_data["version"], **form.model_fields())
+            services.branch_update(
+                branch=branch, user=request.user, expected_version=form.cleaned_data["version"], **form.model_fields()
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:
             messages.success(request, _("Branch saved."))
             return redirect("core:branch_detail", pk=branch.pk)
-    return render(request, "core/branch_form.html", {"form": form, "branch": branch},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "core/branch_form.html", {"form": form, "branch": branch}, status=400 if form.errors else 200
+    )
 
 
 @require(CorePermission.MANAGE_ORGANISATION.perm)
@@ -158,8 +172,9 @@ def branch_hours(request: HttpRequest, pk: int) -> HttpResponse:
         services.branch_set_opening_hours(branch=branch, user=request.user, periods=form.cleaned_data["periods"])
         messages.success(request, _("Opening hours saved."))
         return redirect("core:branch_detail", pk=branch.pk)
-    return render(request, "core/branch_hours.html", {"form": form, "branch": branch},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "core/branch_hours.html", {"form": form, "branch": branch}, status=400 if form.errors else 200
+    )
 
 
 @require(CorePermission.MANAGE_ORGANISATION.perm)
@@ -176,8 +191,9 @@ def department_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Department added."))
             return redirect("core:branch_detail", pk=branch.pk)
-    return render(request, "core/department_form.html", {"form": form, "branch": branch},
-                  status=400 if form.errors else 200)
+    return render(
+        request, "core/department_form.html", {"form": form, "branch": branch}, status=400 if form.errors else 200
+    )
 
 
 AUDIT_COLUMNS = [
@@ -194,8 +210,13 @@ AUDIT_COLUMNS = [
 def audit_list(request: HttpRequest) -> HttpResponse:
     filters = AuditFilterForm(request.GET or None)
     action = filters.cleaned_data.get("action", "") if filters.is_valid() else ""
-    table = Table(request, selectors.audit_list(user=request.user, action=action), AUDIT_COLUMNS,
-                  default_sort="-when", table_id="audit-table")
+    table = Table(
+        request,
+        selectors.audit_list(user=request.user, action=action),
+        AUDIT_COLUMNS,
+        default_sort="-when",
+        table_id="audit-table",
+    )
     return render_page(request, "core/audit_list.html", {"table": table, "filters": filters})
 
 
@@ -213,8 +234,9 @@ MESSAGE_COLUMNS = [
 def message_list(request: HttpRequest) -> HttpResponse:
     filters = MessageFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
-    messages_qs = selectors.message_list(user=request.user, status=data.get("status", ""),
-                                         channel=data.get("channel", ""))
+    messages_qs = selectors.message_list(
+        user=request.user, status=data.get("status", ""), channel=data.get("channel", "")
+    )
     table = Table(request, messages_qs, MESSAGE_COLUMNS, default_sort="-when", table_id="message-table")
     return render_page(request, "core/message_list.html", {"table": table, "filters": filters})
 
@@ -234,11 +256,16 @@ def record_history(request: HttpRequest, model: str, pk: str) -> HttpResponse:
         raise Http404 from None
     owner = owner_of(record)
     scope = scope_for(request.user)
-    if owner is None or owner.organisation_id != scope.organisation_id or (
-        owner.branch_id is not None and not scope.allows_branch(owner.branch_id)
+    if (
+        owner is None
+        or owner.organisation_id != scope.organisation_id
+        or (owner.branch_id is not None and not scope.allows_branch(owner.branch_id))
     ):
         raise Http404
     items = selectors.record_history(user=request.user, target=record, organisation_id=owner.organisation_id)
-    return render_page(request, "core/record_history.html",
-                       {"record": record, "items": items, "model_label": model_class._meta.verbose_name},
-                       partial="panel")
+    return render_page(
+        request,
+        "core/record_history.html",
+        {"record": record, "items": items, "model_label": model_class._meta.verbose_name},
+        partial="panel",
+    )

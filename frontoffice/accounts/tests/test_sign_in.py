@@ -43,9 +43,7 @@ def test_five_failures_lock_the_account_even_for_the_right_password(client, cler
     assert "15 minutes" in locked.content.decode()
 
 
-def test_password_reset_does_not_reveal_whether_an_address_is_known(
-    client, clerk, django_capture_on_commit_callbacks
-):
+def test_password_reset_does_not_reveal_whether_an_address_is_known(client, clerk, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         known = client.post(reverse("accounts:password_reset"), {"email": clerk.email})
         unknown = client.post(reverse("accounts:password_reset"), {"email": "stranger@example.invalid"})

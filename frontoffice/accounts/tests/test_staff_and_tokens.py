@@ -18,9 +18,17 @@ from tests.factories import StaffFactory
 
 def _staff_form(branch, **overrides):
     data = {
-        "username": "ola.nowak", "first_name": "Ola", "last_name": "Nowak", "email": "ola.nowak@example.invalid",
-        "roles": ["clerk"], "branches": [branch.pk], "job_title": "Rejestratorka", "phone": "",
-        "employer_kind": "in_house", "contractor": "", "is_active": "on",
+        "username": "ola.nowak",
+        "first_name": "Ola",
+        "last_name": "Nowak",
+        "email": "ola.nowak@example.invalid",
+        "roles": ["clerk"],
+        "branches": [branch.pk],
+        "job_title": "Rejestratorka",
+        "phone": "",
+        "employer_kind": "in_house",
+        "contractor": "",
+        "is_active": "on",
     }
     data.update(overrides)
     return data
@@ -54,23 +62,40 @@ def test_a_branch_bound_role_needs_a_branch_and_the_typed_values_stay(login, adm
 
 
 def test_a_contractor_employee_needs_the_company(login, admin, branch):
-    response = login(admin).post(reverse("accounts:staff_create"),
-                                 _staff_form(branch, employer_kind="contractor"))
+    response = login(admin).post(reverse("accounts:staff_create"), _staff_form(branch, employer_kind="contractor"))
     assert response.status_code == 400
     assert "Pick the contractor company." in response.content.decode()
 
 
 def test_a_stale_edit_is_refused_with_who_changed_it(login, admin, clerk, branch, executive):
     staff = clerk.staff
-    form = _staff_form(branch, username=clerk.username, email=clerk.email, first_name="Ala",
-                       last_name=clerk.last_name, version=staff.version)
+    form = _staff_form(
+        branch,
+        username=clerk.username,
+        email=clerk.email,
+        first_name="Ala",
+        last_name=clerk.last_name,
+        version=staff.version,
+    )
     # Someone else saves first.
     login(executive)
     from frontoffice.accounts.services import staff_member_update
 
-    staff_member_update(staff=staff, actor=executive, expected_version=staff.version, email=clerk.email,
-                        first_name="Alicja", last_name=clerk.last_name, roles=["clerk"], branches=[branch],
-                        job_title="", phone="", employer_kind="in_house", contractor=None, is_active=True)
+    staff_member_update(
+        staff=staff,
+        actor=executive,
+        expected_version=staff.version,
+        email=clerk.email,
+        first_name="Alicja",
+        last_name=clerk.last_name,
+        roles=["clerk"],
+        branches=[branch],
+        job_title="",
+        phone="",
+        employer_kind="in_house",
+        contractor=None,
+        is_active=True,
+    )
     response = login(admin).post(reverse("accounts:staff_edit", args=[staff.pk]), form)
     assert response.status_code == 400
     html = response.content.decode()
@@ -116,8 +141,10 @@ def test_the_staff_list_query_count_does_not_grow_with_rows(login, admin, branch
 
 def test_an_admin_adds_and_removes_a_licence(login, admin, guard):
     client = login(admin)
-    client.post(reverse("accounts:qualification_add", args=[guard.staff.pk]),
-                {"kind": "licence", "name": "Licencja pracownika ochrony", "valid_until": "2027-03-01"})
+    client.post(
+        reverse("accounts:qualification_add", args=[guard.staff.pk]),
+        {"kind": "licence", "name": "Licencja pracownika ochrony", "valid_until": "2027-03-01"},
+    )
     qualification = guard.staff.qualifications.get()
     assert qualification.valid_until.isoformat() == "2027-03-01"
     client.post(reverse("accounts:qualification_remove", args=[guard.staff.pk, qualification.pk]))
@@ -126,8 +153,10 @@ def test_an_admin_adds_and_removes_a_licence(login, admin, guard):
 
 
 def test_an_invalid_licence_date_is_explained(login, admin, guard):
-    response = login(admin).post(reverse("accounts:qualification_add", args=[guard.staff.pk]),
-                                 {"kind": "licence", "name": "Licencja", "valid_until": "31.02.2027"})
+    response = login(admin).post(
+        reverse("accounts:qualification_add", args=[guard.staff.pk]),
+        {"kind": "licence", "name": "Licencja", "valid_until": "31.02.2027"},
+    )
     assert response.status_code == 400
     assert "Enter a valid date." in response.content.decode()
 
@@ -160,14 +189,17 @@ def test_a_user_cannot_revoke_someone_elses_token(login, clerk, agent):
     api_token_revoke(token=token, actor=clerk)
 
 
-@pytest.mark.parametrize("persona, heading, card", [
-    ("clerk", "Front desk", "Your branches today"),
-    ("agent", "Customer service", "Colleagues on your branches"),
-    ("guard", "Security post", "My skills and licences"),
-    ("manager", "Front office management", "Licences expiring within 30 days"),
-    ("executive", "Management overview", "Staff on your branches"),
-    ("admin", "Administration", "Privileged accounts without two-factor sign-in"),
-])
+@pytest.mark.parametrize(
+    "persona, heading, card",
+    [
+        ("clerk", "Front desk", "Your branches today"),
+        ("agent", "Customer service", "Colleagues on your branches"),
+        ("guard", "Security post", "My skills and licences"),
+        ("manager", "Front office management", "Licences expiring within 30 days"),
+        ("executive", "Management overview", "Staff on your branches"),
+        ("admin", "Administration", "Privileged accounts without two-factor sign-in"),
+    ],
+)
 def test_each_role_has_its_own_home_page(request, login, persona, heading, card):
     html = login(request.getfixturevalue(persona)).get("/").content.decode()
     assert f"<h1>{heading}</h1>" in html
@@ -175,10 +207,12 @@ def test_each_role_has_its_own_home_page(request, login, persona, heading, card)
 
 
 def test_the_manager_home_counts_licences_expiring_soon(login, manager, guard):
-    guard.staff.qualifications.create(kind="licence", name="Kurs pierwszej pomocy",
-                                      valid_until=timezone.localdate() + timedelta(days=10))
-    guard.staff.qualifications.create(kind="licence", name="Licencja na broń",
-                                      valid_until=timezone.localdate() + timedelta(days=300))
+    guard.staff.qualifications.create(
+        kind="licence", name="Kurs pierwszej pomocy", valid_until=timezone.localdate() + timedelta(days=10)
+    )
+    guard.staff.qualifications.create(
+        kind="licence", name="Licencja na broń", valid_until=timezone.localdate() + timedelta(days=300)
+    )
     html = login(manager).get("/").content.decode()
     section = html.split("Licences expiring within 30 days")[1].split("</section>")[0]
     assert "<strong>1</strong>" in section and "Kurs pierwszej pomocy" in section
@@ -188,13 +222,28 @@ def test_the_manager_home_counts_licences_expiring_soon(login, manager, guard):
 def test_the_history_panel_shows_field_changes_and_actions(login, admin, manager, clerk, branch):
     from frontoffice.accounts.services import staff_member_update
 
-    staff_member_update(staff=clerk.staff, actor=admin, expected_version=None, email=clerk.email,
-                        first_name=clerk.first_name, last_name=clerk.last_name, roles=["clerk"],
-                        branches=[branch], job_title="Starsza rejestratorka", phone="", employer_kind="in_house",
-                        contractor=None, is_active=True)
+    staff_member_update(
+        staff=clerk.staff,
+        actor=admin,
+        expected_version=None,
+        email=clerk.email,
+        first_name=clerk.first_name,
+        last_name=clerk.last_name,
+        roles=["clerk"],
+        branches=[branch],
+        job_title="Starsza rejestratorka",
+        phone="",
+        employer_kind="in_house",
+        contractor=None,
+        is_active=True,
+    )
     content_type = ContentType.objects.get_for_model(StaffMember)
     assert AuditEntry.objects.filter(target_type=content_type, target_id=str(clerk.staff.pk)).exists()
-    html = login(manager).get(reverse("core:record_history", args=["accounts.staffmember", clerk.staff.pk])).content.decode()
+    html = (
+        login(manager)
+        .get(reverse("core:record_history", args=["accounts.staffmember", clerk.staff.pk]))
+        .content.decode()
+    )
     assert "Starsza rejestratorka" in html and "staff.update" in html
 
 

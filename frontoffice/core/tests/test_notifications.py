@@ -43,16 +43,24 @@ def smtp_server():
 @pytest.fixture
 def smtp_mailer(settings, smtp_server):
     controller, _inbox = smtp_server
-    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                                    "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 10}}}
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": controller.port, "timeout": 10},
+        }
+    }
     return smtp_server
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_queued_email_is_delivered_over_smtp_by_the_task(smtp_mailer, organisation):
     _controller, inbox = smtp_mailer
-    message = email_queue(to="anna.nowak@example.invalid", subject="Potwierdzenie wizyty",
-                          body="Dzień dobry, czekamy na Panią.", organisation=organisation)
+    message = email_queue(
+        to="anna.nowak@example.invalid",
+        subject="Potwierdzenie wizyty",
+        body="Dzień dobry, czekamy na Panią.",
+        organisation=organisation,
+    )
     message.refresh_from_db()
     assert message.status == MessageStatus.SENT
     assert message.sent_at is not None and message.attempts == 1
@@ -66,8 +74,12 @@ def test_a_queued_email_is_delivered_over_smtp_by_the_task(smtp_mailer, organisa
 
 @pytest.mark.django_db(transaction=True)
 def test_an_unreachable_mail_server_leaves_the_message_queued_with_the_error(settings, organisation):
-    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                                    "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2}}}
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2},
+        }
+    }
     # The caller's work is not undone by a mail outage: the failure stays on the message row.
     email_queue(to="jan@example.invalid", subject="Test", body="x", organisation=organisation)
     message = OutboundMessage.objects.get()
@@ -89,7 +101,7 @@ class _Gateway(BaseHTTPRequestHandler):
     received: list = []
     status = 200
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         _Gateway.received.append((self.headers.get("Authorization"), json.loads(body)))
         self.send_response(_Gateway.status)

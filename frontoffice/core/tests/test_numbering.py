@@ -63,7 +63,7 @@ def test_concurrent_callers_never_share_or_skip_a_number():
                     number = next_number(organisation=organisation, prefix="T", year=2026)
                 with lock:
                     results.append(number)
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()

@@ -10,9 +10,18 @@ from tests.factories import BranchFactory
 
 
 def _branch_form(**overrides):
-    data = {"name": "Oddział Zachód", "code": "west", "street": "ul. Lipowa 5", "postal_code": "90-001",
-            "city": "Łódź", "country": "PL", "phone": "", "email": "", "time_zone": "Europe/Warsaw",
-            "is_active": "on"}
+    data = {
+        "name": "Oddział Zachód",
+        "code": "west",
+        "street": "ul. Lipowa 5",
+        "postal_code": "90-001",
+        "city": "Łódź",
+        "country": "PL",
+        "phone": "",
+        "email": "",
+        "time_zone": "Europe/Warsaw",
+        "is_active": "on",
+    }
     data.update(overrides)
     return data
 
@@ -27,8 +36,9 @@ def test_an_admin_creates_a_branch_and_it_is_audited(login, admin, organisation)
 
 
 def test_an_invalid_branch_keeps_what_was_typed_and_explains_each_field(login, admin):
-    response = login(admin).post(reverse("core:branch_create"),
-                                 _branch_form(code="", email="not-an-address", time_zone="Mars/Olympus"))
+    response = login(admin).post(
+        reverse("core:branch_create"), _branch_form(code="", email="not-an-address", time_zone="Mars/Olympus")
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert 'value="Oddział Zachód"' in html and 'value="ul. Lipowa 5"' in html
@@ -48,8 +58,10 @@ def test_a_duplicate_branch_code_is_refused_with_a_message(login, admin, branch)
 def test_a_stale_branch_edit_is_refused_and_the_input_kept(login, admin, executive, branch):
     opened_version = branch.version
     branch_update(branch=branch, user=executive, expected_version=opened_version, phone="+48 42 111 22 33")
-    response = login(admin).post(reverse("core:branch_edit", args=[branch.pk]),
-                                 _branch_form(name="Nowa nazwa", code=branch.code, version=opened_version))
+    response = login(admin).post(
+        reverse("core:branch_edit", args=[branch.pk]),
+        _branch_form(name="Nowa nazwa", code=branch.code, version=opened_version),
+    )
     assert response.status_code == 400
     html = response.content.decode()
     assert "was changed by" in html and 'value="Nowa nazwa"' in html
@@ -67,21 +79,32 @@ def test_opening_hours_are_parsed_and_bad_ones_explained(login, admin, branch):
     assert 'value="rano"' in bad.content.decode()
     good = client.post(url, {"day_0": "08:00-12:00, 13:00-17:00", "day_5": "09:00-13:00"})
     assert good.status_code == 302
-    periods = [(p.weekday, p.opens_at.isoformat("minutes"), p.closes_at.isoformat("minutes"))
-               for p in OpeningHours.objects.filter(branch=branch)]
+    periods = [
+        (p.weekday, p.opens_at.isoformat("minutes"), p.closes_at.isoformat("minutes"))
+        for p in OpeningHours.objects.filter(branch=branch)
+    ]
     assert periods == [(0, "08:00", "12:00"), (0, "13:00", "17:00"), (5, "09:00", "13:00")]
 
 
 def test_a_department_is_added_to_a_branch(login, admin, branch):
-    login(admin).post(reverse("core:department_create", args=[branch.pk]), {"name": "Rejestracja", "kind": "department"})
+    login(admin).post(
+        reverse("core:department_create", args=[branch.pk]), {"name": "Rejestracja", "kind": "department"}
+    )
     assert list(branch.departments.values_list("name", flat=True)) == ["Rejestracja"]
 
 
 def test_organisation_settings_are_saved_with_history(login, admin, organisation):
-    response = login(admin).post(reverse("core:organisation_detail"), {
-        "name": "Przychodnia Testowa Plus", "default_language": "pl", "time_zone": "Europe/Warsaw",
-        "currency": "PLN", "require_mfa": "on", "version": organisation.version,
-    })
+    response = login(admin).post(
+        reverse("core:organisation_detail"),
+        {
+            "name": "Przychodnia Testowa Plus",
+            "default_language": "pl",
+            "time_zone": "Europe/Warsaw",
+            "currency": "PLN",
+            "require_mfa": "on",
+            "version": organisation.version,
+        },
+    )
     assert response.status_code == 302
     organisation.refresh_from_db()
     assert organisation.name == "Przychodnia Testowa Plus" and organisation.require_mfa
@@ -89,10 +112,16 @@ def test_organisation_settings_are_saved_with_history(login, admin, organisation
 
 
 def test_a_bad_currency_is_explained(login, admin, organisation):
-    response = login(admin).post(reverse("core:organisation_detail"), {
-        "name": organisation.name, "default_language": "pl", "time_zone": "Europe/Warsaw", "currency": "zł",
-        "version": organisation.version,
-    })
+    response = login(admin).post(
+        reverse("core:organisation_detail"),
+        {
+            "name": organisation.name,
+            "default_language": "pl",
+            "time_zone": "Europe/Warsaw",
+            "currency": "zł",
+            "version": organisation.version,
+        },
+    )
     assert response.status_code == 400
     assert "three-letter ISO 4217 code" in response.content.decode()
 
@@ -118,10 +147,17 @@ def test_the_branch_table_sorts_filters_and_answers_htmx_with_the_rows_only(logi
 def _add_rows(organisation, actor, count, start=0):
     for n in range(start, start + count):
         BranchFactory(organisation=organisation, name=f"Filia {n}")
-        AuditEntry.objects.create(organisation=organisation, action="test.entry", summary=f"wpis {n}",
-                                  target_type_id=1, target_id=str(n), actor=actor)
-        OutboundMessage.objects.create(organisation=organisation, channel="sms", recipient="+48600000000",
-                                       body=f"Wiadomość {n}")
+        AuditEntry.objects.create(
+            organisation=organisation,
+            action="test.entry",
+            summary=f"wpis {n}",
+            target_type_id=1,
+            target_id=str(n),
+            actor=actor,
+        )
+        OutboundMessage.objects.create(
+            organisation=organisation, channel="sms", recipient="+48600000000", body=f"Wiadomość {n}"
+        )
 
 
 def test_list_pages_use_a_fixed_number_of_queries(login, admin, organisation, django_assert_max_num_queries):

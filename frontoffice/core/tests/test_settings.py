@@ -19,8 +19,15 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def _manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("FRONTOFFICE_", "DATABASE_URL", "REDIS_URL"))}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("raw", ["maybe", "2", "tru"])
@@ -41,7 +48,12 @@ def test_database_urls_are_parsed_strictly(tmp_path):
     assert (sqlite.engine, sqlite.name) == ("sqlite", str(tmp_path / "var/x.sqlite3"))
     postgres = parse_database_url("DATABASE_URL", "postgres://fo:s%40cret@db.local:5433/frontoffice", base_dir=tmp_path)
     assert (postgres.user, postgres.password, postgres.host, postgres.port, postgres.name) == (
-        "fo", "s@cret", "db.local", "5433", "frontoffice")
+        "fo",
+        "s@cret",
+        "db.local",
+        "5433",
+        "frontoffice",
+    )
     for bad in ("mysql://x/y", "postgres://host:port/db", "postgres://host/", "sqlite://"):
         with pytest.raises(EnvError, match="DATABASE_URL"):
             parse_database_url("DATABASE_URL", bad, base_dir=tmp_path)
@@ -64,16 +76,24 @@ def test_start_up_stops_with_a_message_naming_the_bad_variable():
 
 
 def test_production_requires_a_secret_key():
-    result = _manage("check", FRONTOFFICE_ENV="production", FRONTOFFICE_ALLOWED_HOSTS="example.com",
-                     FRONTOFFICE_EMAIL_URL="smtp://mail.example.com:587?tls=1")
+    result = _manage(
+        "check",
+        FRONTOFFICE_ENV="production",
+        FRONTOFFICE_ALLOWED_HOSTS="example.com",
+        FRONTOFFICE_EMAIL_URL="smtp://mail.example.com:587?tls=1",
+    )
     assert result.returncode != 0
     assert "FRONTOFFICE_SECRET_KEY" in result.stderr
 
 
 def test_production_passes_the_deploy_check_without_warnings():
     result = _manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        FRONTOFFICE_ENV="production", FRONTOFFICE_SECRET_KEY=secrets.token_urlsafe(60),
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        FRONTOFFICE_ENV="production",
+        FRONTOFFICE_SECRET_KEY=secrets.token_urlsafe(60),
         FRONTOFFICE_ALLOWED_HOSTS="frontoffice.example.com",
         FRONTOFFICE_EMAIL_URL="smtp://mail.example.com:587?tls=1",
     )
@@ -100,9 +120,17 @@ def test_a_file_database_uses_write_ahead_logging(tmp_path):
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("FRONTOFFICE_", "DATABASE_URL"))}
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings",
-             "DATABASE_URL": f"sqlite:///{tmp_path / 'wal.sqlite3'}"},
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'wal.sqlite3'}",
+        },
     )
     assert result.stdout.strip() == "wal", result.stderr
 
