@@ -62,7 +62,7 @@ $(DEV_STAMP): requirements-dev.lock $(RUNTIME_STAMP)
 lock: dev ## re-pin requirements*.lock from pyproject.toml (no registry URLs)
 	$(VENV)/bin/pip-compile $(LOCK_OPTIONS) --output-file=requirements.lock pyproject.toml
 	$(VENV)/bin/pip-compile $(LOCK_OPTIONS) --extra=dev --output-file=requirements-dev.lock pyproject.toml
-	@! grep -nE 'https?://|file:|pypi|pythonhosted' requirements.lock requirements-dev.lock \
+	@! grep -nE 'https?://|file://|pypi|pythonhosted' requirements.lock requirements-dev.lock \
 	  || { echo "Error: a lock file names a host" >&2; exit 1; }
 
 # --- Running -------------------------------------------------------------------------

@@ -303,5 +303,6 @@ LOGGING = {
         "handlers": ["console"],
         "level": env_choice("FRONTOFFICE_LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
     },
-    "loggers": {"axes": {"level": "WARNING"}},
+    # Django's own console handler would print every request error a second time.
+    "loggers": {"axes": {"level": "WARNING"}, "django": {"handlers": [], "propagate": True}},
 }

@@ -7,6 +7,7 @@ new grant ships as a migration that calls it again.
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from frontoffice.core.permissions import CorePermission
@@ -27,12 +28,35 @@ GRANTS: dict[str, frozenset[Role]] = {
 }
 
 
+def all_grants() -> dict[str, frozenset[Role]]:
+    """``GRANTS`` above plus the ``GRANTS`` of every other app's ``roles.py``.
+
+    Apps above accounts declare their grants in their own ``roles.py`` (they
+    may import ``Role`` from here); this collects them the way menus and home
+    cards are collected, so the layer rule holds.
+    """
+    from django.apps import apps as global_apps
+
+    grants = dict(GRANTS)
+    for app_config in global_apps.get_app_configs():
+        if not app_config.name.startswith("frontoffice.") or app_config.name == __package__:
+            continue
+        try:
+            module = import_module(f"{app_config.name}.roles")
+        except ModuleNotFoundError as error:
+            if error.name != f"{app_config.name}.roles":
+                raise
+            continue
+        grants.update(module.GRANTS)
+    return grants
+
+
 def permissions_of(role: str) -> set[str]:
-    return {perm for perm, roles in GRANTS.items() if role in roles}
+    return {perm for perm, roles in all_grants().items() if role in roles}
 
 
 def sync_roles(apps: Any = None) -> None:
-    """Create the role groups and set their permissions from ``GRANTS``.
+    """Create the role groups and set their permissions from every app's ``GRANTS``.
 
     Works both inside a migration (pass its ``apps``) and at run time.
     """
@@ -54,5 +78,9 @@ def sync_roles(apps: Any = None) -> None:
         wanted = []
         for perm in sorted(permissions_of(role)):
             app_label, codename = perm.split(".", 1)
-            wanted.append(permission_model.objects.get(content_type__app_label=app_label, codename=codename))
+            # A later app's permission does not exist yet while an earlier app's
+            # migration runs; that app's own migration calls sync_roles again.
+            found = permission_model.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if found is not None:
+                wanted.append(found)
         group.permissions.set(wanted)
