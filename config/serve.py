@@ -7,7 +7,8 @@ One uvicorn process group serves two doors into the same Django project:
 - every other path goes to Django's WSGI handler through a2wsgi's thread pool.
   Ordinary (sync) views ran about three times slower under Django's ASGI
   handler, which funnels them through ``sync_to_async(thread_sensitive=True)``,
-  so pages keep a real pool of threads (``FRONTOFFICE_WEB_THREADS``, default 10).
+  so pages keep a real pool of threads (``FRONTOFFICE_WEB_THREADS``, default 2: pages are CPU-bound,
+  and more threads measured slower in bench/serve_pages.py).
 
 Static files are served by WhiteNoise inside the WSGI side (it is in
 ``MIDDLEWARE``), after ``collectstatic``, which ``frontoffice run`` performs.
@@ -27,7 +28,7 @@ from config.env import env_int
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 EVENTS_PREFIX = "/events/"
-WEB_THREADS = env_int("FRONTOFFICE_WEB_THREADS", 10, minimum=1, maximum=256)
+WEB_THREADS = env_int("FRONTOFFICE_WEB_THREADS", 2, minimum=1, maximum=256)
 
 events_app = get_asgi_application()
 pages_app = WSGIMiddleware(get_wsgi_application(), workers=WEB_THREADS)  # type: ignore[arg-type]

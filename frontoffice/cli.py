@@ -262,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="web processes (default: 1, or one per CPU when REDIS_URL is set)",
     )
     run.add_argument(
-        "--threads", type=_positive, default=10, help="threads per process for page requests (default: %(default)s)"
+        "--threads", type=_positive, default=2, help="threads per process for page requests (default: %(default)s)"
     )
     run.add_argument(
         "--no-migrate",
