@@ -152,6 +152,21 @@ class StaffForm(VersionedModelForm):
                     is_active=self.instance.is_active,
                 )
 
+    def person_fields(self) -> dict[str, Any]:
+        """The cleaned values that both staff_member_create and staff_member_update take."""
+        names = (
+            "email",
+            "first_name",
+            "last_name",
+            "roles",
+            "branches",
+            "job_title",
+            "phone",
+            "employer_kind",
+            "contractor",
+        )
+        return {name: self.cleaned_data[name] for name in names}
+
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]
         if not self.instance.pk and User.objects.filter(username__iexact=username).exists():

@@ -280,17 +280,26 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             purpose=_("staff record"),
             path=request.path,
         )
-    return render(
-        request,
-        "accounts/staff_detail.html",
-        {
-            "staff": staff,
-            "qualifications": staff.qualifications.all(),
-            "can_manage": can_manage,
-            "qualification_form": QualificationForm() if can_manage else None,
-            "has_mfa": confirmed_totp_device(staff.user) is not None,
-        },
-    )
+    form = QualificationForm() if can_manage else None
+    return _render_staff_detail(request, staff, can_manage=can_manage, qualification_form=form)
+
+
+def _render_staff_detail(
+    request: HttpRequest,
+    staff: Any,
+    *,
+    can_manage: bool,
+    qualification_form: QualificationForm | None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "staff": staff,
+        "qualifications": staff.qualifications.all(),
+        "can_manage": can_manage,
+        "qualification_form": qualification_form,
+        "has_mfa": confirmed_totp_device(staff.user) is not None,
+    }
+    return render(request, "accounts/staff_detail.html", context, status=status)
 
 
 @require(AccountsPermission.MANAGE_STAFF.perm)
@@ -299,21 +308,16 @@ def staff_create(request: HttpRequest) -> HttpResponse:
     organisation = organisation_for(request.user)
     form = StaffForm(request.POST or None, organisation=organisation)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        staff = services.staff_member_create(
-            organisation=organisation,
-            actor=request.user,
-            username=data["username"],
-            email=data["email"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            roles=data["roles"],
-            branches=data["branches"],
-            job_title=data["job_title"],
-            phone=data["phone"],
-            employer_kind=data["employer_kind"],
-            contractor=data["contractor"],
-        )
+        try:
+            staff = services.staff_member_create(
+                organisation=organisation,
+                actor=request.user,
+                username=form.cleaned_data["username"],
+                **form.person_fields(),
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+            return render(request, "accounts/staff_form.html", {"form": form, "staff": None}, status=400)
         # The new colleague sets their own password through the reset e-mail.
         QueuedPasswordResetForm().send_welcome(staff.user, request=request)
         messages.success(request, _("Staff member added; they got an e-mail to set their password."))
@@ -329,22 +333,13 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
     staff = selectors.staff_get(user=request.user, pk=pk)
     form = StaffForm(request.POST or None, instance=staff, organisation=staff.organisation)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             services.staff_member_update(
                 staff=staff,
                 actor=request.user,
-                expected_version=data["version"],
-                email=data["email"],
-                first_name=data["first_name"],
-                last_name=data["last_name"],
-                roles=data["roles"],
-                branches=data["branches"],
-                job_title=data["job_title"],
-                phone=data["phone"],
-                employer_kind=data["employer_kind"],
-                contractor=data["contractor"],
-                is_active=data["is_active"],
+                expected_version=form.cleaned_data["version"],
+                is_active=form.cleaned_data["is_active"],
+                **form.person_fields(),
             )
         except ValidationError as error:
             add_service_error(form, error)
@@ -365,18 +360,7 @@ def qualification_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.qualification_add(staff=staff, actor=request.user, **form.cleaned_data)
         messages.success(request, _("Skill or licence added."))
         return redirect("accounts:staff_detail", pk=staff.pk)
-    return render(
-        request,
-        "accounts/staff_detail.html",
-        {
-            "staff": staff,
-            "qualifications": staff.qualifications.all(),
-            "can_manage": True,
-            "qualification_form": form,
-            "has_mfa": confirmed_totp_device(staff.user) is not None,
-        },
-        status=400,
-    )
+    return _render_staff_detail(request, staff, can_manage=True, qualification_form=form, status=400)
 
 
 @require(AccountsPermission.MANAGE_STAFF.perm)
