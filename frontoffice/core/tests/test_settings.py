@@ -143,3 +143,25 @@ def test_every_page_carries_a_nonce_based_content_security_policy(client, db):
     nonce = policy.split("'nonce-")[1].split("'")[0]
     html = response.content.decode()
     assert html.count("<script") == html.count(f'nonce="{nonce}"')
+
+
+def _redis_reachable() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+def test_redis_url_moves_the_cache_and_sessions_to_redis():
+    script = (
+        "from django.conf import settings; from django.core.cache import cache;"
+        "cache.set('frontoffice-settings-test', 'ok', 5);"
+        "print(settings.SESSION_ENGINE, cache.get('frontoffice-settings-test'))"
+    )
+    result = _manage("shell", "-v0", "-c", script, REDIS_URL="redis://127.0.0.1:6379/15")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.contrib.sessions.backends.cached_db", "ok"]
