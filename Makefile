@@ -72,13 +72,13 @@ run: venv ## migrate, load the demo into an empty database, print the sign-ins, 
 	$(FO) demo --if-empty
 	$(FO) run --host $(HOST) --port $(PORT)
 
-# Polish needs compiled catalogues; without gettext the interface falls back to English.
+# Polish needs compiled catalogues: gettext's msgfmt when installed, else the polib package.
 compile-messages: venv
 	@if ! ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then exit 0; fi; \
 	if command -v msgfmt >/dev/null; then \
 	  $(FO) manage compilemessages --ignore=.venv --verbosity=0; \
 	else \
-	  echo "Warning: gettext (msgfmt) is not installed, so the Polish translation is not compiled." >&2; \
+	  $(PY) -c "import glob, polib; [polib.pofile(p).save_as_mofile(p[:-3] + '.mo') for p in glob.glob('locale/*/LC_MESSAGES/*.po')]"; \
 	fi
 
 # --- Tests and checks --------------------------------------------------------------
