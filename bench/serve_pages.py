@@ -63,10 +63,16 @@ def sign_in(port: int, username: str, password: str) -> str:
     csrf_cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie", "")).group(1)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     body = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
-    connection.request("POST", "/accounts/login/", body=body, headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={csrf_cookie}",
-        "Referer": f"http://127.0.0.1:{port}/accounts/login/",
-    })
+    connection.request(
+        "POST",
+        "/accounts/login/",
+        body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={csrf_cookie}",
+            "Referer": f"http://127.0.0.1:{port}/accounts/login/",
+        },
+    )
     response = connection.getresponse()
     response.read()
     session = re.search(r"sessionid=([^;]+)", response.getheader("Set-Cookie", "")).group(1)
@@ -136,24 +142,68 @@ def main() -> int:
         prepare = [str(BIN / "frontoffice"), "manage", "migrate", "--noinput", "-v0"]
         subprocess.run(prepare, cwd=ROOT, env=env, check=True)
         subprocess.run([str(BIN / "frontoffice"), "demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-        subprocess.run([str(BIN / "frontoffice"), "manage", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
-                       check=True)
+        subprocess.run(
+            [str(BIN / "frontoffice"), "manage", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+        )
 
-        print(f"Workload: GET / signed in as a clerk, {args.clients} clients, {args.requests} requests "
-              f"x {args.rounds} rounds, one server process each, SQLite demo database")
+        print(
+            f"Workload: GET / signed in as a clerk, {args.clients} clients, {args.requests} requests "
+            f"x {args.rounds} rounds, one server process each, SQLite demo database"
+        )
         port = free_port()
-        ours = measure("ours: frontoffice run (uvicorn + WSGI threads)",
-                       [str(BIN / "frontoffice"), "run", "--port", str(port), "--workers", "1", "--no-migrate",
-                        "--log-level", "warning", *(["--threads", str(args.threads)] if args.threads else [])],
-                       env, port, args)
+        ours = measure(
+            "ours: frontoffice run (uvicorn + WSGI threads)",
+            [
+                str(BIN / "frontoffice"),
+                "run",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--no-migrate",
+                "--log-level",
+                "warning",
+                *(["--threads", str(args.threads)] if args.threads else []),
+            ],
+            env,
+            port,
+            args,
+        )
         port = free_port()
-        asgi = measure("baseline: Django ASGI handler under uvicorn",
-                       [str(BIN / "uvicorn"), "config.asgi:application", "--port", str(port), "--workers", "1",
-                        "--log-level", "warning", "--no-access-log"], env, port, args)
+        asgi = measure(
+            "baseline: Django ASGI handler under uvicorn",
+            [
+                str(BIN / "uvicorn"),
+                "config.asgi:application",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            env,
+            port,
+            args,
+        )
         port = free_port()
-        wsgi = measure("reference: gunicorn, one sync WSGI worker",
-                       [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                        "--workers", "1", "--log-level", "warning"], env, port, args)
+        wsgi = measure(
+            "reference: gunicorn, one sync WSGI worker",
+            [
+                str(BIN / "gunicorn"),
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "1",
+                "--log-level",
+                "warning",
+            ],
+            env,
+            port,
+            args,
+        )
     print(f"Ratio ours / ASGI baseline: {ours / asgi:.2f}x")
     print(f"Ratio ours / gunicorn sync worker: {ours / wsgi:.2f}x")
     return 0
