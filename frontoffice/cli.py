@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -163,7 +164,9 @@ def demo_logins_table() -> str:
         lines.append("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         if index == 0:
             lines.append("  " + "  ".join("-" * width for width in widths))
-    lines += ["", "* two-factor sign-in: `frontoffice demo-code USERNAME` prints the current 6-digit code."]
+    # The command may not be on PATH (make run uses .venv/bin/frontoffice): name the one running.
+    command = shutil.which("frontoffice") or sys.argv[0]
+    lines += ["", f"* two-factor sign-in: `{command} demo-code USERNAME` prints the current 6-digit code."]
     return "\n".join(lines)
 
 
