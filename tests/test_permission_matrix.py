@@ -1,6 +1,6 @@
 """Every URL name × every persona: who is let in, who gets 403, who gets 404.
 
-Anonymous visitors are sent to the login page (401 on the API). A persona
+Anonymous visitors are sent to the login page (401 problem+json on the API). A persona
 whose role lacks the permission gets 403. A persona with the permission but
 from another branch or organisation gets 404 for objects of ``branch``. A
 URL that is not in ``MATRIX`` fails ``test_every_url_is_in_the_matrix``.
@@ -8,6 +8,7 @@ URL that is not in ``MATRIX`` fails ``test_every_url_is_in_the_matrix``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,6 +45,8 @@ class Case:
     scoped: bool = False  # the object belongs to `branch`: outsiders get 404
     public: bool = False  # no sign-in needed
     owner_only: str = ""  # the object belongs to this persona alone; others get 404
+    api: bool = False  # anonymous gets 401 problem+json instead of the login page; bodies are JSON
+    path: str = ""  # a literal path, for URL patterns that cannot be reversed
     overrides: dict[str, int] = field(default_factory=dict)
 
 
@@ -108,8 +111,39 @@ MATRIX: dict[str, Case] = {
     ),
 }
 
-# URL names that belong to other test files (the API has its own matrix in tests/test_api_*.py).
-COVERED_ELSEWHERE_PREFIXES = ("api:",)
+
+def _api(**kwargs: Any) -> Case:
+    return Case(api=True, **kwargs)
+
+
+MATRIX.update(
+    {
+        # The API: public contract and documentation
+        "api:openapi-json": _api(public=True),
+        "api:openapi-view": _api(public=True),
+        "api:docs-asset": _api(public=True, kwargs=lambda ctx: {"name": "swagger-ui.css"}),
+        "api:api-root": _api(public=True, ok=(404,)),
+        "api:api-not-found": _api(public=True, ok=(404,), path="/api/v1/no-such-endpoint"),
+        # The API: signed in
+        "api:me_get": _api(),
+        "api:organisation_get": _api(),
+        "api:branch_list": _api(),
+        "api:branch_get": _api(kwargs=lambda ctx: {"branch_id": ctx["branch"].pk}, scoped=True),
+        "api:branch_create": _api(
+            roles=ADMIN, method="post", ok=(201,), data=lambda ctx: {"name": "Oddział Zachód", "code": "west"}
+        ),
+        "api:staff_list": _api(roles=MANAGERS_UP),
+        "api:staff_get": _api(roles=MANAGERS_UP, kwargs=lambda ctx: {"staff_id": ctx["clerk"].staff.pk}, scoped=True),
+        "api:token_list": _api(),
+        "api:token_create": _api(method="post", ok=(201,), data=lambda ctx: {"name": "Centrala"}),
+        "api:token_revoke": _api(
+            method="post", kwargs=lambda ctx: {"token_id": ctx["clerk_token"].pk}, owner_only="clerk"
+        ),
+    }
+)
+
+# URL names that belong to other test files.
+COVERED_ELSEWHERE_PREFIXES: tuple[str, ...] = ()
 
 
 def _all_url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[str]:
@@ -137,7 +171,7 @@ def expected_status(case: Case, persona: str | None) -> tuple[int, ...]:
     if case.public:
         return case.ok
     if persona is None:
-        return (302,)
+        return (401,) if case.api else (302,)
     if ROLES_OF[persona] not in case.roles:
         return (403,)
     if case.owner_only and persona != case.owner_only:
@@ -172,11 +206,16 @@ def test_permission_matrix(client, world, url_name, persona):
     case = MATRIX[url_name]
     if persona is not None:
         client.force_login(world[persona])
-    url = reverse(url_name, kwargs=case.kwargs(world))
-    response = getattr(client, case.method)(url, case.data(world))
+    url = case.path or reverse(url_name, kwargs=case.kwargs(world))
+    if case.api and case.method == "post":
+        response = client.post(url, json.dumps(case.data(world)), content_type="application/json")
+    else:
+        response = getattr(client, case.method)(url, case.data(world))
     expected = expected_status(case, persona)
     assert response.status_code in expected, (
         f"{persona or 'anonymous'} {case.method.upper()} {url}: got {response.status_code}, expected {expected}"
     )
-    if persona is None and not case.public:
+    if persona is None and not case.public and not case.api:
         assert response["Location"].startswith(reverse("accounts:login"))
+    if case.api and response.status_code >= 400:
+        assert response["Content-Type"] == "application/problem+json"
