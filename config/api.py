@@ -6,6 +6,7 @@ self-hosted docs) lives in ``frontoffice.core.apikit``.
 
 from frontoffice.accounts.api import router as accounts_router
 from frontoffice.accounts.services import api_token_authenticate
+from frontoffice.clients.api import router as clients_router
 from frontoffice.core.api import router as core_router
 from frontoffice.core.apikit import DEFAULT_LIMIT, MAX_LIMIT, FrontOfficeAPI, SessionAuth, TokenAuth
 
@@ -40,3 +41,4 @@ api = FrontOfficeAPI(
 )
 api.add_router("", core_router)
 api.add_router("", accounts_router)
+api.add_router("", clients_router)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "frontoffice.core",
     "frontoffice.accounts",
+    "frontoffice.clients",
 ]
 
 MIDDLEWARE = [

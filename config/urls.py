@@ -5,6 +5,7 @@ from config.api import api
 urlpatterns = [
     path("", include("frontoffice.accounts.urls")),
     path("", include("frontoffice.core.urls")),
+    path("clients/", include("frontoffice.clients.urls")),
     path("api/v1/", api.urls),
 ]
 

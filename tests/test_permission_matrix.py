@@ -9,45 +9,15 @@ URL that is not in ``MATRIX`` fails ``test_every_url_is_in_the_matrix``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from importlib import import_module
+from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from frontoffice.accounts.models import Qualification
 from frontoffice.accounts.services import api_token_create
-
-ROLES_OF = {
-    "clerk": "clerk",
-    "agent": "agent",
-    "guard": "security",
-    "manager": "manager",
-    "executive": "executive",
-    "admin": "admin",
-    "outsider_branch": "manager",
-    "outsider_org": "admin",
-}
-OUTSIDERS = {"outsider_branch", "outsider_org"}
-EVERY_ROLE = frozenset({"clerk", "agent", "security", "manager", "executive", "admin"})
-MANAGERS_UP = frozenset({"manager", "executive", "admin"})
-ADMIN = frozenset({"admin"})
-
-
-@dataclass(frozen=True)
-class Case:
-    roles: frozenset[str] = EVERY_ROLE  # roles whose permission opens the URL
-    kwargs: Callable[[dict[str, Any]], dict[str, Any]] = lambda ctx: {}
-    method: str = "get"
-    data: Callable[[dict[str, Any]], dict[str, Any]] = lambda ctx: {}
-    ok: tuple[int, ...] = (200,)
-    scoped: bool = False  # the object belongs to `branch`: outsiders get 404
-    public: bool = False  # no sign-in needed
-    owner_only: str = ""  # the object belongs to this persona alone; others get 404
-    api: bool = False  # anonymous gets 401 problem+json instead of the login page; bodies are JSON
-    path: str = ""  # a literal path, for URL patterns that cannot be reversed
-    overrides: dict[str, int] = field(default_factory=dict)
+from tests.permission_cases import ADMIN, MANAGERS_UP, OUTSIDERS, ROLES_OF, Case, api_case
 
 
 def _branch(ctx):
@@ -111,9 +81,7 @@ MATRIX: dict[str, Case] = {
     ),
 }
 
-
-def _api(**kwargs: Any) -> Case:
-    return Case(api=True, **kwargs)
+_api = api_case
 
 
 MATRIX.update(
@@ -141,6 +109,11 @@ MATRIX.update(
         ),
     }
 )
+
+# Each app's own entries: tests/matrix_<app>.py defines CASES and may define extend_world(ctx).
+AREA_MODULES = [import_module(f"tests.{path.stem}") for path in sorted(Path(__file__).parent.glob("matrix_*.py"))]
+for _module in AREA_MODULES:
+    MATRIX.update(_module.CASES)
 
 # URL names that belong to other test files.
 COVERED_ELSEWHERE_PREFIXES: tuple[str, ...] = ()
@@ -178,6 +151,8 @@ def expected_status(case: Case, persona: str | None) -> tuple[int, ...]:
         return (404,)
     if case.scoped and persona in OUTSIDERS:
         return (404,)
+    if case.org_scoped and persona == "outsider_org":
+        return (404,)
     return case.ok
 
 
@@ -185,7 +160,7 @@ def expected_status(case: Case, persona: str | None) -> tuple[int, ...]:
 def world(request, clerk, agent, guard, manager, executive, admin, outsider_branch, outsider_org, branch):
     token, _raw = api_token_create(user=clerk, name="Integracja")
     qualification = Qualification.objects.create(staff=clerk.staff, kind="skill", name="Kasa fiskalna")
-    return {
+    ctx = {
         "clerk": clerk,
         "agent": agent,
         "guard": guard,
@@ -198,6 +173,11 @@ def world(request, clerk, agent, guard, manager, executive, admin, outsider_bran
         "clerk_token": token,
         "qualification": qualification,
     }
+    for module in AREA_MODULES:
+        extend = getattr(module, "extend_world", None)
+        if extend is not None:
+            ctx.update(extend(ctx))
+    return ctx
 
 
 @pytest.mark.parametrize("persona", [None, *ROLES_OF])

@@ -1,0 +1,33 @@
+"""Reads of clients, scoped to the user's organisation (clients are visible to every branch)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from frontoffice.core.scoping import scope_queryset
+
+from .models import Client
+
+
+def client_queryset(*, user: Any, include_inactive: bool = False) -> QuerySet[Client]:
+    """Clients of the user's organisation; merged-away and erased ones only when asked."""
+    clients = scope_queryset(Client.objects.all(), user, branch_field=None)
+    if not include_inactive:
+        clients = clients.filter(replaced_by__isnull=True, erased_at__isnull=True)
+    return clients
+
+
+def client_get(*, user: Any, pk: int, follow_merges: bool = True) -> Client:
+    """One client; a merged-away client leads to the survivor when ``follow_merges``."""
+    try:
+        client = client_queryset(user=user, include_inactive=True).get(pk=pk)
+    except (Client.DoesNotExist, ValueError):
+        raise Http404 from None
+    seen = {client.pk}
+    while follow_merges and client.replaced_by_id is not None and client.replaced_by_id not in seen:
+        seen.add(client.replaced_by_id)
+        client = client_queryset(user=user, include_inactive=True).get(pk=client.replaced_by_id)
+    return client
