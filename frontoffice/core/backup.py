@@ -254,9 +254,12 @@ def table_counts(alias: str = DEFAULT_DB_ALIAS) -> list[tuple[str, int]]:
 def tables_with_data(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
     """Tables holding rows that ``migrate`` did not put there."""
     occupied = []
+    # Only the models' tables: search indexes (an FTS5 table's shadow tables) hold
+    # bookkeeping rows from the moment migrate creates them.
+    model_tables = set(connections[alias].introspection.django_table_names(only_existing=True))
     with connections[alias].cursor() as cursor:
         for name in _table_names(alias):
-            if name in MIGRATE_FILLS or name.startswith("sqlite_"):
+            if name in MIGRATE_FILLS or name.startswith("sqlite_") or name not in model_tables:
                 continue
             cursor.execute(f"SELECT 1 FROM {_quote(alias, name)} LIMIT 1")  # noqa: S608
             if cursor.fetchone():
