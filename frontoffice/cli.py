@@ -307,6 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--yes", action="store_true", help="replace a database that already holds data")
 
     commands.add_parser("manage", help="Run a Django command: frontoffice manage COMMAND [OPTIONS]", add_help=False)
+    for group, help_text in APP_COMMAND_GROUPS.items():
+        commands.add_parser(group, help=help_text, add_help=False)
     return parser
 
 
@@ -327,6 +329,12 @@ def _port(text: str) -> int:
     return value
 
 
+# Command groups of the domain apps: `frontoffice GROUP SUB …` runs the management command `GROUP_SUB`.
+APP_COMMAND_GROUPS = {
+    "clients": "Client commands: frontoffice clients import|duplicates … (see --help of each)",
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -334,6 +342,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args_list and args_list[0] == "manage":
             # Django parses its own commands' options.
             return run_manage(args_list[1:])
+        if args_list and args_list[0] in APP_COMMAND_GROUPS:
+            if len(args_list) < 2:
+                print(f"Usage: frontoffice {args_list[0]} SUBCOMMAND [OPTIONS]", file=sys.stderr)
+                return 2
+            # `frontoffice clients import FILE` is the management command `clients_import FILE`.
+            return run_manage([f"{args_list[0]}_{args_list[1]}", *args_list[2:]])
         try:
             args = build_parser().parse_args(args_list)
         except SystemExit as stop:

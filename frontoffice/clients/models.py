@@ -117,6 +117,44 @@ class Client(TimeStampedModel):
         return self.replaced_by_id is None and self.erased_at is None
 
 
+class ClientSettings(models.Model):
+    """Per-organisation settings of the clients app: duplicate thresholds and retention."""
+
+    organisation = models.OneToOneField(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="client_settings"
+    )
+    possible_match_score = models.FloatField(
+        _("score shown as a possible match"),
+        default=10.0,
+        help_text=_("Matches scoring at least this are listed beside the registration form."),
+    )
+    probable_match_score = models.FloatField(
+        _("score that needs 'create anyway'"),
+        default=16.0,
+        help_text=_("Registering a new client despite a match scoring at least this needs a reason."),
+    )
+    retention_years = models.PositiveSmallIntegerField(
+        _("erase clients inactive for (years)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: keep clients until erased by hand."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("client settings")
+        verbose_name_plural = _("client settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(probable_match_score__gte=models.F("possible_match_score")),
+                name="client_settings_thresholds_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+
 class ClientIdentifier(models.Model):
     """A typed identifier. Unique per organisation, kind and value, so a shared identifier cannot be saved twice."""
 

@@ -1,0 +1,104 @@
+"""The matcher finds the same person despite typos, swaps and missing fields, and says why."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from frontoffice.clients.matching import EXACT, POSSIBLE, PROBABLE, MatchQuery, find_matches, score_pair
+from frontoffice.clients.services import ClientData, IdentifierData, client_create
+
+
+def _codes(reasons):
+    return {reason.code: reason.weight > 0 for reason in reasons}
+
+
+def test_a_family_name_typo_with_the_same_birth_date_is_probable_and_explained():
+    score, reasons = score_pair(
+        MatchQuery(given_name="Jan", family_name="Kowalski", date_of_birth=date(1980, 3, 4)),
+        MatchQuery(given_name="Jan", family_name="Kowalsky", date_of_birth=date(1980, 3, 4)),
+    )
+    texts = [reason.text for reason in reasons]
+    assert "same date of birth" in texts and "family name kowalski ≈ kowalsky" in texts
+    assert score >= 16
+
+
+def test_diacritics_case_spacing_and_nicknames_do_not_matter():
+    score, reasons = score_pair(
+        MatchQuery(given_name="Kasia", family_name="ŻÓŁW  "),
+        MatchQuery(given_name="Katarzyna", family_name="zolw"),
+    )
+    assert _codes(reasons) == {"family_name": True, "given_name": True}
+
+
+def test_swapped_given_and_family_names_are_recognised():
+    _score, reasons = score_pair(
+        MatchQuery(given_name="Nowak", family_name="Anna"), MatchQuery(given_name="Anna", family_name="Nowak")
+    )
+    assert reasons[0].text == "given and family names swapped"
+
+
+def test_day_and_month_swapped_counts_as_near_agreement():
+    _score, reasons = score_pair(
+        MatchQuery(family_name="Lis", date_of_birth=date(1990, 2, 7)),
+        MatchQuery(family_name="Lis", date_of_birth=date(1990, 7, 2)),
+    )
+    assert "date of birth with day and month swapped" in [reason.text for reason in reasons]
+
+
+def test_a_married_name_in_the_second_family_name_still_matches():
+    _score, reasons = score_pair(
+        MatchQuery(given_name="Ewa", family_name="Nowak", second_family_name="Kowalska"),
+        MatchQuery(given_name="Ewa", family_name="Kowalska"),
+    )
+    assert _codes(reasons)["family_name"]
+
+
+def test_phones_in_any_format_agree():
+    _score, reasons = score_pair(
+        MatchQuery(family_name="Lis", phones=("600-100-200",)),
+        MatchQuery(family_name="Lis", phones=("+48 600 100 200",)),
+    )
+    assert _codes(reasons)["phone"]
+
+
+def test_different_people_with_a_common_name_score_low():
+    score, _reasons = score_pair(
+        MatchQuery(given_name="Anna", family_name="Nowak", date_of_birth=date(1970, 1, 1), phones=("600100200",)),
+        MatchQuery(given_name="Anna", family_name="Nowak", date_of_birth=date(1995, 6, 30), phones=("700100200",)),
+    )
+    assert score < 10
+
+
+def test_find_matches_ranks_an_identifier_match_first(organisation, clerk):
+    pesel = IdentifierData(kind="pesel", value="44051401359")
+    same = client_create(
+        organisation=organisation,
+        actor=clerk,
+        data=ClientData(given_name="Jan", family_name="Kowalski", identifiers=[pesel]),
+    )
+    similar = client_create(
+        organisation=organisation,
+        actor=clerk,
+        data=ClientData(given_name="Jan", family_name="Kowalsky", date_of_birth=date(1944, 5, 14)),
+    )
+    matches = find_matches(
+        organisation=organisation,
+        query=MatchQuery(
+            given_name="Jan",
+            family_name="Kowalski",
+            date_of_birth=date(1944, 5, 14),
+            identifiers=(("pesel", "440514 01359"),),
+        ),
+    )
+    assert [m.client for m in matches] == [same, similar]
+    assert matches[0].level == EXACT and matches[1].level in (PROBABLE, POSSIBLE)
+
+
+def test_find_matches_stays_inside_the_organisation(organisation, other_organisation, clerk):
+    client_create(
+        organisation=other_organisation,
+        actor=clerk,
+        data=ClientData(given_name="Jan", family_name="Lis", date_of_birth=date(1980, 1, 1)),
+    )
+    query = MatchQuery(given_name="Jan", family_name="Lis", date_of_birth=date(1980, 1, 1))
+    assert find_matches(organisation=organisation, query=query) == []
