@@ -75,6 +75,11 @@ class PreferencesForm(forms.ModelForm):
         model = User
         fields = ["language", "time_zone"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Django's own empty label has no Polish translation; name what empty means here.
+        self.fields["language"].choices = [("", _("The organisation's default")), *Language.choices]
+
 
 class TokenCreateForm(forms.Form):
     name = forms.CharField(

@@ -7,6 +7,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from frontoffice.core.dashboard import Card, CardProvider
 
@@ -22,10 +23,11 @@ from .selectors import (
 
 def _staff_by_role(user: Any) -> Card:
     counts = staff_role_counts(user=user)
+    total = staff_list(user=user).count()
     return Card(
         title=_("Staff on your branches"),
-        figure=staff_list(user=user).count(),
-        caption=_("active people"),
+        figure=total,
+        caption=ngettext("active person", "active people", total),
         items=[(Role(role).label, n) for role, n in counts.items()],
         url=reverse("accounts:staff_list"),
         link_label=_("Open the staff list"),

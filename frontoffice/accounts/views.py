@@ -277,7 +277,7 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             target=staff,
             organisation=staff.organisation,
-            purpose=_("staff record"),
+            purpose="staff record",  # stored, so not translated: readers may use another language
             path=request.path,
         )
     form = QualificationForm() if can_manage else None

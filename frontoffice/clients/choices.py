@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ClientKind(models.TextChoices):
@@ -10,7 +11,7 @@ class ClientKind(models.TextChoices):
 class Sex(models.TextChoices):
     FEMALE = "female", _("Female")
     MALE = "male", _("Male")
-    OTHER = "other", _("Other")
+    OTHER = "other", pgettext_lazy("sex", "Other")
 
 
 class IdentifierKind(models.TextChoices):
@@ -36,7 +37,7 @@ class ContactChannel(models.TextChoices):
 
 
 class AddressKind(models.TextChoices):
-    HOME = "home", _("Home")
+    HOME = "home", pgettext_lazy("address kind", "Home")
     CORRESPONDENCE = "correspondence", _("Correspondence")
     BILLING = "billing", _("Billing")
 

@@ -33,6 +33,7 @@ from .normalise import (
     normalise_phone,
     swapped_day_month,
 )
+from .search import name_candidate_ids
 
 # Weights: agreement, near agreement, disagreement (see the module docstring).
 FAMILY = (7.0, 4.5, -4.0)
@@ -67,10 +68,17 @@ class MatchQuery:
             families=tuple(f for f in (fold(self.family_name), fold(self.second_family_name)) if f),
             birth=self.date_of_birth,
             sex=self.sex,
-            phones=frozenset(p for p in (normalise_phone(raw) for raw in self.phones) if p),
+            phones=frozenset(p for p in (_phone(raw) for raw in self.phones) if p),
             emails=frozenset(e for e in (normalise_email(raw) for raw in self.emails) if e),
             identifiers=frozenset((kind, normalise_identifier(value)) for kind, value in self.identifiers if value),
         )
+
+
+def _phone(raw: str) -> str | None:
+    # Stored contacts are E.164 already; parsing them again is most of the scoring time.
+    if raw.startswith("+") and raw[1:].isdigit():
+        return raw
+    return normalise_phone(raw)
 
 
 @dataclass(frozen=True)
@@ -281,11 +289,10 @@ def candidate_ids(*, organisation: Organisation, query: MatchQuery, limit: int =
         births = [prepared.birth, *(d for d in [swapped_day_month(prepared.birth)] if d)]
         ids |= set(clients.filter(date_of_birth__in=births).values_list("pk", flat=True)[:limit])
     for family in prepared.families:
-        fragments = {family[:4], family[-4:]} if len(family) >= 6 else {family}
-        condition = Q()
-        for fragment in fragments:
-            condition |= Q(search_name__contains=fragment)
-        ids |= set(clients.filter(condition).values_list("pk", flat=True)[:limit])
+        # Through the trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL): a LIKE scan is too slow at scale.
+        ids |= name_candidate_ids(
+            organisation=organisation, folded_family=family, folded_given=prepared.given, limit=limit
+        )
     return ids
 
 

@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .choices import MessageStatus
 from .dashboard import Card, CardProvider
@@ -38,10 +39,11 @@ def _recent_changes(user: Any) -> Card:
     since = timezone.now() - timezone.timedelta(days=1)
     entries = audit_list(user=user, since=since)
     latest = list(entries[:5])
+    total = entries.count()
     return Card(
         title=_("Changes in the last 24 hours"),
-        figure=entries.count(),
-        caption=_("recorded actions"),
+        figure=total,
+        caption=ngettext("recorded action", "recorded actions", total),
         items=[(f"{entry.summary} ({entry.actor or _('system')})", naturaltime(entry.created_at)) for entry in latest],
         url=reverse("core:audit_list"),
         link_label=_("Open the audit log"),

@@ -47,12 +47,13 @@ def all_menu_items() -> tuple[MenuItem, ...]:
 
 
 def menu_for(user: Any, current_path: str = "") -> list[dict[str, Any]]:
-    visible = []
-    for item in all_menu_items():
-        if not item.visible_to(user):
-            continue
-        url = item.url
-        prefix = item.match_prefix or url
-        current = current_path == url or (prefix != "/" and current_path.startswith(prefix))
-        visible.append({"label": item.label, "url": url, "section": item.section, "current": current})
-    return visible
+    visible = [item for item in all_menu_items() if item.visible_to(user)]
+    # One current item: an exact URL, else the longest match_prefix (so "/clients/new/"
+    # beats "/clients/"); "/me/" never lights up on "/me/tokens/" without a prefix.
+    current = next((item for item in visible if item.url == current_path), None)
+    if current is None:
+        prefixed = [item for item in visible if item.match_prefix and current_path.startswith(item.match_prefix)]
+        current = max(prefixed, key=lambda item: len(item.match_prefix), default=None)
+    return [
+        {"label": item.label, "url": item.url, "section": item.section, "current": item is current} for item in visible
+    ]

@@ -10,7 +10,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from . import selectors, services
@@ -221,7 +221,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
 
 
 MESSAGE_COLUMNS = [
-    Column("when", gettext_lazy("Queued"), "created_at"),
+    Column("when", pgettext_lazy("column: when a message was queued", "Queued"), "created_at"),
     Column("channel", gettext_lazy("Channel"), "channel"),
     Column("recipient", gettext_lazy("Recipient"), "recipient"),
     Column("subject", gettext_lazy("Subject or text")),

@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from . import duplicates, merge, privacy, records, transfer
+from . import duplicates, merge, privacy, records, search, transfer
 
 router = Router(tags=["Clients"])
-for _module in (records, duplicates, merge, transfer, privacy):
+for _module in (records, search, duplicates, merge, transfer, privacy):
     router.add_router("", _module.router)

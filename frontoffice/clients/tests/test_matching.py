@@ -23,7 +23,7 @@ def test_a_family_name_typo_with_the_same_birth_date_is_probable_and_explained()
 
 
 def test_diacritics_case_spacing_and_nicknames_do_not_matter():
-    score, reasons = score_pair(
+    _score, reasons = score_pair(
         MatchQuery(given_name="Kasia", family_name="ŻÓŁW  "),
         MatchQuery(given_name="Katarzyna", family_name="zolw"),
     )

@@ -10,7 +10,7 @@ from frontoffice.core.decorators import require
 from frontoffice.core.htmx import render_page
 from frontoffice.core.tables import Column, Table
 
-from .. import selectors
+from .. import search
 from ..permissions import ClientsPermission
 
 COLUMNS = [
@@ -23,11 +23,12 @@ COLUMNS = [
 
 @require(ClientsPermission.VIEW_CLIENTS.perm)
 def client_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
-    clients = selectors.client_queryset(user=request.user).prefetch_related("contacts")
-    if query:
-        clients = clients.filter(search_name__contains=query.lower())
-    table = Table(request, clients, COLUMNS, default_sort="name", table_id="client-table")
+    query = search.clean(request.GET.get("q"))
+    clients = search.search_queryset(user=request.user, query=query).prefetch_related("contacts")
+    # With a query, the best matches come first ("relevance" is annotated by the search engine);
+    # a click on a column header still sorts by that column.
+    default_sort = "relevance" if query else "name"
+    table = Table(request, clients, COLUMNS, default_sort=default_sort, table_id="client-table")
     return render_page(request, "clients/client_list.html", {"table": table, "query": query})
 
 

@@ -1,0 +1,329 @@
+"""Search as you type over clients: one engine for the client list, the pickers and the API.
+
+What was typed decides where to look:
+
+- digits (at least three, ignoring spaces, dashes, dots, brackets and ``+``) → phone digits
+  (``search_phones``), an identifier (``ClientIdentifier.value_normalised``, exact or as a
+  prefix) and, for ten digits ``YYYYNNNNNN``, the client number;
+- a client number (``K-2026-000123``) → that number;
+- text with ``@`` → the e-mails (``search_emails``);
+- a date (``DD.MM.YYYY``, ``D.M.YYYY``, ``YYYY-MM-DD``) → the date of birth, with day and month
+  swapped as a weaker match; a date may also follow a name ("kowalski 12.03.1980");
+- anything else → a name, folded like the stored copies (``normalise.fold``), so "zolw" finds
+  "Żółw". Several words must all match, in any order.
+
+Indexes. On SQLite, words of three characters or more are looked up in the FTS5 trigram table
+``clients_client_fts`` (migration 0002) as quoted phrases, which is a substring search; shorter
+words narrow the result with a word-prefix ``LIKE``, and a query of only one or two characters
+is a prefix range on ``search_name`` over the ``(organisation, search_name)`` index. On
+PostgreSQL, ``search_name LIKE '%word%'`` uses the ``gin_trgm_ops`` index, and a word of four
+characters or more also matches by trigram word similarity (``word <% search_name``, the same
+index), so a typo ("kowalsky") still finds "kowalski".
+
+Ranking. Each word scores 2 when it is a whole word of the name, 1 when a word starts with it,
+0 when it only occurs inside a word; the total orders the results. Ties are broken by FTS5's
+``bm25`` on SQLite and by ``word_similarity`` on PostgreSQL, then by the name.
+
+Limits on SQLite: no typo tolerance (FTS5 trigram matches substrings only: "kowalsky" does not
+find "kowalski" there; the duplicate check, which scores by Jaro–Winkler, still does), and
+one- or two-character words only match the start of a name (or of a word, next to longer words).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import connection
+from django.db.models import BooleanField, Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
+
+from frontoffice.core.models import Organisation
+from frontoffice.core.scoping import scope_for
+
+from . import selectors
+from .models import Client, ClientIdentifier
+from .normalise import fold, normalise_identifier, swapped_day_month
+
+MAX_QUERY_LENGTH = 100
+FTS_TABLE = "clients_client_fts"
+_BM25 = "bm25(clients_client_fts)"
+_FTS_IDS = "SELECT rowid FROM clients_client_fts WHERE clients_client_fts MATCH %s"
+FUZZY_MIN_LENGTH = 4  # PostgreSQL: words this long also match by trigram word similarity
+
+_PHONE_LIKE = re.compile(r"^[\d\s\-+().]+$")
+_NUMBER = re.compile(r"^[kK]-?(\d{4})-?(\d{1,9})$")
+_DATE_DMY = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$")
+_DATE_YMD = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_IDENTIFIER_LIKE = re.compile(r"^(?=.*\d)[A-Za-z0-9]{5,}$")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """What a search string asks for; ``kind`` is one of name, phone, email, date, number, empty."""
+
+    kind: str
+    words: tuple[str, ...] = ()
+    digits: str = ""
+    email: str = ""
+    dates: tuple[date, ...] = field(default_factory=tuple)
+    number: str = ""
+    identifier: str = ""
+
+
+def clean(raw: str | None) -> str:
+    """The query as searched: without NUL bytes or control characters, at most 100 characters."""
+    text = "".join(char if char.isprintable() else " " for char in (raw or "").replace("\x00", ""))
+    return text.strip()[:MAX_QUERY_LENGTH].strip()
+
+
+def parse_date(text: str) -> date | None:
+    for pattern, order in ((_DATE_DMY, (2, 1, 0)), (_DATE_YMD, (0, 1, 2))):
+        found = pattern.match(text)
+        if found:
+            parts = [int(part) for part in found.groups()]
+            try:
+                return date(parts[order[0]], parts[order[1]], parts[order[2]])
+            except ValueError:
+                return None
+    return None
+
+
+def parse(raw: str | None) -> ParsedQuery:
+    text = clean(raw)
+    if not text:
+        return ParsedQuery("empty")
+    number = _NUMBER.match(text.replace(" ", ""))
+    if number:
+        year, value = number.groups()
+        return ParsedQuery("number", number=f"K-{year}-{int(value):06d}")
+    if "@" in text:
+        return ParsedQuery("email", email=text.lower().replace(" ", ""))
+    whole_date = parse_date(text.replace(" ", ""))
+    if whole_date:
+        return ParsedQuery("date", dates=(whole_date,))
+    if _PHONE_LIKE.match(text):
+        digits = re.sub(r"\D", "", text)
+        if len(digits) >= 3:
+            return ParsedQuery("phone", digits=digits)
+    if _IDENTIFIER_LIKE.match(text.replace(" ", "").replace("-", "")):
+        identifier = normalise_identifier(text)
+        # A passport or ID card number ("ABC123456"): an identifier, but it may also be part of a name.
+        return ParsedQuery("name", words=tuple(fold(text).split()), identifier=identifier)
+    words, dates = [], []
+    for token in text.split():
+        parsed = parse_date(token)
+        if parsed:
+            dates.append(parsed)
+        else:
+            words.extend(fold(token).split())
+    if not words and not dates:
+        return ParsedQuery("empty")
+    if not words:
+        return ParsedQuery("date", dates=tuple(dates))
+    return ParsedQuery("name", words=tuple(dict.fromkeys(words)), dates=tuple(dates))
+
+
+def search_queryset(*, user: Any, query: str | None) -> QuerySet[Client]:
+    """The user's active clients matching ``query``, annotated with ``relevance`` (lower is better) and
+    ordered by it. An empty query matches every client (ordered by name)."""
+    clients = selectors.client_queryset(user=user)
+    organisation_id = scope_for(user).organisation_id or 0  # 0: no organisation, nothing found
+    parsed = parse(query)
+    if parsed.kind == "empty":
+        return clients.annotate(relevance=Value(0, output_field=IntegerField())).order_by(
+            "family_name", "given_name", "pk"
+        )
+    if parsed.kind == "number":
+        return _ranked(clients.filter(number=parsed.number), Value(0, output_field=IntegerField()))
+    if parsed.kind == "date":
+        return _dates(clients, parsed.dates)
+    if parsed.kind == "email":
+        return _emails(clients, parsed.email)
+    if parsed.kind == "phone":
+        return _phones(clients, parsed.digits, organisation_id)
+    return _names(clients, parsed, organisation_id)
+
+
+def search_clients(*, user: Any, query: str | None, limit: int = 20) -> list[Client]:
+    """The best ``limit`` matches for what a clerk typed, best first (see the module docstring)."""
+    if parse(query).kind == "empty":
+        return []
+    return list(search_queryset(user=user, query=query)[: max(0, limit)])
+
+
+def name_candidate_ids(
+    *, organisation: Organisation, folded_family: str, folded_given: str = "", limit: int = 300
+) -> set[int]:
+    """Blocking for the duplicate check, through the trigram index: active clients whose folded name
+    contains the family name (for names of six letters or more: its first or its last four letters, so
+    that one typo still matches) and, when given, the first three letters of the given name (in any
+    position, so swapped names still match). Without a given name, the family part alone."""
+    family, given = fold(folded_family), fold(folded_given)
+    if not family:
+        return set()
+    fragments = sorted({family[:4], family[-4:]}) if len(family) >= 6 else [family]
+    given_part = given.split()[0][:3] if given else ""
+    clients = Client.objects.filter(organisation=organisation, replaced_by__isnull=True, erased_at__isnull=True)
+    ids: set[int] = set()
+    for fragment in fragments:
+        words = [word for word in dict.fromkeys((fragment, given_part)) if len(word) >= 3]
+        matched = clients
+        if not words:
+            matched = matched.filter(search_name__gte=fragment, search_name__lt=_next_prefix(fragment))
+        elif connection.vendor == "sqlite":
+            matched = matched.filter(pk__in=_fts_ids("search_name", words))
+        else:
+            for word in words:
+                matched = matched.filter(search_name__contains=word)
+        if 0 < len(fragment) < 3 and words:
+            matched = matched.filter(search_name__contains=fragment)
+        if 0 < len(given_part) < 3:
+            matched = matched.filter(search_name__contains=given_part)
+        ids |= set(matched.values_list("pk", flat=True).order_by()[:limit])
+    return ids
+
+
+# The pieces ------------------------------------------------------------------------------------
+
+
+def _ranked(clients: QuerySet[Client], relevance: Any) -> QuerySet[Client]:
+    return clients.annotate(relevance=relevance).order_by("relevance", "family_name", "given_name", "pk")
+
+
+def _dates(clients: QuerySet[Client], dates: tuple[date, ...]) -> QuerySet[Client]:
+    exact = dates[0]
+    swapped = swapped_day_month(exact)
+    births = [exact, swapped] if swapped else [exact]
+    relevance = Case(When(date_of_birth=exact, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return _ranked(clients.filter(date_of_birth__in=births), relevance)
+
+
+def _emails(clients: QuerySet[Client], email: str) -> QuerySet[Client]:
+    padded = Concat(Value(" "), F("search_emails"), Value(" "))
+    relevance = Case(
+        When(Q(padded__contains=f" {email} "), then=Value(0)),
+        When(Q(padded__contains=f" {email}"), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    if connection.vendor == "sqlite" and len(email) >= 3:
+        matched = clients.filter(pk__in=_fts_ids("search_emails", [email]))
+    else:
+        matched = clients.filter(search_emails__contains=email)
+    return _ranked(matched.alias(padded=padded), relevance)
+
+
+def _phones(clients: QuerySet[Client], digits: str, organisation_id: int) -> QuerySet[Client]:
+    if digits.startswith("00"):
+        digits = digits[2:]
+    identifier = normalise_identifier(digits)
+    # Identifiers first, as a short list of ids: an OR with a subquery would keep PostgreSQL from
+    # combining the trigram index on search_phones with the primary key (a full scan instead).
+    by_identifier = dict(
+        ClientIdentifier.objects.filter(
+            value_normalised__gte=identifier,
+            value_normalised__lt=_next_prefix(identifier),
+            organisation_id=organisation_id,
+        ).values_list("client_id", "value_normalised")[:50]
+    )
+    exact_ids = [pk for pk, value in by_identifier.items() if value == identifier]
+    if connection.vendor == "sqlite":
+        condition = Q(pk__in=_fts_ids("search_phones", [digits]))
+    else:
+        condition = Q(search_phones__contains=digits)
+    if by_identifier:
+        condition |= Q(pk__in=list(by_identifier))
+    numbers = []
+    if len(digits) == 10:
+        numbers.append(f"K-{digits[:4]}-{digits[4:]}")
+        condition |= Q(number__in=numbers)
+    relevance = Case(
+        When(Q(pk__in=exact_ids) | Q(number__in=numbers), then=Value(0)),
+        When(Q(search_phones__endswith=digits) | Q(search_phones__contains=f"{digits} "), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return _ranked(clients.filter(condition), relevance)
+
+
+def _names(clients: QuerySet[Client], parsed: ParsedQuery, organisation_id: int) -> QuerySet[Client]:
+    words = parsed.words
+    long_words = [word for word in words if len(word) >= 3]
+    short_words = [word for word in words if len(word) < 3]
+    base = clients
+    padded = Concat(Value(" "), F("search_name"), Value(" "))
+    clients = clients.alias(padded=padded)
+    if parsed.dates:
+        births = [parsed.dates[0], *(d for d in [swapped_day_month(parsed.dates[0])] if d)]
+        clients = clients.filter(date_of_birth__in=births)
+    tie_breaker: Any = Value(0.0, output_field=FloatField())
+    if connection.vendor == "sqlite":
+        if long_words:
+            match = " AND ".join(f"search_name : {_phrase(word)}" for word in long_words)
+            clients = clients.extra(  # noqa: S610 - the MATCH text is a parameter; FTS5 needs its table joined
+                tables=[FTS_TABLE],
+                where=[f"{FTS_TABLE}.rowid = clients_client.id", f"{FTS_TABLE} MATCH %s"],
+                params=[match],
+            )
+            # bm25 is negative, better matches more so; well within ±1000.
+            tie_breaker = RawSQL(_BM25, [], output_field=FloatField())  # noqa: S611 - constant SQL
+        for word in short_words:
+            clients = _short_word(clients, word, alone=not long_words)
+    else:
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        for word in long_words:
+            condition = Q(search_name__contains=word)
+            if len(word) >= FUZZY_MIN_LENGTH:
+                condition |= Q(_fuzzy_word(word))
+            clients = clients.filter(condition)
+        for word in short_words:
+            clients = _short_word(clients, word, alone=not long_words)
+        tie_breaker = -TrigramWordSimilarity(" ".join(words), "search_name")
+    if parsed.identifier:
+        # "ABC123456": a passport or ID card number, or part of a name.
+        identified = ClientIdentifier.objects.filter(
+            value_normalised=parsed.identifier, organisation_id=organisation_id
+        ).values_list("client_id", flat=True)
+        ids = list(identified[:20])
+        if ids:
+            return _ranked(base.filter(pk__in=ids), Value(-10, output_field=IntegerField()))
+    points: Any = Value(0.0, output_field=FloatField())
+    for word in words:
+        points = points + Case(
+            When(Q(padded__contains=f" {word} "), then=Value(2)),
+            When(Q(padded__contains=f" {word}"), then=Value(1)),
+            default=Value(0),
+            output_field=FloatField(),
+        )
+    return _ranked(clients, points * -1000.0 + tie_breaker)
+
+
+def _short_word(clients: QuerySet[Client], word: str, *, alone: bool) -> QuerySet[Client]:
+    if alone:
+        # The (organisation, search_name) index serves a prefix range.
+        return clients.filter(search_name__gte=word, search_name__lt=_next_prefix(word))
+    return clients.filter(Q(search_name__startswith=word) | Q(search_name__contains=f" {word}"))
+
+
+def _fuzzy_word(word: str) -> Any:
+    return RawSQL("%s <%% clients_client.search_name", [word], output_field=BooleanField())
+
+
+def _phrase(text: str) -> str:
+    """An FTS5 phrase: the text in double quotes, inner quotes doubled."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _fts_ids(column: str, fragments: list[str]) -> RawSQL:
+    match = " AND ".join(f"{column} : {_phrase(fragment)}" for fragment in fragments)
+    return RawSQL(_FTS_IDS, [match])  # noqa: S611 - the MATCH text is a parameter
+
+
+def _next_prefix(prefix: str) -> str:
+    """The smallest string greater than every string starting with ``prefix``."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else "\U0010ffff"
