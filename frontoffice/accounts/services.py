@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from frontoffice.core.audit import audit
+from frontoffice.core.audit import audit, signed_in_user
 from frontoffice.core.concurrency import bump_version, check_version
 from frontoffice.core.models import Branch, Organisation
 
@@ -53,7 +53,7 @@ def staff_member_create(
         phone=phone,
         employer_kind=employer_kind,
         contractor=contractor,
-        updated_by=actor if getattr(actor, "is_authenticated", False) else None,
+        updated_by=signed_in_user(actor),
     )
     staff.full_clean()
     staff.save()

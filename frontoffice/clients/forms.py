@@ -17,7 +17,7 @@ from frontoffice.core.choices import Language
 
 from .choices import ClientKind, ConsentMethod, ConsentPurpose, ContactChannel, ContactKind, IdentifierKind, Sex
 from .models import Client
-from .services import AddressData, ClientData, IdentifierData
+from .services import PERSON_FIELDS, AddressData, ClientData, IdentifierData
 from .validation import clean_email, clean_identifier, clean_phone
 
 CONSENT_FIELDS = {
@@ -236,21 +236,9 @@ def edit_initial(client: Client) -> tuple[dict[str, Any], int]:
     slots = max(2, len(phones), len(emails), len(identifiers))
     initial: dict[str, Any] = {
         name: getattr(client, name)
-        for name in (
-            "kind",
-            "given_name",
-            "family_name",
-            "second_family_name",
-            "company_name",
-            "date_of_birth",
-            "sex",
-            "preferred_language",
-            "preferred_channel",
-            "is_vip",
-            "do_not_contact",
-            "is_deceased",
-            "notes",
-        )
+        # Everything a person's record holds except the import's external ID, which the form never edits.
+        for name in PERSON_FIELDS
+        if name != "external_id"
     }
     initial["version"] = client.version
     for number, phone in enumerate(phones, start=1):

@@ -42,6 +42,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from frontoffice.core.audit import signed_in_user
 from frontoffice.core.models import AuditEntry, Branch, NumberSequence, Organisation
 from frontoffice.core.numbering import next_number
 
@@ -515,7 +516,7 @@ def _write_batch(
     batch: list[tuple[ClientData, bool]], *, organisation: Organisation, actor: Any, branch: Branch | None
 ) -> None:
     """One transaction: the clients, their children and history, and one audit entry per client."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = signed_in_user(actor)
     clients, children = [], []
     numbers = _reserve_numbers(organisation, len(batch))
     for (data, flagged), number in zip(batch, numbers, strict=True):

@@ -33,7 +33,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frontoffice.core.audit import audit
+from frontoffice.core.audit import audit, signed_in_user
 from frontoffice.core.concurrency import bump_version, check_version
 
 from .models import Client, ClientIdentifier, Consent, Merge, NotDuplicate
@@ -64,7 +64,7 @@ def not_duplicate_record(*, client_a: Client, client_b: Client, actor: Any, reas
         client_b=second,
         defaults={
             "organisation_id": first.organisation_id,
-            "decided_by": actor if getattr(actor, "is_authenticated", False) else None,
+            "decided_by": signed_in_user(actor),
             "reason": reason.strip()[:300],
         },
     )
@@ -204,7 +204,7 @@ def client_merge(
         organisation_id=survivor.organisation_id,
         survivor=survivor,
         merged=merged,
-        performed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        performed_by=signed_in_user(actor),
         survivor_before=before,
         moved=moved,
         reason=reason.strip()[:300],
@@ -263,7 +263,7 @@ def client_unmerge(*, merge: Merge, actor: Any) -> Merge:
     refresh_search_fields(survivor)
     refresh_search_fields(merged)
     merge.undone_at = timezone.now()
-    merge.undone_by = actor if getattr(actor, "is_authenticated", False) else None
+    merge.undone_by = signed_in_user(actor)
     merge.save(update_fields=["undone_at", "undone_by"])
     audit(
         actor=actor,

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frontoffice.core.audit import audit, log_access
+from frontoffice.core.audit import audit, log_access, signed_in_user
 from frontoffice.core.models import AccessLogEntry, AuditEntry, Organisation
 
 from .models import (
@@ -133,7 +133,7 @@ def _anonymise(client: Client, *, actor: Any) -> None:
     # external_id is kept: it is the other system's key, not the person's data, and keeping it stops a
     # re-run of an old import file from bringing the erased person back.
     client.erased_at = timezone.now()
-    client.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+    client.updated_by = signed_in_user(actor)
     client.version += 1
     client.save()
     for model in PERSONAL_CHILDREN:

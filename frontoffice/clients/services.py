@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from frontoffice.core.audit import audit
+from frontoffice.core.audit import audit, signed_in_user
 from frontoffice.core.concurrency import bump_version, check_version
 from frontoffice.core.models import Branch, Organisation
 from frontoffice.core.numbering import next_number
@@ -145,7 +145,7 @@ def client_create(*, organisation: Organisation, actor: Any, data: ClientData, b
     client = Client(
         organisation=organisation,
         registered_at_branch=branch,
-        updated_by=actor if getattr(actor, "is_authenticated", False) else None,
+        updated_by=signed_in_user(actor),
         **{name: getattr(data, name) for name in PERSON_FIELDS},
     )
     _check_names(client)
@@ -267,7 +267,7 @@ def consent_give(*, client: Client, actor: Any, purpose: str, method: str, note:
         purpose=purpose,
         method=method,
         given_at=timezone.now(),
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_by=signed_in_user(actor),
         note=note,
     )
     consent.full_clean()
@@ -289,7 +289,7 @@ def consent_withdraw(*, client: Client, actor: Any, purpose: str) -> Consent | N
     if consent is None:
         return None
     consent.withdrawn_at = timezone.now()
-    consent.withdrawn_recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+    consent.withdrawn_recorded_by = signed_in_user(actor)
     consent.save(update_fields=["withdrawn_at", "withdrawn_recorded_by"])
     audit(
         actor=actor,

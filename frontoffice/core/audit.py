@@ -10,6 +10,11 @@ from django.db import models
 from .models import AccessLogEntry, AuditEntry, Branch, Organisation
 
 
+def signed_in_user(actor: Any) -> Any:
+    """``actor`` when it is a signed-in user, else None (system jobs, the demo, anonymous requests)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
 def audit(
     *,
     actor: Any,
@@ -24,7 +29,7 @@ def audit(
     return AuditEntry.objects.create(
         organisation=organisation,
         branch=branch,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=signed_in_user(actor),
         action=action,
         target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
         target_id=str(target.pk),
@@ -39,7 +44,7 @@ def log_access(
     """Record that ``user`` read a sensitive record."""
     return AccessLogEntry.objects.create(
         organisation=organisation,
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=signed_in_user(user),
         target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
         target_id=str(target.pk),
         purpose=purpose[:200],

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from .audit import signed_in_user
 from .models import TimeStampedModel
 
 
@@ -36,4 +37,4 @@ def check_version(instance: TimeStampedModel, expected_version: int | None) -> N
 
 def bump_version(instance: TimeStampedModel, *, user: object) -> None:
     instance.version += 1
-    instance.updated_by = user if getattr(user, "is_authenticated", False) else None  # type: ignore[assignment]
+    instance.updated_by = signed_in_user(user)  # type: ignore[assignment]

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from .audit import audit
+from .audit import audit, signed_in_user
 from .concurrency import bump_version, check_version
 from .models import Branch, Department, OpeningHours, Organisation
 
@@ -35,7 +35,7 @@ def organisation_update(
 
 @transaction.atomic
 def branch_create(*, organisation: Organisation, user: Any, **fields: Any) -> Branch:
-    branch = Branch(organisation=organisation, updated_by=user if user.is_authenticated else None, **fields)
+    branch = Branch(organisation=organisation, updated_by=signed_in_user(user), **fields)
     branch.full_clean()
     branch.save()
     audit(
@@ -86,7 +86,7 @@ def branch_set_opening_hours(*, branch: Branch, user: Any, periods: list[tuple[i
 
 @transaction.atomic
 def department_create(*, branch: Branch, user: Any, **fields: Any) -> Department:
-    department = Department(branch=branch, updated_by=user if user.is_authenticated else None, **fields)
+    department = Department(branch=branch, updated_by=signed_in_user(user), **fields)
     department.full_clean()
     department.save()
     audit(
