@@ -263,7 +263,16 @@ def level_of(score: float, reasons: Iterable[Reason], thresholds: Thresholds) ->
     return None
 
 
-def candidate_ids(*, organisation: Organisation, query: MatchQuery, limit: int = 300) -> set[int]:
+# A candidate found only by its name, whose date of birth is neither the same, nor swapped, nor one digit
+# apart, scores at most this much (names agreeing, birth date disagreeing) unless an identifier, phone or
+# e-mail agrees too, and those are blocked on separately. While the "possible" threshold is above it, the
+# name blocking can leave such candidates out in the database, which keeps common names cheap.
+NAME_ONLY_WITH_OTHER_BIRTH = FAMILY[0] + GIVEN[0] + BIRTH[2]
+
+
+def candidate_ids(
+    *, organisation: Organisation, query: MatchQuery, limit: int = 300, thresholds: Thresholds | None = None
+) -> set[int]:
     """Blocking: clients sharing an identifier, a phone, an e-mail, the date of birth (or it with day and
     month swapped), or a family-name fragment. Only these are scored."""
     prepared = query.normalised()
@@ -288,29 +297,75 @@ def candidate_ids(*, organisation: Organisation, query: MatchQuery, limit: int =
     if prepared.birth:
         births = [prepared.birth, *(d for d in [swapped_day_month(prepared.birth)] if d)]
         ids |= set(clients.filter(date_of_birth__in=births).values_list("pk", flat=True)[:limit])
+    narrow = None
+    if prepared.birth and (thresholds or thresholds_for(organisation)).possible > NAME_ONLY_WITH_OTHER_BIRTH:
+        narrow = _compatible_births(prepared.birth)
     for family in prepared.families:
         # Through the trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL): a LIKE scan is too slow at scale.
         ids |= name_candidate_ids(
-            organisation=organisation, folded_family=family, folded_given=prepared.given, limit=limit
+            organisation=organisation, folded_family=family, folded_given=prepared.given, limit=limit, narrow=narrow
         )
     return ids
+
+
+def _compatible_births(birth: date) -> Q:
+    """Clients whose date of birth is unknown, the same, swapped or one digit apart from ``birth``: one digit
+    apart keeps either the year (a digit of the month or day changed; a swap keeps it too) or the month and
+    the day (a digit of the year changed)."""
+    return (
+        Q(date_of_birth__isnull=True)
+        | Q(date_of_birth__gte=date(birth.year, 1, 1), date_of_birth__lte=date(birth.year, 12, 31))
+        | Q(date_of_birth__month=birth.month, date_of_birth__day=birth.day)
+    )
 
 
 def find_matches(
     *, organisation: Organisation, query: MatchQuery, limit: int = 5, exclude_ids: Iterable[int] = ()
 ) -> list[Match]:
     """Existing clients that may be the person described by ``query``, best first, with reasons."""
-    ids = candidate_ids(organisation=organisation, query=query) - set(exclude_ids)
+    thresholds = thresholds_for(organisation)
+    ids = candidate_ids(organisation=organisation, query=query, thresholds=thresholds) - set(exclude_ids)
     if not ids:
         return []
-    thresholds = thresholds_for(organisation)
     prepared = query.normalised()
-    matches = []
-    candidates = Client.objects.filter(pk__in=ids).prefetch_related("contacts", "identifiers")
-    for client in candidates:
-        score, reasons = score_pair(prepared, query_from_client(client))
+    scored = []
+    for pk, candidate in _prepared_candidates(ids).items():
+        score, reasons = score_pair(prepared, candidate)
         level = level_of(score, reasons, thresholds)
         if level is not None:
-            matches.append(Match(client=client, score=score, level=level, reasons=reasons))
-    matches.sort(key=lambda match: (match.level != EXACT, -match.score, match.client.pk))
-    return matches[:limit]
+            scored.append((pk, score, level, reasons))
+    scored.sort(key=lambda row: (row[2] != EXACT, -row[1], row[0]))
+    scored = scored[:limit]
+    clients = Client.objects.in_bulk([row[0] for row in scored])
+    return [Match(clients[pk], score, level, reasons) for pk, score, level, reasons in scored]
+
+
+def _prepared_candidates(ids: set[int]) -> dict[int, _Prepared]:
+    """The candidates as the scorer reads them, from three narrow queries: building model instances with
+    prefetched contacts and identifiers for every candidate was most of a check's time."""
+    phones: dict[int, set[str]] = {}
+    emails: dict[int, set[str]] = {}
+    identifiers: dict[int, set[tuple[str, str]]] = {}
+    contacts = ClientContact.objects.filter(client_id__in=ids, kind__in=("phone", "email"))
+    for client_id, kind, value in contacts.values_list("client_id", "kind", "value"):
+        target = phones if kind == "phone" else emails
+        target.setdefault(client_id, set()).add(value)
+    for client_id, kind, value in ClientIdentifier.objects.filter(client_id__in=ids).values_list(
+        "client_id", "kind", "value_normalised"
+    ):
+        identifiers.setdefault(client_id, set()).add((kind, value))
+    rows = Client.objects.filter(pk__in=ids).values_list(
+        "pk", "given_name", "family_name", "second_family_name", "date_of_birth", "sex"
+    )
+    return {
+        pk: _Prepared(
+            given=canonical_given_name(given),
+            families=tuple(folded for folded in (fold(family), fold(second)) if folded),
+            birth=birth,
+            sex=sex,
+            phones=frozenset(value for value in (_phone(raw) for raw in phones.get(pk, ())) if value),
+            emails=frozenset(value for value in (normalise_email(raw) for raw in emails.get(pk, ())) if value),
+            identifiers=frozenset(identifiers.get(pk, ())),
+        )
+        for pk, given, family, second, birth, sex in rows
+    }

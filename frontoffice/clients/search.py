@@ -24,9 +24,14 @@ Ranking. Each word scores 2 when it is a whole word of the name, 1 when a word s
 0 when it only occurs inside a word; the total orders the results. Ties are broken by FTS5's
 ``bm25`` on SQLite and by ``word_similarity`` on PostgreSQL, then by the name.
 
-Limits on SQLite: no typo tolerance (FTS5 trigram matches substrings only: "kowalsky" does not
-find "kowalski" there; the duplicate check, which scores by Jaro–Winkler, still does), and
-one- or two-character words only match the start of a name (or of a word, next to longer words).
+Typos on SQLite. FTS5 trigram matches substrings only, so when a name query with a word of five
+letters or more finds nothing, it is run again fuzzily: for such a word, clients whose name holds
+its first or its last half (one typo leaves one of them intact; at most ``FUZZY_CANDIDATES`` of
+them, through the FTS5 table) and a word at most one edit in five letters away (``FUZZY_SIMILARITY``;
+a swap of neighbouring letters is one edit; a SQL function registered on every SQLite connection)
+are kept, the closest first. So "kowalsky" finds "Kowalski" when no "Kowalsky" exists; on PostgreSQL the trigram
+similarity is part of every query. One- or two-character words only match the start of a name
+(or of a word, next to longer words).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from django.db import connection
 from django.db.models import BooleanField, Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
+from rapidfuzz.distance import OSA
 
 from frontoffice.core.models import Organisation
 from frontoffice.core.scoping import scope_for
@@ -53,6 +59,10 @@ FTS_TABLE = "clients_client_fts"
 _BM25 = "bm25(clients_client_fts)"
 _FTS_IDS = "SELECT rowid FROM clients_client_fts WHERE clients_client_fts MATCH %s"
 FUZZY_MIN_LENGTH = 4  # PostgreSQL: words this long also match by trigram word similarity
+SQLITE_FUZZY_MIN_LENGTH = 5  # SQLite: words this long are retried fuzzily when nothing matches
+FUZZY_SIMILARITY = 0.8  # edit similarity of a typed word to a word of the name (SQLite): 1 edit in 5
+FUZZY_CANDIDATES = 3000  # rows per fragment the SQLite fallback scores at most
+SIMILARITY_FUNCTION = "frontoffice_word_similarity"
 
 _PHONE_LIKE = re.compile(r"^[\d\s\-+().]+$")
 _NUMBER = re.compile(r"^[kK]-?(\d{4})-?(\d{1,9})$")
@@ -156,18 +166,22 @@ def search_clients(*, user: Any, query: str | None, limit: int = 20) -> list[Cli
 
 
 def name_candidate_ids(
-    *, organisation: Organisation, folded_family: str, folded_given: str = "", limit: int = 300
+    *, organisation: Organisation, folded_family: str, folded_given: str = "", limit: int = 300, narrow: Q | None = None
 ) -> set[int]:
     """Blocking for the duplicate check, through the trigram index: active clients whose folded name
     contains the family name (for names of six letters or more: its first or its last four letters, so
     that one typo still matches) and, when given, the first three letters of the given name (in any
-    position, so swapped names still match). Without a given name, the family part alone."""
+    position, so swapped names still match). Without a given name, the family part alone. ``narrow`` is a
+    further condition on the clients (the duplicate check passes compatible dates of birth), applied
+    before the limit."""
     family, given = fold(folded_family), fold(folded_given)
     if not family:
         return set()
     fragments = sorted({family[:4], family[-4:]}) if len(family) >= 6 else [family]
     given_part = given.split()[0][:3] if given else ""
     clients = Client.objects.filter(organisation=organisation, replaced_by__isnull=True, erased_at__isnull=True)
+    if narrow is not None:
+        clients = clients.filter(narrow)
     ids: set[int] = set()
     for fragment in fragments:
         words = [word for word in dict.fromkeys((fragment, given_part)) if len(word) >= 3]
@@ -262,6 +276,9 @@ def _names(clients: QuerySet[Client], parsed: ParsedQuery, organisation_id: int)
         clients = clients.filter(date_of_birth__in=births)
     tie_breaker: Any = Value(0.0, output_field=FloatField())
     if connection.vendor == "sqlite":
+        fuzzy_words = [word for word in long_words if len(word) >= SQLITE_FUZZY_MIN_LENGTH]
+        if fuzzy_words and not parsed.identifier and not _sqlite_names(clients, long_words).exists():
+            return _sqlite_fuzzy_names(clients, parsed, fuzzy_words)
         if long_words:
             match = " AND ".join(f"search_name : {_phrase(word)}" for word in long_words)
             clients = clients.extra(  # noqa: S610 - the MATCH text is a parameter; FTS5 needs its table joined
@@ -301,6 +318,46 @@ def _names(clients: QuerySet[Client], parsed: ParsedQuery, organisation_id: int)
             output_field=FloatField(),
         )
     return _ranked(clients, points * -1000.0 + tie_breaker)
+
+
+def _sqlite_names(clients: QuerySet[Client], words: list[str]) -> QuerySet[Client]:
+    return clients.filter(pk__in=_fts_ids("search_name", words))
+
+
+def _sqlite_fuzzy_names(clients: QuerySet[Client], parsed: ParsedQuery, fuzzy_words: list[str]) -> QuerySet[Client]:
+    """Names with a typo, on SQLite (see the module docstring), the closest first."""
+    closeness: Any = Value(0.0, output_field=FloatField())
+    for index, word in enumerate(parsed.words):
+        if word in fuzzy_words:
+            half = max(3, len(word) // 2)
+            fragments = " OR ".join(f"search_name : {_phrase(part)}" for part in (word[:half], word[-half:]))
+            candidates = RawSQL(f"{_FTS_IDS} LIMIT {FUZZY_CANDIDATES}", [fragments])  # noqa: S611 - a parameter
+            name = f"similarity_{index}"
+            similarity = RawSQL(  # noqa: S611 - constant SQL, the word is a parameter
+                f"{SIMILARITY_FUNCTION}(%s, clients_client.search_name)", [word], output_field=FloatField()
+            )
+            clients = clients.filter(pk__in=candidates).alias(**{name: similarity})
+            clients = clients.filter(**{f"{name}__gte": FUZZY_SIMILARITY})
+            closeness = closeness + F(name)
+        elif len(word) >= 3:
+            clients = clients.filter(pk__in=_fts_ids("search_name", [word]))
+        else:
+            clients = _short_word(clients, word, alone=False)
+    return _ranked(clients, closeness * -1.0)
+
+
+def register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """The word-similarity function the SQLite typo fallback filters and ranks by."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(SIMILARITY_FUNCTION, 2, word_similarity, deterministic=True)
+
+
+def word_similarity(word: str | None, name: str | None) -> float:
+    """How close ``word`` is to the closest word of ``name`` (both folded): 1 − edits / length, where a
+    swap of two neighbouring letters is one edit (optimal string alignment)."""
+    if not word or not name:
+        return 0.0
+    return max(OSA.normalized_similarity(word, part) for part in name.split())
 
 
 def _short_word(clients: QuerySet[Client], word: str, *, alone: bool) -> QuerySet[Client]:

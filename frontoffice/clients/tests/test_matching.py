@@ -102,3 +102,37 @@ def test_find_matches_stays_inside_the_organisation(organisation, other_organisa
     )
     query = MatchQuery(given_name="Jan", family_name="Lis", date_of_birth=date(1980, 1, 1))
     assert find_matches(organisation=organisation, query=query) == []
+
+
+def test_name_blocking_leaves_out_only_what_could_not_reach_the_threshold(organisation, clerk):
+    def person(family, birth, phone=""):
+        return client_create(
+            organisation=organisation,
+            actor=clerk,
+            data=ClientData(
+                given_name="Anna", family_name=family, date_of_birth=birth, phones=[phone] if phone else []
+            ),
+        )
+
+    one_digit_off = person("Nowakowska", date(1981, 3, 4))  # the year, one digit apart
+    month_typo = person("Nowakowska", date(1980, 8, 4))  # the month, one digit apart
+    unknown_birth = person("Nowakowska", None)
+    other_birth = person("Nowakowska", date(1955, 11, 23))  # names agree, nothing else: scores 5
+    same_phone = person("Nowakowska", date(1962, 7, 9), phone="+48600111222")  # found through the phone
+    query = MatchQuery(
+        given_name="Anna", family_name="Nowakowska", date_of_birth=date(1980, 3, 4), phones=("600 111 222",)
+    )
+
+    found = {match.client for match in find_matches(organisation=organisation, query=query, limit=10)}
+
+    assert found == {one_digit_off, month_typo, unknown_birth, same_phone}
+    assert other_birth not in found
+
+    # With a threshold an organisation set so low that names alone pass, nothing is left out.
+    from frontoffice.clients.models import ClientSettings
+
+    ClientSettings.objects.update_or_create(
+        organisation=organisation, defaults={"possible_match_score": 4.0, "probable_match_score": 16.0}
+    )
+    found = {match.client for match in find_matches(organisation=organisation, query=query, limit=10)}
+    assert other_birth in found
