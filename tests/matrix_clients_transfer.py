@@ -41,6 +41,7 @@ CASES: dict[str, Case] = {
     "clients:export_csv": Case(roles=REVIEWERS),
     "clients:client_data": Case(roles=REVIEWERS, kwargs=_client, org_scoped=True),
     "clients:client_data_json": Case(roles=REVIEWERS, kwargs=_client, org_scoped=True),
+    "clients:client_data_pdf": Case(roles=REVIEWERS, kwargs=_client, org_scoped=True),
     "clients:client_erase": Case(roles=REVIEWERS, kwargs=_client, org_scoped=True),
     "clients:settings": Case(roles=ADMIN),
     "api:clients_export_csv": api_case(roles=REVIEWERS),

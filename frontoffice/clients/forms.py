@@ -1,4 +1,4 @@
-"""Forms of the registration and edit pages, and of consents.
+"""Forms of the registration and edit pages, of consents and of relationships.
 
 The client form is a plain form (not a ModelForm): it gathers a ``ClientData``
 for the services, with numbered inputs for phones, e-mails and identifiers
@@ -15,7 +15,16 @@ from django.utils.translation import gettext_lazy as _
 
 from frontoffice.core.choices import Language
 
-from .choices import ClientKind, ConsentMethod, ConsentPurpose, ContactChannel, ContactKind, IdentifierKind, Sex
+from .choices import (
+    ClientKind,
+    ConsentMethod,
+    ConsentPurpose,
+    ContactChannel,
+    ContactKind,
+    IdentifierKind,
+    RelationshipKind,
+    Sex,
+)
 from .models import Client
 from .services import PERSON_FIELDS, AddressData, ClientData, IdentifierData
 from .validation import clean_email, clean_identifier, clean_phone
@@ -268,3 +277,33 @@ class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
     method = forms.ChoiceField(label=_("How it was given"), choices=ConsentMethod.choices)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class RelationshipForm(forms.Form):
+    """A guardian, emergency contact, employer or company contact: a client chosen with the picker (its
+    hidden input ``related_client``), or a person known only by name and phone."""
+
+    kind = forms.ChoiceField(label=_("Relationship"), choices=RelationshipKind.choices)
+    related_client = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    name = forms.CharField(
+        label=_("Or the person's name"),
+        max_length=200,
+        required=False,
+        help_text=_("When the person is not a client."),
+    )
+    phone = forms.CharField(
+        label=_("Phone"), max_length=40, required=False, widget=forms.TextInput(attrs={"type": "tel"})
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        phone = (data.get("phone") or "").strip()
+        if phone:
+            try:
+                data["phone"] = clean_phone(phone)
+            except ValidationError as error:
+                self.add_error("phone", error)
+        if not data.get("related_client") and not (data.get("name") or "").strip() and "name" not in self.errors:
+            self.add_error("related_client", _("Choose a client, or write the person's name."))
+        return data

@@ -3,8 +3,9 @@
 One import serves the command line (``frontoffice clients import``), the
 upload page and the API. The file is read whole (encoding and delimiter
 detected), every row is checked with the same validation as the
-registration form (``services._validate`` and ``services._check_names``),
-and the valid rows are written in batches.
+registration form (``services.validate_client_data``), and the valid rows
+are written in batches, with client numbers taken a batch at a time
+(``numbering.next_numbers``).
 
 Decisions worth knowing (see docs/clients-import.md):
 
@@ -30,7 +31,7 @@ import csv
 import io
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -38,13 +39,13 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from frontoffice.core.audit import signed_in_user
-from frontoffice.core.models import AuditEntry, Branch, NumberSequence, Organisation
-from frontoffice.core.numbering import next_number
+from frontoffice.core.models import AuditEntry, Branch, Organisation
+from frontoffice.core.numbering import next_numbers
 
 from . import services
 from .choices import ContactKind, IdentifierKind, Sex
@@ -81,9 +82,17 @@ SEX_VALUES = {
     "inna": Sex.OTHER,
     "inny": Sex.OTHER,
 }
+# The delimiter's code, as the summary and the API give it. Pages say it in whole translated sentences
+# (templates/clients/import_preview.html): Polish declines the word, so it cannot be slotted into one.
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+# The encoding's name as the summary and the API give it; pages translate it (``{% translate %}``).
+UTF8_WITH_BOM = gettext_noop("UTF-8 with BOM")
 BATCH_SIZE = 500
 PREVIEW_ROWS = 10
+# The stages ``client_import`` reports to its ``progress`` callback: (stage, rows done, rows in the stage).
+CHECKING = "check"
+WRITING = "write"
+type Progress = Callable[[str, int, int], None]
 # Which column a service's per-field error belongs to.
 FIELD_TO_COLUMN = {
     "phones": "phone",
@@ -164,7 +173,7 @@ def decode(raw: bytes) -> tuple[str, str]:
         raise ImportFileError(_("This is not a text file. Save the spreadsheet as CSV (UTF-8 or Windows-1250)."))
     if raw.startswith(b"\xef\xbb\xbf"):
         try:
-            return raw[3:].decode("utf-8"), "UTF-8 with BOM"
+            return raw[3:].decode("utf-8"), UTF8_WITH_BOM
         except UnicodeDecodeError:
             pass
     else:
@@ -249,7 +258,7 @@ def parse_date(value: str) -> date:
 
 def row_to_data(row: dict[str, str]) -> tuple[ClientData | None, list[tuple[str, str]]]:
     """The client a row describes, or the (column, message) problems with it. Validation is the
-    registration form's (``services._validate``); only the CSV's own formats are read here."""
+    registration form's (``services.validate_client_data``); only the CSV's own formats are read here."""
     problems: list[tuple[str, str]] = []
     if row.get("__extra__"):
         problems.append(("", _("This row has more cells than the header.")))
@@ -304,12 +313,11 @@ def _service_problems(data: ClientData) -> list[tuple[str, str]]:
     """The registration form's validation, plus the model's own field checks (lengths, choices)."""
     problems: list[tuple[str, str]] = []
     try:
-        services._validate(data)
+        services.validate_client_data(data)
     except ValidationError as error:
         problems += _as_problems(error)
     client = Client(**{name: getattr(data, name) for name in services.PERSON_FIELDS})
     try:
-        services._check_names(client)
         client.full_clean(exclude=["organisation", "number"], validate_unique=False, validate_constraints=False)
         for address in data.addresses:
             ClientAddress(client=client, **address.__dict__).full_clean(exclude=["client"])
@@ -429,11 +437,16 @@ def client_import(
     branch: Branch | None = None,
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     """Import the clients in a CSV file. Raises ImportFileError when the file as a whole cannot be read;
-    problems with single rows are collected in the summary and those rows are left out."""
+    problems with single rows are collected in the summary and those rows are left out.
+
+    ``progress(stage, done, total)``, when given, is called every ``batch_size`` rows and at the end of
+    each stage: ``CHECKING`` (rows of the file read and checked) and then ``WRITING`` (rows written)."""
     started = time.perf_counter()
     parsed = parse(raw)
+    total = sum(1 for row in parsed.rows if row)
     summary = ImportSummary(encoding=parsed.encoding, delimiter=parsed.delimiter_name, dry_run=dry_run)
     summary.preview = [row for row in parsed.rows if row][:PREVIEW_ROWS]
     thresholds = thresholds_for(organisation)
@@ -446,6 +459,8 @@ def client_import(
     for line, row in enumerate(parsed.rows, start=2):
         if not row:
             continue
+        if progress is not None and summary.read and summary.read % batch_size == 0:
+            progress(CHECKING, summary.read, total)
         summary.read += 1
         external_id = row.get("external_id", "")
         if external_id in external_ids:
@@ -478,9 +493,13 @@ def client_import(
         summary.flagged += flagged
         pending.append((data, flagged))
     summary.imported = len(pending)
+    if progress is not None:
+        progress(CHECKING, summary.read, total)
     if not dry_run:
         for start in range(0, len(pending), batch_size):
             _write_batch(pending[start : start + batch_size], organisation=organisation, actor=actor, branch=branch)
+            if progress is not None:
+                progress(WRITING, min(start + batch_size, len(pending)), len(pending))
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -518,9 +537,10 @@ def _write_batch(
     """One transaction: the clients, their children and history, and one audit entry per client."""
     user = signed_in_user(actor)
     clients, children = [], []
-    numbers = _reserve_numbers(organisation, len(batch))
+    # One counter update for the whole batch instead of two queries per client.
+    numbers = next_numbers(organisation=organisation, prefix=services.CLIENT_NUMBER_PREFIX, count=len(batch))
     for (data, flagged), number in zip(batch, numbers, strict=True):
-        phones, emails, identifiers = services._validate(data)
+        phones, emails, identifiers = services.validate_client_data(data)
         client = Client(
             organisation=organisation,
             registered_at_branch=branch,
@@ -579,20 +599,6 @@ def _write_batch(
         )
         for client in clients
     )
-
-
-def _reserve_numbers(organisation: Organisation, count: int) -> list[str]:
-    """``count`` consecutive client numbers in two queries instead of two per client. ``next_number``
-    takes the first (creating and locking the year's counter as it always does); the counter then moves
-    on by the rest inside the same transaction, so nobody else can be given one of them."""
-    first = next_number(organisation=organisation, prefix=services.CLIENT_NUMBER_PREFIX)
-    prefix, year, value = first.split("-")
-    if count > 1:
-        NumberSequence.objects.filter(organisation=organisation, key=prefix, year=int(year)).update(
-            last_value=F("last_value") + count - 1
-        )
-    start = int(value)
-    return [f"{prefix}-{year}-{start + offset:0{len(value)}d}" for offset in range(count)]
 
 
 def errors_csv(errors: Iterable[RowError]) -> str:

@@ -1,4 +1,5 @@
-"""Data-subject rights: export everything held on one client, erase (anonymise) a client, retention.
+"""Data-subject rights: export everything held on one client (JSON, or readable as a page or a PDF),
+erase (anonymise) a client, retention.
 
 Erasure is anonymisation, not deletion: the client row and its number stay, so
 visits, payments and other business records that point at it stay valid; what
@@ -11,20 +12,25 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.http import HttpRequest
+from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from frontoffice.core.audit import audit, log_access, signed_in_user
-from frontoffice.core.models import AccessLogEntry, AuditEntry, Organisation
+from frontoffice.core.models import AccessLogEntry, AuditEntry, Branch, Organisation
+from frontoffice.core.pdf import render_pdf
 
 from .models import (
     Client,
@@ -82,6 +88,99 @@ def client_data_export(*, client: Client, actor: Any, path: str = "") -> dict[st
 
 def export_json(data: dict[str, Any]) -> str:
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+
+
+def export_pdf(client: Client, data: dict[str, Any], *, request: HttpRequest | None = None) -> bytes:
+    """``client_data_export``'s data as a readable PDF (the same sections as the printable page)."""
+    context = {"client": client, "data": data, "sections": readable_export(data)}
+    return render_pdf("clients/privacy_data_pdf.html", context, request=request)
+
+
+@dataclass(frozen=True)
+class ExportSection:
+    """One part of the readable export: a title and records, each a list of (label, value) pairs."""
+
+    title: str
+    records: list[list[tuple[str, str]]]
+
+
+def readable_export(data: dict[str, Any]) -> list[ExportSection]:
+    """``client_data_export``'s data for people: field names as the application labels them, choices and
+    yes/no in words, times in the local zone, staff by name and clients by number. The printable page
+    and the PDF show this; the JSON keeps the raw values."""
+    sections: list[tuple[str, type[models.Model], list[dict[str, Any]]]] = [
+        (_("Client"), Client, [data["client"]]),
+    ]
+    for label, rows in data["linked_records"].items():
+        model = apps.get_model(label)
+        sections.append((capfirst(str(model._meta.verbose_name_plural)), model, rows))
+    history = Consent.history.model  # type: ignore[attr-defined]
+    sections += [
+        (_("Consents and their history"), history, data["consent_history"]),
+        (_("Changes to the client"), Client.history.model, data["client_history"]),  # type: ignore[attr-defined]
+        (_("Merges"), Merge, data["merges"]),
+        (_("Audit entries"), AuditEntry, data["audit_entries"]),
+        (_("Who read the record"), AccessLogEntry, data["access_log"]),
+    ]
+    names = _related_names(sections)
+    return [
+        ExportSection(title=title, records=[_readable_row(model, row, names) for row in rows])
+        for title, model, rows in sections
+    ]
+
+
+def _related_names(sections: list[tuple[str, type[models.Model], list[dict[str, Any]]]]) -> dict[Any, dict[Any, str]]:
+    """Names of the staff, organisations and branches, and numbers of the clients, that the export points
+    at (one query per kind)."""
+    user_model = get_user_model()
+    wanted: dict[Any, set[Any]] = {user_model: set(), Client: set(), Organisation: set(), Branch: set()}
+    for _title, model, rows in sections:
+        for field in model._meta.concrete_fields:
+            target = field.related_model if field.many_to_one else None
+            if target in wanted:
+                wanted[target] |= {row.get(field.name) for row in rows} - {None}
+    users = {
+        user.pk: user.get_full_name() or user.get_username()  # type: ignore[attr-defined]
+        for user in user_model._default_manager.filter(pk__in=wanted[user_model])
+    }
+    return {
+        user_model: users,
+        Client: dict(Client.objects.filter(pk__in=wanted[Client]).values_list("pk", "number")),
+        Organisation: dict(Organisation.objects.filter(pk__in=wanted[Organisation]).values_list("pk", "name")),
+        Branch: dict(Branch.objects.filter(pk__in=wanted[Branch]).values_list("pk", "name")),
+    }
+
+
+def _readable_row(
+    model: type[models.Model], row: dict[str, Any], names: dict[Any, dict[Any, str]]
+) -> list[tuple[str, str]]:
+    fields = {field.name: field for field in model._meta.concrete_fields}
+    readable = []
+    for name, value in row.items():
+        if name == "model":
+            continue
+        field = fields.get(name)
+        label = capfirst(str(field.verbose_name)) if field is not None else name
+        readable.append((label, _readable_value(field, value, names)))
+    return readable
+
+
+def _readable_value(field: Any, value: Any, names: dict[Any, dict[Any, str]]) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime):
+        return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+    if isinstance(value, date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, dict | list):
+        return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+    if field is not None and field.many_to_one and field.related_model in names:
+        return names[field.related_model].get(value, str(value))
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
 
 
 # --- erasure ----------------------------------------------------------------------------------

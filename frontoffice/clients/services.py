@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -20,8 +20,8 @@ from frontoffice.core.concurrency import bump_version, check_version
 from frontoffice.core.models import Branch, Organisation
 from frontoffice.core.numbering import next_number
 
-from .choices import ContactKind
-from .models import Client, ClientAddress, ClientContact, ClientIdentifier, Consent
+from .choices import ClientKind, ContactKind
+from .models import Client, ClientAddress, ClientContact, ClientIdentifier, ClientRelationship, Consent
 from .normalise import fold, normalise_identifier, phone_digits
 from .validation import clean_email, clean_identifier, clean_phone
 
@@ -86,8 +86,19 @@ class ClientData:
     addresses: list[AddressData] = field(default_factory=list)
 
 
-def _validate(data: ClientData) -> tuple[list[str], list[str], list[tuple[IdentifierData, str]]]:
-    """Phones, e-mails and identifiers, cleaned; every problem reported at once, per field."""
+class CleanedClientData(NamedTuple):
+    """A ``ClientData``'s phones (E.164), e-mails and identifiers (with their normalised values), cleaned."""
+
+    phones: list[str]
+    emails: list[str]
+    identifiers: list[tuple[IdentifierData, str]]
+
+
+def validate_client_data(data: ClientData) -> CleanedClientData:
+    """The registration form's checks: phones, e-mails and identifiers cleaned, and the name a person
+    (family name) or a company (company name) needs. Every problem is reported at once, per field
+    (``phones``, ``emails``, ``identifiers``, ``family_name``, ``company_name``); model field checks
+    (lengths, choices) are left to ``full_clean``."""
     errors: dict[str, list[str]] = {}
     phones, emails, identifiers = [], [], []
     for raw in data.phones:
@@ -105,9 +116,14 @@ def _validate(data: ClientData) -> tuple[list[str], list[str], list[tuple[Identi
             identifiers.append((identifier, clean_identifier(identifier.kind, identifier.value)))
         except ValidationError as error:
             errors.setdefault("identifiers", []).extend(error.messages)
+    if data.kind == ClientKind.COMPANY:
+        if not data.company_name.strip():
+            errors["company_name"] = [_("Enter the company name.")]
+    elif not data.family_name.strip():
+        errors["family_name"] = [_("Enter the family name.")]
     if errors:
         raise ValidationError(errors)
-    return list(dict.fromkeys(phones)), list(dict.fromkeys(emails)), identifiers
+    return CleanedClientData(list(dict.fromkeys(phones)), list(dict.fromkeys(emails)), identifiers)
 
 
 def set_search_fields(client: Client, *, phones: list[str], emails: list[str]) -> None:
@@ -129,26 +145,17 @@ def refresh_search_fields(client: Client) -> None:
     client.save(update_fields=["search_name", "search_phones", "search_emails"])
 
 
-def _check_names(client: Client) -> None:
-    if client.kind == "company":
-        if not client.company_name.strip():
-            raise ValidationError({"company_name": _("Enter the company name.")})
-    elif not client.family_name.strip():
-        raise ValidationError({"family_name": _("Enter the family name.")})
-
-
 @transaction.atomic
 def client_create(*, organisation: Organisation, actor: Any, data: ClientData, branch: Branch | None = None) -> Client:
     """Register a client. Raises ValidationError (per field) for bad input and for an identifier another
     client already has; the caller is expected to have run the duplicate check first."""
-    phones, emails, identifiers = _validate(data)
+    phones, emails, identifiers = validate_client_data(data)
     client = Client(
         organisation=organisation,
         registered_at_branch=branch,
         updated_by=signed_in_user(actor),
         **{name: getattr(data, name) for name in PERSON_FIELDS},
     )
-    _check_names(client)
     client.number = next_number(organisation=organisation, prefix=CLIENT_NUMBER_PREFIX)
     set_search_fields(client, phones=phones, emails=emails)
     client.full_clean(exclude=["number"])
@@ -167,19 +174,22 @@ def client_create(*, organisation: Organisation, actor: Any, data: ClientData, b
 
 @transaction.atomic
 def client_update(*, client: Client, actor: Any, data: ClientData, expected_version: int | None) -> Client:
-    """Replace a client's details, contacts, identifiers and addresses with ``data`` (a stale version is refused)."""
+    """Set a client's details, contacts, identifiers and addresses to ``data`` (a stale version is refused).
+
+    Contacts, identifiers and addresses that ``data`` still lists are kept as they are stored, with what
+    the forms do not show (a contact's label, a document's issuing country and expiry date) and without
+    new history rows; only those added or removed are written."""
     client = Client.objects.select_for_update().get(pk=client.pk)
     check_version(client, expected_version)
-    phones, emails, identifiers = _validate(data)
+    phones, emails, identifiers = validate_client_data(data)
     changed = [name for name in PERSON_FIELDS if getattr(client, name) != getattr(data, name)]
     for name in PERSON_FIELDS:
         setattr(client, name, getattr(data, name))
-    _check_names(client)
     bump_version(client, user=actor)
     set_search_fields(client, phones=phones, emails=emails)
     client.full_clean()
     client.save()
-    _replace_children(client, phones=phones, emails=emails, identifiers=identifiers, addresses=data.addresses)
+    _update_children(client, phones=phones, emails=emails, identifiers=identifiers, addresses=data.addresses)
     audit(
         actor=actor,
         action="client.update",
@@ -200,60 +210,144 @@ def _write_children(
     addresses: list[AddressData],
 ) -> None:
     organisation = client.organisation
-    contacts = [
-        ClientContact(
-            organisation=organisation, client=client, kind=ContactKind.PHONE, value=phone, is_primary=index == 0
-        )
-        for index, phone in enumerate(phones)
-    ]
-    contacts += [
-        ClientContact(
-            organisation=organisation, client=client, kind=ContactKind.EMAIL, value=email, is_primary=index == 0
-        )
-        for index, email in enumerate(emails)
-    ]
-    for contact in contacts:
-        contact.save()
+    for kind, values in ((ContactKind.PHONE, phones), (ContactKind.EMAIL, emails)):
+        for index, value in enumerate(values):
+            ClientContact(
+                organisation=organisation, client=client, kind=kind, value=value, is_primary=index == 0
+            ).save()
     for identifier, normalised in identifiers:
-        row = ClientIdentifier(
-            organisation=organisation,
-            client=client,
-            kind=identifier.kind,
-            other_kind=identifier.other_kind.strip(),
-            value=identifier.value.strip(),
-            value_normalised=normalised,
-            issuing_country=identifier.issuing_country,
-            valid_until=identifier.valid_until,
-        )
-        try:
-            # A savepoint: on PostgreSQL a failed INSERT must not poison the surrounding transaction.
-            with transaction.atomic():
-                row.save()
-        except IntegrityError:
-            raise ValidationError(
-                {
-                    "identifiers": _("Another client already has the %(kind)s %(value)s.")
-                    % {"kind": row.get_kind_display(), "value": row.value}
-                },
-                code="unique",
-            ) from None
-    for address in addresses:
-        if any((address.street, address.postal_code, address.city)):
-            ClientAddress.objects.create(
+        _save_identifier(
+            ClientIdentifier(
+                organisation=organisation,
                 client=client,
-                kind=address.kind,
-                street=address.street,
-                postal_code=address.postal_code,
-                city=address.city,
-                country=address.country or "PL",
+                kind=identifier.kind,
+                other_kind=identifier.other_kind.strip(),
+                value=identifier.value.strip(),
+                value_normalised=normalised,
+                issuing_country=identifier.issuing_country,
+                valid_until=identifier.valid_until,
             )
+        )
+    for address in addresses:
+        if _has_address(address):
+            _address_row(client, address).save()
 
 
-def _replace_children(client: Client, **children: Any) -> None:
-    client.contacts.all().delete()
-    client.identifiers.all().delete()
-    client.addresses.all().delete()
-    _write_children(client, **children)
+def _save_identifier(row: ClientIdentifier) -> None:
+    try:
+        # A savepoint: on PostgreSQL a failed INSERT must not poison the surrounding transaction.
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "identifiers": _("Another client already has the %(kind)s %(value)s.")
+                % {"kind": row.get_kind_display(), "value": row.value}
+            },
+            code="unique",
+        ) from None
+
+
+def _has_address(address: AddressData) -> bool:
+    return any((address.street, address.postal_code, address.city))
+
+
+def _address_row(client: Client, address: AddressData) -> ClientAddress:
+    return ClientAddress(
+        client=client,
+        kind=address.kind,
+        street=address.street,
+        postal_code=address.postal_code,
+        city=address.city,
+        country=address.country or "PL",
+    )
+
+
+def _update_children(
+    client: Client,
+    *,
+    phones: list[str],
+    emails: list[str],
+    identifiers: list[tuple[IdentifierData, str]],
+    addresses: list[AddressData],
+) -> None:
+    """Bring the stored contacts, identifiers and addresses in line with the new lists. A stored row that
+    is still listed (the same normalised value) stays, so nothing the form does not show is lost; rows no
+    longer listed are deleted before new ones are saved, so a value that only moved never collides."""
+    _update_contacts(client, phones=phones, emails=emails)
+    new_identifiers = _update_identifiers(client, identifiers)
+    new_addresses = _update_addresses(client, addresses)
+    _write_children(client, phones=[], emails=[], identifiers=new_identifiers, addresses=new_addresses)
+
+
+def _update_contacts(client: Client, *, phones: list[str], emails: list[str]) -> None:
+    """Contacts match by kind and stored value (E.164 phone, cleaned e-mail); a kept one keeps its label."""
+    stored = {(contact.kind, contact.value): contact for contact in client.contacts.all()}
+    wanted = [(str(ContactKind.PHONE), value, index == 0) for index, value in enumerate(phones)]
+    wanted += [(str(ContactKind.EMAIL), value, index == 0) for index, value in enumerate(emails)]
+    listed = {(kind, value) for kind, value, _primary in wanted}
+    for key, contact in stored.items():
+        if key not in listed:
+            contact.delete()
+    for kind, value, primary in wanted:
+        kept = stored.get((kind, value))
+        if kept is None:
+            ClientContact(
+                organisation=client.organisation, client=client, kind=kind, value=value, is_primary=primary
+            ).save()
+        elif kept.is_primary != primary:
+            kept.is_primary = primary
+            kept.save(update_fields=["is_primary"])
+
+
+def _update_identifiers(
+    client: Client, identifiers: list[tuple[IdentifierData, str]]
+) -> list[tuple[IdentifierData, str]]:
+    """Identifiers match by kind, "other" kind and normalised value. What the data leaves empty (issuing
+    country, expiry date: the edit form does not show them) keeps its stored value. Returns the new ones."""
+    stored = {(row.kind, row.other_kind, row.value_normalised): row for row in client.identifiers.all()}
+    wanted = {(data.kind, data.other_kind.strip(), normalised): data for data, normalised in identifiers}
+    for key, row in stored.items():
+        if key not in wanted:
+            row.delete()
+    new: list[tuple[IdentifierData, str]] = []
+    for key, data in wanted.items():
+        kept = stored.get(key)
+        if kept is None:
+            new.append((data, key[2]))
+            continue
+        changes: dict[str, Any] = {
+            "value": data.value.strip(),
+            "issuing_country": data.issuing_country or kept.issuing_country,
+            "valid_until": data.valid_until or kept.valid_until,
+        }
+        if any(getattr(kept, name) != value for name, value in changes.items()):
+            for name, value in changes.items():
+                setattr(kept, name, value)
+            kept.save(update_fields=list(changes))
+    return new
+
+
+def _update_addresses(client: Client, addresses: list[AddressData]) -> list[AddressData]:
+    """An address listed exactly as stored stays; stored ones no longer listed go. Returns the new ones."""
+    stored = list(client.addresses.all())
+    new: list[AddressData] = []
+    for address in addresses:
+        if not _has_address(address):
+            continue
+        match = next((row for row in stored if _same_address(row, address)), None)
+        if match is None:
+            new.append(address)
+        else:
+            stored.remove(match)
+    for row in stored:
+        row.delete()
+    return new
+
+
+def _same_address(row: ClientAddress, address: AddressData) -> bool:
+    stored = (row.kind, row.street, row.postal_code, row.city, row.country)
+    return stored == (address.kind, address.street, address.postal_code, address.city, address.country or "PL")
 
 
 @transaction.atomic
@@ -302,12 +396,99 @@ def consent_withdraw(*, client: Client, actor: Any, purpose: str) -> Consent | N
     return consent
 
 
+@transaction.atomic
+def relationship_add(
+    *,
+    client: Client,
+    actor: Any,
+    kind: str,
+    related_client: Client | None = None,
+    name: str = "",
+    phone: str = "",
+    note: str = "",
+) -> ClientRelationship:
+    """Record the client's guardian, emergency contact, employer or company contact: another client of
+    the same organisation, or a person known only by name (and phone). Raises ValidationError, per field,
+    for a client of another organisation, the client itself, a merged-away or erased client, a name given
+    beside a chosen client, a bad phone, and a relationship already listed."""
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    if not client.is_active_record:
+        raise ValidationError(_("This client was merged or erased; its relationships cannot change."))
+    name, note = name.strip(), note.strip()
+    errors: dict[str, str] = {}
+    if related_client is not None:
+        if related_client.organisation_id != client.organisation_id:
+            errors["related_client"] = _("Choose a client of your organisation.")
+        elif related_client.pk == client.pk:
+            errors["related_client"] = _("A client cannot be related to themselves.")
+        elif not related_client.is_active_record:
+            errors["related_client"] = _("That client was merged or erased; choose another.")
+        if name:
+            errors["name"] = _("Choose a client or write a name, not both.")
+    elif not name:
+        errors["related_client"] = _("Choose a client, or write the person's name.")
+    if phone.strip():
+        try:
+            phone = clean_phone(phone)
+        except ValidationError as error:
+            errors["phone"] = error.messages[0]
+    if not errors:
+        same = client.relationships.filter(kind=kind)
+        if related_client is not None and same.filter(related_client=related_client).exists():
+            errors["related_client"] = _("This relationship is already listed.")
+        elif related_client is None and any(
+            fold(other.name) == fold(name) for other in same.filter(related_client=None)
+        ):
+            errors["name"] = _("This relationship is already listed.")
+    if errors:
+        raise ValidationError(errors)
+    relationship = ClientRelationship(
+        client=client, kind=kind, related_client=related_client, name=name, phone=phone.strip(), note=note
+    )
+    relationship.full_clean()
+    relationship.save()
+    # The summary names the kind only: the other person's name would outlive their erasure in this client's log.
+    audit(
+        actor=actor,
+        action="client.relationship_add",
+        target=client,
+        organisation=client.organisation,
+        summary=f"{client.display_name}: {relationship.get_kind_display()}",
+        data={"relationship": relationship.pk, "kind": kind, "related_client": related_client and related_client.pk},
+    )
+    return relationship
+
+
+@transaction.atomic
+def relationship_remove(*, relationship: ClientRelationship, actor: Any) -> None:
+    """Remove one of the client's relationships (the related client, if any, stays as it is)."""
+    client = Client.objects.select_for_update().get(pk=relationship.client_id)
+    if not client.is_active_record:
+        raise ValidationError(_("This client was merged or erased; its relationships cannot change."))
+    audit(
+        actor=actor,
+        action="client.relationship_remove",
+        target=client,
+        organisation=client.organisation,
+        summary=f"{client.display_name}: {relationship.get_kind_display()}",
+        data={
+            "relationship": relationship.pk,
+            "kind": relationship.kind,
+            "related_client": relationship.related_client_id,
+        },
+    )
+    relationship.delete()
+
+
 def has_active_consent(client: Client, purpose: str) -> bool:
     return client.consents.filter(purpose=purpose, withdrawn_at__isnull=True).exists()
 
 
 __all__ = [
+    "CLIENT_NUMBER_PREFIX",
+    "PERSON_FIELDS",
     "AddressData",
+    "CleanedClientData",
     "ClientData",
     "IdentifierData",
     "client_create",
@@ -317,5 +498,8 @@ __all__ = [
     "has_active_consent",
     "normalise_identifier",
     "refresh_search_fields",
+    "relationship_add",
+    "relationship_remove",
     "set_search_fields",
+    "validate_client_data",
 ]

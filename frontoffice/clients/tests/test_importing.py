@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from stdnum.pl import pesel
 
-from frontoffice.clients.importing import COLUMNS, ImportFileError, client_import, parse
+from frontoffice.clients.importing import CHECKING, COLUMNS, WRITING, ImportFileError, client_import, parse
 from frontoffice.clients.models import Client
 from frontoffice.clients.services import ClientData, IdentifierData, client_create
 from frontoffice.core.models import AuditEntry
@@ -214,6 +214,45 @@ def test_command_dry_run_imports_nothing(organisation, tmp_path):
     assert not Client.objects.exists()
 
 
+def test_the_import_reports_progress_every_batch_and_at_the_end_of_each_stage(organisation):
+    reports = []
+    raw = make_csv([row(f"A{n}", family=f"Nowak{n}") for n in range(5)] + [row("B1", family="")])
+    run(organisation, raw, batch_size=2, progress=lambda *report: reports.append(report))
+    assert reports == [
+        (CHECKING, 2, 6),
+        (CHECKING, 4, 6),
+        (CHECKING, 6, 6),
+        (WRITING, 2, 5),
+        (WRITING, 4, 5),
+        (WRITING, 5, 5),
+    ]
+    assert Client.objects.count() == 5
+
+
+def test_a_dry_run_reports_only_the_check(organisation):
+    reports = []
+    run(organisation, make_csv([row("A1")]), dry_run=True, progress=lambda *report: reports.append(report))
+    assert reports == [(CHECKING, 1, 1)]
+
+
+def test_command_prints_progress_to_stderr_when_asked_and_the_same_summary(organisation, tmp_path):
+    source = tmp_path / "clients.csv"
+    source.write_bytes(make_csv([row("A1"), row("A2", family="Kowalska"), row("A3", family="Wiśniewska")]))
+    quiet_out, quiet_err = io.StringIO(), io.StringIO()
+    call_command(
+        "clients_import", str(source), organisation="testowa", dry_run=True, stdout=quiet_out, stderr=quiet_err
+    )
+    out, err = io.StringIO(), io.StringIO()
+    call_command("clients_import", str(source), organisation="testowa", progress=True, stdout=out, stderr=err)
+    # Without a terminal and without --progress: no progress lines
+    assert "rows/s" not in quiet_err.getvalue()
+    # With --progress: one line per stage here (3 rows are one batch), with rows done of all and a rate
+    lines = err.getvalue().splitlines()
+    assert [line.split(" (")[0] for line in lines] == ["checking rows: 3/3", "writing clients: 3/3"]
+    assert all(line.endswith(" rows/s)") for line in lines)
+    assert "imported" in out.getvalue() and "rows/s" not in out.getvalue()
+
+
 def test_command_refuses_an_unknown_organisation_and_a_bad_file(organisation, tmp_path):
     source = tmp_path / "clients.csv"
     source.write_bytes(b"a|b|c\n")
@@ -259,6 +298,24 @@ def test_manager_uploads_sees_a_preview_confirms_and_downloads_the_errors(login,
     # And confirming twice imports nothing more
     browser.post(reverse("clients:import_confirm", args=[token]))
     assert Client.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("delimiter", "english", "polish"),
+    [
+        (";", "columns separated by semicolons", "kolumny rozdzielone średnikami"),
+        (",", "columns separated by commas", "kolumny rozdzielone przecinkami"),
+        ("\t", "columns separated by tabs", "kolumny rozdzielone tabulatorami"),
+    ],
+)
+def test_the_preview_names_the_delimiter_in_a_whole_sentence(login, manager, imports_dir, delimiter, english, polish):
+    browser = login(manager)
+    location = upload(browser, make_csv([row("A1")], delimiter=delimiter, bom=True))["Location"]
+    assert f"clients.csv: UTF-8 with BOM, {english}." in browser.get(location).content.decode()
+    manager.language = "pl"
+    manager.save(update_fields=["language"])
+    text = login(manager).get(location).content.decode()
+    assert f"clients.csv: UTF-8 z BOM, {polish}. Nic jeszcze nie zaimportowano." in text
 
 
 def test_a_bad_file_gets_a_clear_message_and_nothing_is_stored(login, manager, imports_dir):

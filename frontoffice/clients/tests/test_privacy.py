@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 from stdnum.pl import pesel
 
 from frontoffice.clients import privacy
@@ -109,10 +110,81 @@ def test_clerk_cannot_export_a_clients_data(login, clerk, zofia):
     assert login(clerk).get(reverse("clients:client_data", args=[zofia.pk])).status_code == 403
 
 
+def pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_the_printable_page_labels_fields_and_names_staff_and_choices(login, manager, clerk, zofia):
+    html = login(manager).get(reverse("clients:client_data", args=[zofia.pk])).content.decode()
+    assert '<th scope="row">Family name</th><td>Żółw</td>' in html
+    assert f'<th scope="row">Recorded by</th><td>{clerk.get_full_name()}</td>' in html
+    assert '<th scope="row">Purpose</th><td>Processing of personal data</td>' in html
+    assert reverse("clients:client_data_pdf", args=[zofia.pk]) in html
+
+
+def test_manager_downloads_the_data_as_a_pdf_and_the_reading_is_logged(login, manager, zofia, jan):
+    # when
+    response = login(manager).get(reverse("clients:client_data_pdf", args=[zofia.pk]))
+    # then it is a PDF named after the client, holding her data with the Polish letters intact
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="client-{zofia.number}.pdf"'
+    assert response.content.startswith(b"%PDF")
+    text = pdf_text(response.content)
+    assert f"Data held on Zofia Żółw ({zofia.number})" in text
+    assert "Długa 1" in text and "Kraków" in text and "zofia@example.com" in text
+    assert "Processing of personal data" in text
+    assert jan.number in text  # she is his emergency contact: his record is named by number
+    entry = AccessLogEntry.objects.get(target_id=str(zofia.pk))
+    assert (entry.user, entry.purpose, entry.path) == (
+        manager,
+        "data-subject export",
+        reverse("clients:client_data_pdf", args=[zofia.pk]),
+    )
+
+
+def test_the_pdf_speaks_polish_to_a_polish_user(login, manager, zofia):
+    manager.language = "pl"
+    manager.save(update_fields=["language"])
+    text = pdf_text(login(manager).get(reverse("clients:client_data_pdf", args=[zofia.pk])).content)
+    assert f"Dane przechowywane o kliencie: Zofia Żółw ({zofia.number})" in text
+    assert "Nazwisko" in text and "Żółw" in text
+
+
+def test_only_managers_and_administrators_of_the_organisation_get_the_pdf(
+    login, clerk, executive, outsider_org, zofia, client
+):
+    url = reverse("clients:client_data_pdf", args=[zofia.pk])
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    assert login(clerk).get(url).status_code == 403
+    assert login(executive).get(url).status_code == 403
+    assert login(outsider_org).get(url).status_code == 404
+    assert not AccessLogEntry.objects.filter(target_id=str(zofia.pk)).exists()
+
+
 def test_api_export_returns_json(login, admin, zofia):
     response = login(admin).get(f"/api/v1/clients/{zofia.pk}/export")
     assert response.status_code == 200
     assert response.json()["client"]["number"] == zofia.number
+
+
+def test_api_export_gives_a_pdf_when_asked_by_parameter_or_accept_header(login, admin, zofia):
+    browser = login(admin)
+    by_parameter = browser.get(f"/api/v1/clients/{zofia.pk}/export", {"format": "pdf"})
+    assert by_parameter.status_code == 200 and by_parameter["Content-Type"] == "application/pdf"
+    assert "Zofia Żółw" in pdf_text(by_parameter.content)
+    by_header = browser.get(f"/api/v1/clients/{zofia.pk}/export", headers={"Accept": "application/pdf"})
+    assert by_header.content.startswith(b"%PDF")
+    assert browser.get(f"/api/v1/clients/{zofia.pk}/export", headers={"Accept": "*/*"}).json()["client"]
+    assert AccessLogEntry.objects.filter(target_id=str(zofia.pk), user=admin).count() == 3
+
+
+def test_api_pdf_export_is_refused_to_a_clerk_and_to_another_organisation(login, clerk, outsider_org, zofia):
+    url = f"/api/v1/clients/{zofia.pk}/export?format=pdf"
+    assert login(clerk).get(url).status_code == 403
+    assert login(outsider_org).get(url).status_code == 404
+    assert login(outsider_org).get(f"/api/v1/clients/{zofia.pk}/export?format=doc").status_code in (400, 422)
+    assert not AccessLogEntry.objects.filter(target_id=str(zofia.pk)).exists()
 
 
 # --- erasure ---------------------------------------------------------------------------------

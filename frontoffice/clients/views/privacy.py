@@ -1,4 +1,4 @@
-"""Data-subject rights: a client's data (readable page and JSON), erasure, and the clients settings page."""
+"""Data-subject rights: a client's data (readable page, PDF and JSON), erasure, and the clients settings page."""
 
 from __future__ import annotations
 
@@ -13,12 +13,21 @@ from django.utils.translation import gettext_lazy
 
 from frontoffice.core.decorators import require
 from frontoffice.core.forms import add_service_error
+from frontoffice.core.pdf import pdf_response
 from frontoffice.core.permissions import CorePermission
 
 from .. import selectors
 from ..models import ClientSettings
 from ..permissions import ClientsPermission
-from ..privacy import AlreadyErased, client_data_export, client_erase, client_settings_update, export_json
+from ..privacy import (
+    AlreadyErased,
+    client_data_export,
+    client_erase,
+    client_settings_update,
+    export_json,
+    export_pdf,
+    readable_export,
+)
 
 ERASE = ClientsPermission.ERASE_CLIENTS.perm
 
@@ -44,7 +53,16 @@ def client_data(request: HttpRequest, pk: int) -> HttpResponse:
     """A readable, printable page of everything held on the client (the reading is logged)."""
     client = selectors.client_get(user=request.user, pk=pk, follow_merges=False)
     data = client_data_export(client=client, actor=request.user, path=request.path)
-    return render(request, "clients/privacy_data.html", {"client": client, "data": data})
+    context = {"client": client, "data": data, "sections": readable_export(data)}
+    return render(request, "clients/privacy_data.html", context)
+
+
+@require(ERASE)
+def client_data_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The same, as a PDF to hand or send to the person (the reading is logged)."""
+    client = selectors.client_get(user=request.user, pk=pk, follow_merges=False)
+    data = client_data_export(client=client, actor=request.user, path=request.path)
+    return pdf_response(export_pdf(client, data, request=request), filename=f"client-{client.number}.pdf")
 
 
 @require(ERASE)
@@ -99,6 +117,7 @@ def _settings(form: forms.ModelForm) -> dict[str, Any]:
 urlpatterns = [
     path("<int:pk>/data/", client_data, name="client_data"),
     path("<int:pk>/data.json", client_data_json, name="client_data_json"),
+    path("<int:pk>/data.pdf", client_data_pdf, name="client_data_pdf"),
     path("<int:pk>/erase/", client_erase_view, name="client_erase"),
     path("settings/", client_settings, name="settings"),
 ]

@@ -25,6 +25,7 @@ from ..forms import (
     ClientEditForm,
     ConsentForm,
     RegistrationForm,
+    RelationshipForm,
     data_from_values,
     edit_initial,
     other_addresses,
@@ -195,6 +196,7 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "consents": consents,
         "missing_consents": [(value, label) for value, label in ConsentPurpose.choices if value not in active],
         "consent_form": ConsentForm(auto_id="id_consent_%s"),
+        "relationship_form": RelationshipForm(auto_id="id_relationship_%s"),
         "can_edit": request.user.has_perm(EDIT) and client.is_active_record,
     }
     return render(request, "clients/client_detail.html", context)
