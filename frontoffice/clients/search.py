@@ -16,22 +16,28 @@ Indexes. On SQLite, words of three characters or more are looked up in the FTS5 
 ``clients_client_fts`` (migration 0002) as quoted phrases, which is a substring search; shorter
 words narrow the result with a word-prefix ``LIKE``, and a query of only one or two characters
 is a prefix range on ``search_name`` over the ``(organisation, search_name)`` index. On
-PostgreSQL, ``search_name LIKE '%word%'`` uses the ``gin_trgm_ops`` index, and a word of four
-characters or more also matches by trigram word similarity (``word <% search_name``, the same
-index), so a typo ("kowalsky") still finds "kowalski".
+PostgreSQL, every typed word must start a word of the name: the words table
+``clients_client_word`` (migration 0005, kept by a trigger) answers that with B-tree range scans
+joined per word (the column keeps statistics on its 10,000 commonest words, so that the planner
+knows "anna" from "dzielak" and joins them the cheap way), and the first ``PREFIX_CANDIDATES``
+clients in the alphabetical order of the matching words are ranked (a whole word sorts before
+its longer forms, so "nowak" finds every Nowak before the Nowakowskis). Fetching every client
+that merely contains "and" to rank them took hundreds of milliseconds at a million clients; this
+takes a few.
+
+Typos. When a name finds nobody as typed, it is run again fuzzily (searching fuzzily every time
+costs more than all the rest at a million clients). On PostgreSQL: clients whose name is close
+by trigram word similarity (``word <% search_name``, the ``gin_trgm_ops`` index) or contains the
+word, so "kowalsky" and "walski" still find "Kowalski". On SQLite, where FTS5 trigram matches
+substrings, for a word of five letters or more: for such a word, clients whose name holds its
+first or its last half (one typo leaves one of them intact; at most ``FUZZY_CANDIDATES`` of
+them, through the FTS5 table) and a word at most one edit in five letters away
+(``FUZZY_SIMILARITY``; a swap of neighbouring letters is one edit; a SQL function registered on
+every SQLite connection) are kept, the closest first.
 
 Ranking. Each word scores 2 when it is a whole word of the name, 1 when a word starts with it,
 0 when it only occurs inside a word; the total orders the results. Ties are broken by FTS5's
 ``bm25`` on SQLite and by ``word_similarity`` on PostgreSQL, then by the name.
-
-Typos on SQLite. FTS5 trigram matches substrings only, so when a name query with a word of five
-letters or more finds nothing, it is run again fuzzily: for such a word, clients whose name holds
-its first or its last half (one typo leaves one of them intact; at most ``FUZZY_CANDIDATES`` of
-them, through the FTS5 table) and a word at most one edit in five letters away (``FUZZY_SIMILARITY``;
-a swap of neighbouring letters is one edit; a SQL function registered on every SQLite connection)
-are kept, the closest first. So "kowalsky" finds "Kowalski" when no "Kowalsky" exists; on PostgreSQL the trigram
-similarity is part of every query. One- or two-character words only match the start of a name
-(or of a word, next to longer words).
 """
 
 from __future__ import annotations
@@ -59,6 +65,7 @@ FTS_TABLE = "clients_client_fts"
 _BM25 = "bm25(clients_client_fts)"
 _FTS_IDS = "SELECT rowid FROM clients_client_fts WHERE clients_client_fts MATCH %s"
 FUZZY_MIN_LENGTH = 4  # PostgreSQL: words this long also match by trigram word similarity
+PREFIX_CANDIDATES = 200  # PostgreSQL: clients ranked at most, per way of matching
 SQLITE_FUZZY_MIN_LENGTH = 5  # SQLite: words this long are retried fuzzily when nothing matches
 FUZZY_SIMILARITY = 0.8  # edit similarity of a typed word to a word of the name (SQLite): 1 edit in 5
 FUZZY_CANDIDATES = 3000  # rows per fragment the SQLite fallback scores at most
@@ -266,41 +273,6 @@ def _phones(clients: QuerySet[Client], digits: str, organisation_id: int) -> Que
 
 def _names(clients: QuerySet[Client], parsed: ParsedQuery, organisation_id: int) -> QuerySet[Client]:
     words = parsed.words
-    long_words = [word for word in words if len(word) >= 3]
-    short_words = [word for word in words if len(word) < 3]
-    base = clients
-    padded = Concat(Value(" "), F("search_name"), Value(" "))
-    clients = clients.alias(padded=padded)
-    if parsed.dates:
-        births = [parsed.dates[0], *(d for d in [swapped_day_month(parsed.dates[0])] if d)]
-        clients = clients.filter(date_of_birth__in=births)
-    tie_breaker: Any = Value(0.0, output_field=FloatField())
-    if connection.vendor == "sqlite":
-        fuzzy_words = [word for word in long_words if len(word) >= SQLITE_FUZZY_MIN_LENGTH]
-        if fuzzy_words and not parsed.identifier and not _sqlite_names(clients, long_words).exists():
-            return _sqlite_fuzzy_names(clients, parsed, fuzzy_words)
-        if long_words:
-            match = " AND ".join(f"search_name : {_phrase(word)}" for word in long_words)
-            clients = clients.extra(  # noqa: S610 - the MATCH text is a parameter; FTS5 needs its table joined
-                tables=[FTS_TABLE],
-                where=[f"{FTS_TABLE}.rowid = clients_client.id", f"{FTS_TABLE} MATCH %s"],
-                params=[match],
-            )
-            # bm25 is negative, better matches more so; well within ±1000.
-            tie_breaker = RawSQL(_BM25, [], output_field=FloatField())  # noqa: S611 - constant SQL
-        for word in short_words:
-            clients = _short_word(clients, word, alone=not long_words)
-    else:
-        from django.contrib.postgres.search import TrigramWordSimilarity
-
-        for word in long_words:
-            condition = Q(search_name__contains=word)
-            if len(word) >= FUZZY_MIN_LENGTH:
-                condition |= Q(_fuzzy_word(word))
-            clients = clients.filter(condition)
-        for word in short_words:
-            clients = _short_word(clients, word, alone=not long_words)
-        tie_breaker = -TrigramWordSimilarity(" ".join(words), "search_name")
     if parsed.identifier:
         # "ABC123456": a passport or ID card number, or part of a name.
         identified = ClientIdentifier.objects.filter(
@@ -308,7 +280,23 @@ def _names(clients: QuerySet[Client], parsed: ParsedQuery, organisation_id: int)
         ).values_list("client_id", flat=True)
         ids = list(identified[:20])
         if ids:
-            return _ranked(base.filter(pk__in=ids), Value(-10, output_field=IntegerField()))
+            return _ranked(clients.filter(pk__in=ids), Value(-10, output_field=IntegerField()))
+    births: list[date] = []
+    if parsed.dates:
+        births = [parsed.dates[0], *(d for d in [swapped_day_month(parsed.dates[0])] if d)]
+        clients = clients.filter(date_of_birth__in=births)
+    clients = clients.alias(padded=Concat(Value(" "), F("search_name"), Value(" ")))
+    if connection.vendor == "sqlite":
+        long_words = [word for word in words if len(word) >= 3]
+        fuzzy_words = [word for word in long_words if len(word) >= SQLITE_FUZZY_MIN_LENGTH]
+        if fuzzy_words and not _sqlite_names(clients, long_words).exists():
+            return _sqlite_fuzzy_names(clients, parsed, fuzzy_words)
+        clients, tie_breaker = _sqlite_name_filter(clients, words)
+    else:
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        clients = clients.filter(pk__in=_postgres_name_ids(organisation_id, words, births))
+        tie_breaker = -TrigramWordSimilarity(" ".join(words), "search_name")
     points: Any = Value(0.0, output_field=FloatField())
     for word in words:
         points = points + Case(
@@ -318,6 +306,66 @@ def _names(clients: QuerySet[Client], parsed: ParsedQuery, organisation_id: int)
             output_field=FloatField(),
         )
     return _ranked(clients, points * -1000.0 + tie_breaker)
+
+
+def _sqlite_name_filter(clients: QuerySet[Client], words: tuple[str, ...]) -> tuple[QuerySet[Client], Any]:
+    long_words = [word for word in words if len(word) >= 3]
+    tie_breaker: Any = Value(0.0, output_field=FloatField())
+    if long_words:
+        match = " AND ".join(f"search_name : {_phrase(word)}" for word in long_words)
+        clients = clients.extra(  # noqa: S610 - the MATCH text is a parameter; FTS5 needs its table joined
+            tables=[FTS_TABLE],
+            where=[f"{FTS_TABLE}.rowid = clients_client.id", f"{FTS_TABLE} MATCH %s"],
+            params=[match],
+        )
+        # bm25 is negative, better matches more so; well within ±1000.
+        tie_breaker = RawSQL(_BM25, [], output_field=FloatField())  # noqa: S611 - constant SQL
+    for word in words:
+        if len(word) < 3:
+            clients = _short_word(clients, word, alone=not long_words)
+    return clients, tie_breaker
+
+
+def _postgres_name_ids(organisation_id: int, words: tuple[str, ...], births: list[date]) -> RawSQL:
+    """PostgreSQL, as a subquery: ids of clients with a word starting with each typed word (through the
+    words table of migration 0005, at most ``PREFIX_CANDIDATES``, in the alphabetical order of the
+    matching words); only when there are none, those whose name is close to a word of four letters or
+    more by trigram word similarity, or contains it (typos, or a word typed from its middle)."""
+    tables, conditions, params = ["clients_client_word w0"], [], []
+    for index, word in enumerate(words):
+        if index:
+            tables.append(f"JOIN clients_client_word w{index} ON w{index}.client_id = w0.client_id")
+        conditions.append(f"w{index}.organisation_id = %s AND w{index}.word >= %s AND w{index}.word < %s")
+        params += [organisation_id, word, _next_prefix(word)]
+    if births:
+        tables.append("JOIN clients_client birth ON birth.id = w0.client_id")
+        conditions.append("birth.date_of_birth = ANY(%s)")
+        params.append(births)
+    # Only aliases and constants are formatted into the SQL; the words are parameters.
+    prefix = f"SELECT w0.client_id FROM {' '.join(tables)} WHERE {' AND '.join(conditions)}"  # noqa: S608
+    sql = f"({prefix} LIMIT {PREFIX_CANDIDATES})"
+    if any(len(word) >= FUZZY_MIN_LENGTH for word in words):
+        close, close_params = ["organisation_id = %s"], [organisation_id]
+        for word in words:
+            if len(word) >= FUZZY_MIN_LENGTH:
+                close.append("(%s <%% search_name OR search_name LIKE %s)")
+                close_params += [word, f"%{word}%"]
+            elif len(word) >= 3:
+                close.append("search_name LIKE %s")
+                close_params.append(f"%{word}%")
+            else:
+                close.append("(search_name LIKE %s OR search_name LIKE %s)")
+                close_params += [f"{word}%", f"% {word}%"]
+        if births:
+            close.append("date_of_birth = ANY(%s)")
+            close_params.append(births)
+        # The guard is evaluated once: when a client matched as typed, the fuzzy scan does not run.
+        sql += (
+            f" UNION ALL (SELECT id FROM clients_client WHERE {' AND '.join(close)}"  # noqa: S608
+            f" AND NOT EXISTS ({prefix}) LIMIT {PREFIX_CANDIDATES})"
+        )
+        params = params + close_params + params
+    return RawSQL(sql, params)  # noqa: S611 - see above
 
 
 def _sqlite_names(clients: QuerySet[Client], words: list[str]) -> QuerySet[Client]:

@@ -232,3 +232,28 @@ def test_word_similarity_counts_edits_against_the_closest_word():
     assert word_similarity("kowlaski", "jan kowalski") == pytest.approx(1 - 1 / 8)  # neighbours swapped: one edit
     assert word_similarity("nowakowki", "ewa nowak") < 0.8
     assert word_similarity("", "jan") == 0.0 and word_similarity("jan", None) == 0.0
+
+
+def test_search_follows_a_rename_and_a_deletion(organisation, clerk, others):
+    from frontoffice.clients.services import client_update
+
+    piotr = others[2]
+    client_update(
+        client=piotr,
+        actor=clerk,
+        data=ClientData(given_name="Piotr", family_name="Wiśniewski"),
+        expected_version=piotr.version,
+    )
+    assert _names(search_clients(user=clerk, query="wisn")) == ["Piotr Wiśniewski"]
+    assert "Piotr Nowakowski" not in _names(search_clients(user=clerk, query="nowak"))
+    others[3].delete()
+    assert _names(search_clients(user=clerk, query="nowak")) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the words table is PostgreSQL's")
+def test_a_common_word_ranks_the_first_candidates_whole_words_first(organisation, clerk, others, monkeypatch):
+    from frontoffice.clients import search
+
+    _register(organisation, clerk, given_name="Adam", family_name="Nowak")
+    monkeypatch.setattr(search, "PREFIX_CANDIDATES", 2)
+    assert sorted(_names(search_clients(user=clerk, query="nowak"))) == ["Adam Nowak", "Ewa Nowak"]
