@@ -129,7 +129,7 @@ def visit_detail(*, user: Any, pk: int) -> Visit:
     visit = visit_get(user=user, pk=pk)
     return (
         visit_queryset(user=user)
-        .select_related(*LIST_RELATED)
+        .select_related(*LIST_RELATED, "organisation")
         .prefetch_related("status_changes__by", "guests__client", "lines", "room_changes__to_room")
         .get(pk=visit.pk)
     )
