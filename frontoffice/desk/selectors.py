@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from frontoffice.core.choices import BusinessKind
 from frontoffice.clients.normalise import fold
+from frontoffice.core.choices import BusinessKind
 from frontoffice.core.models import Branch, Organisation
 from frontoffice.core.scoping import scope_for, scope_queryset
 from frontoffice.core.selectors import branch_list

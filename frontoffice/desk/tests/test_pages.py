@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from frontoffice.desk import services
-from frontoffice.desk.actions import VisitAction, _ACTIONS, register_visit_action
+from frontoffice.desk.actions import _ACTIONS, VisitAction, register_visit_action
 from frontoffice.desk.choices import VisitStatus as S
 from frontoffice.desk.models import Visit, VisitType
 from frontoffice.desk.services import VisitData

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -22,7 +24,7 @@ ALL = list(S.values)
 )
 def test_the_main_path_of_each_vertical_is_allowed(vertical, path):
     assert workflow.INITIAL[vertical] == path[0]
-    for source, target in zip(path, path[1:], strict=False):
+    for source, target in itertools.pairwise(path):
         workflow.check_transition(vertical, source, target)
     assert workflow.is_final(vertical, path[-1])
 

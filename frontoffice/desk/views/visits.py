@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from frontoffice.accounts.selectors import staff_list
 from frontoffice.clients import selectors as client_selectors
 from frontoffice.core.choices import BusinessKind
-from frontoffice.core.forms import add_service_error
 from frontoffice.core.decorators import require
+from frontoffice.core.forms import add_service_error
 from frontoffice.core.htmx import render_page
 from frontoffice.core.models import Branch
 from frontoffice.core.selectors import organisation_for
