@@ -92,6 +92,8 @@ def _time_zone(user: Any, branch_id: int | None) -> str:
         if branch is not None:
             return branch.time_zone
     organisation_id = scope_for(user).organisation_id
+    if organisation_id is None:
+        return "Europe/Warsaw"
     organisation = Organisation.objects.filter(pk=organisation_id).only("time_zone").first()
     return organisation.time_zone if organisation else "Europe/Warsaw"
 

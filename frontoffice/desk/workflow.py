@@ -53,7 +53,7 @@ INITIAL: dict[str, str] = {
     BusinessKind.OFFICE: S.OPEN,
 }
 
-_SALE = {
+_SALE: dict[str, tuple[str, ...]] = {
     S.OPEN: (S.PAID, S.CANCELLED),
     S.PAID: (S.FULFILLED, S.RETURNED),
     S.FULFILLED: (S.RETURNED,),

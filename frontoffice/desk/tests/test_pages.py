@@ -224,4 +224,4 @@ def test_the_visit_page_speaks_polish(login, clerk, clinic_visit):
     clerk.language = "pl"
     clerk.save()
     html = login(clerk).get(reverse("desk:visit_detail", args=[clinic_visit.pk])).content.decode()
-    assert "Zaplanowana" in html and "Przybył(a)" in html
+    assert "Zaplanowana" in html and "Na miejscu" in html
