@@ -180,7 +180,7 @@ def room_update(*, room: Room, actor: Any, expected_version: int | None, **chang
     unknown = set(changes) - set(ROOM_FIELDS)
     if unknown:
         raise TypeError(f"room_update() got unknown fields: {sorted(unknown)}")
-    room = Room.objects.select_for_update().select_related("branch__organisation").get(pk=room.pk)
+    room = Room.objects.select_for_update(of=("self",)).select_related("branch__organisation").get(pk=room.pk)
     check_version(room, expected_version)
     if "number" in changes:
         changes["number"] = changes["number"].strip()
@@ -366,7 +366,7 @@ def visit_create(
 
 def _locked(visit: Visit) -> Visit:
     return (
-        Visit.objects.select_for_update()
+        Visit.objects.select_for_update(of=("self",))
         .select_related("branch", "client", "visit_type", "room", "practitioner", "responsible")
         .get(pk=visit.pk)
     )
