@@ -9,6 +9,7 @@ from frontoffice.accounts.services import api_token_authenticate
 from frontoffice.clients.api import router as clients_router
 from frontoffice.core.api import router as core_router
 from frontoffice.core.apikit import DEFAULT_LIMIT, MAX_LIMIT, FrontOfficeAPI, SessionAuth, TokenAuth
+from frontoffice.desk.api import router as desk_router
 
 DESCRIPTION = f"""
 The Front Office API: the same services and permissions as the web interface.
@@ -42,3 +43,4 @@ api = FrontOfficeAPI(
 api.add_router("", core_router)
 api.add_router("", accounts_router)
 api.add_router("", clients_router)
+api.add_router("", desk_router)

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "frontoffice.core",
     "frontoffice.accounts",
     "frontoffice.clients",
+    "frontoffice.desk",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("frontoffice.accounts.urls")),
     path("", include("frontoffice.core.urls")),
     path("clients/", include("frontoffice.clients.urls")),
+    path("desk/", include("frontoffice.desk.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -1,0 +1,8 @@
+"""The desk API (/api/v1/desk/…): visits and visit types."""
+
+from ninja import Router
+
+from . import visits
+
+router = Router(tags=["Desk"])
+router.add_router("", visits.router)

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DeskConfig(AppConfig):
+    name = "frontoffice.desk"
+    label = "desk"
+    verbose_name = _("Front desk")
+
+    def ready(self) -> None:
+        from frontoffice.clients.registry import register_client_link
+
+        from . import rules
+
+        # Merging two clients moves their visits and stays too (and unmerging moves them back).
+        register_client_link("desk.Visit", "client")
+        register_client_link("desk.VisitGuest", "client")
+        rules.register_builtin_rules()

@@ -1,0 +1,52 @@
+"""Choices of the desk app. The vertical of a visit type reuses core's ``BusinessKind``."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class VisitStatus(models.TextChoices):
+    """Every status of every vertical; ``workflow.py`` says which belong to which and how they connect."""
+
+    # clinic
+    PLANNED = "planned", _("Planned")
+    ARRIVED = "arrived", _("Arrived")
+    IN_PROGRESS = "in_progress", _("In progress")
+    FINISHED = "finished", _("Finished")
+    # hotel
+    BOOKED = "booked", _("Booked")
+    CHECKED_IN = "checked_in", _("Checked in")
+    CHECKED_OUT = "checked_out", _("Checked out")
+    # retail and office
+    OPEN = "open", pgettext_lazy("transaction status", "Open")
+    PAID = "paid", _("Paid")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    RETURNED = "returned", _("Returned")
+    # shared ends
+    CANCELLED = "cancelled", _("Cancelled")
+    NO_SHOW = "no_show", _("No-show")
+
+
+class VatRate(models.TextChoices):
+    """Polish VAT rates; ``zw`` is exempt (zwolniony), which is not the same as 0 %."""
+
+    STANDARD = "23", "23%"
+    REDUCED = "8", "8%"
+    SUPER_REDUCED = "5", "5%"
+    ZERO = "0", "0%"
+    EXEMPT = "zw", pgettext_lazy("VAT exempt", "exempt (zw)")
+
+    @property
+    def percent(self) -> Decimal:
+        return Decimal(0) if self is VatRate.EXEMPT else Decimal(self.value)
+
+
+class RoomKind(models.TextChoices):
+    SINGLE = "single", _("Single")
+    DOUBLE = "double", _("Double")
+    TWIN = "twin", _("Twin")
+    FAMILY = "family", _("Family")
+    SUITE = "suite", _("Suite")
+    APARTMENT = "apartment", _("Apartment")

@@ -1,0 +1,5 @@
+"""The desk app's models; each area in its own module, all importable from here."""
+
+from .visits import Room, Visit, VisitGuest, VisitLine, VisitRoomChange, VisitStatusChange, VisitType
+
+__all__ = ["Room", "Visit", "VisitGuest", "VisitLine", "VisitRoomChange", "VisitStatusChange", "VisitType"]

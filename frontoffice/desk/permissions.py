@@ -1,0 +1,12 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DeskPermission(models.TextChoices):
+    VIEW_VISITS = "view_visits", _("Can see visits, stays and transactions")
+    EDIT_VISITS = "edit_visits", _("Can open visits, change them and move them through their statuses")
+    MANAGE_VISIT_TYPES = "manage_visit_types", _("Can set up visit types and rooms")
+
+    @property
+    def perm(self) -> str:
+        return f"desk.{self.value}"

@@ -1,0 +1,13 @@
+"""Which roles hold the desk app's permissions (collected by accounts.roles.all_grants)."""
+
+from frontoffice.accounts.choices import Role
+
+from .permissions import DeskPermission
+
+# Security staff do not see visits (a clinic's patients are not their business); executives
+# read them for oversight but do not work the desk.
+GRANTS = {
+    DeskPermission.VIEW_VISITS.perm: frozenset({Role.CLERK, Role.AGENT, Role.MANAGER, Role.EXECUTIVE, Role.ADMIN}),
+    DeskPermission.EDIT_VISITS.perm: frozenset({Role.CLERK, Role.AGENT, Role.MANAGER, Role.ADMIN}),
+    DeskPermission.MANAGE_VISIT_TYPES.perm: frozenset({Role.MANAGER, Role.ADMIN}),
+}

@@ -1,0 +1,96 @@
+"""Desk fixtures: a client, a visit type per vertical, rooms, and a visit of each kind at ``branch``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from frontoffice.clients.services import ClientData, client_create
+from frontoffice.desk import services
+from frontoffice.desk.services import VisitData
+
+
+@pytest.fixture
+def patient(organisation, clerk, branch):
+    return client_create(
+        organisation=organisation,
+        actor=clerk,
+        data=ClientData(given_name="Jan", family_name="Kowalski", phones=["600 200 300"]),
+        branch=branch,
+    )
+
+
+@pytest.fixture
+def second_guest(organisation, clerk, branch):
+    return client_create(
+        organisation=organisation,
+        actor=clerk,
+        data=ClientData(given_name="Maria", family_name="Kowalska"),
+        branch=branch,
+    )
+
+
+@pytest.fixture
+def consultation(organisation, manager):
+    return services.visit_type_create(
+        organisation=organisation,
+        actor=manager,
+        name="Konsultacja internistyczna",
+        vertical="clinic",
+        duration_minutes=20,
+        price=Decimal("150.00"),
+        vat_rate="zw",
+    )
+
+
+@pytest.fixture
+def room_night(organisation, manager):
+    return services.visit_type_create(
+        organisation=organisation, actor=manager, name="Nocleg", vertical="hotel", price=Decimal("320.00"), vat_rate="8"
+    )
+
+
+@pytest.fixture
+def sale(organisation, manager):
+    return services.visit_type_create(organisation=organisation, actor=manager, name="Sprzedaż", vertical="retail")
+
+
+@pytest.fixture
+def room(branch, manager):
+    return services.room_create(branch=branch, actor=manager, number="101", floor=1, kind="double", capacity=2)
+
+
+@pytest.fixture
+def other_room(branch, manager):
+    return services.room_create(branch=branch, actor=manager, number="102", floor=1, kind="single", capacity=1)
+
+
+@pytest.fixture
+def clinic_visit(branch, clerk, patient, consultation):
+    return services.visit_create(
+        branch=branch,
+        actor=clerk,
+        client=patient,
+        visit_type=consultation,
+        data=VisitData(scheduled_at=timezone.now() + timedelta(hours=1), reason="Kaszel"),
+    )
+
+
+@pytest.fixture
+def stay(branch, clerk, patient, room_night, room):
+    today = services.branch_today(branch)
+    return services.visit_create(
+        branch=branch,
+        actor=clerk,
+        client=patient,
+        visit_type=room_night,
+        data=VisitData(arrival_date=today, departure_date=today + timedelta(days=3), room=room),
+    )
+
+
+@pytest.fixture
+def shop_sale(branch, clerk, patient, sale):
+    return services.visit_create(branch=branch, actor=clerk, client=patient, visit_type=sale)

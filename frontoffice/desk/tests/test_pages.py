@@ -1,0 +1,227 @@
+"""The desk's pages as a clerk and a manager use them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from frontoffice.desk import services
+from frontoffice.desk.actions import _ACTIONS, VisitAction, register_visit_action
+from frontoffice.desk.choices import VisitStatus as S
+from frontoffice.desk.models import Visit, VisitType
+from frontoffice.desk.services import VisitData
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_day_page_lists_todays_visits_with_their_next_step(login, clerk, clinic_visit):
+    page = login(clerk).get(reverse("desk:day"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert clinic_visit.number in html and "Kowalski" in html
+    assert 'name="to_status" value="arrived"' in html
+    assert 'value="cancelled"' not in html  # needs a reason: offered on the visit page
+
+
+def test_the_day_page_search_answers_with_the_rows_fragment(
+    login, clerk, clinic_visit, branch, consultation, second_guest
+):
+    services.visit_create(
+        branch=branch,
+        actor=clerk,
+        client=second_guest,
+        visit_type=consultation,
+        data=VisitData(scheduled_at=timezone.now()),
+    )
+    page = login(clerk).get(reverse("desk:day"), {"q": "kowalski"}, headers={"HX-Request": "true"})
+    html = page.content.decode()
+    assert "<html" not in html and 'id="day-rows"' in html
+    assert "Jan Kowalski" in html and "Maria Kowalska" not in html
+
+
+def test_the_day_page_shows_guests_in_the_house(login, clerk, stay, branch):
+    services.visit_transition(visit=stay, to_status=S.CHECKED_IN, actor=clerk)
+    Visit.objects.filter(pk=stay.pk).update(scheduled_at=timezone.now() - timedelta(days=2))
+    html = login(clerk).get(reverse("desk:day")).content.decode()
+    assert stay.number in html and 'value="checked_out"' in html
+
+
+def test_the_day_page_runs_a_fixed_number_of_queries(
+    login, clerk, branch, consultation, patient, django_assert_max_num_queries
+):
+    for hour in range(12):
+        services.visit_create(
+            branch=branch,
+            actor=clerk,
+            client=patient,
+            visit_type=consultation,
+            data=VisitData(scheduled_at=timezone.now().replace(hour=hour, minute=0)),
+        )
+    browser = login(clerk)
+    browser.get(reverse("desk:day"))  # warm the session and permission caches
+    with django_assert_max_num_queries(15):
+        page = browser.get(reverse("desk:day"))
+    assert page.content.decode().count('name="to_status"') >= 12
+
+
+def test_the_visit_list_runs_a_fixed_number_of_queries(
+    login, manager, branch, consultation, patient, clerk, django_assert_max_num_queries
+):
+    for day in range(20):
+        services.visit_create(
+            branch=branch,
+            actor=clerk,
+            client=patient,
+            visit_type=consultation,
+            data=VisitData(scheduled_at=timezone.now() - timedelta(days=day)),
+        )
+    browser = login(manager)
+    browser.get(reverse("desk:visit_list"))
+    with django_assert_max_num_queries(15):
+        page = browser.get(reverse("desk:visit_list"), {"status": "planned"})
+    assert page.status_code == 200
+
+
+def test_a_clerk_opens_a_clinic_visit_with_the_picked_client(login, clerk, branch, patient, consultation):
+    page = login(clerk).post(
+        reverse("desk:visit_create"),
+        {
+            "branch": branch.pk,
+            "client": patient.pk,
+            "visit_type": consultation.pk,
+            "scheduled_at": "2030-05-06T09:30",
+            "reason": "Kontrola ciśnienia",
+        },
+    )
+    visit = Visit.objects.get()
+    assert page.status_code == 302 and page["Location"] == reverse("desk:visit_detail", args=[visit.pk])
+    assert (visit.client, visit.reason, visit.status) == (patient, "Kontrola ciśnienia", S.PLANNED)
+
+
+def test_without_a_client_the_form_comes_back_with_what_was_typed(login, clerk, branch, consultation):
+    page = login(clerk).post(
+        reverse("desk:visit_create"),
+        {"branch": branch.pk, "client": "", "visit_type": consultation.pk, "reason": "Szczepienie"},
+    )
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "Choose the client" in html and "Szczepienie" in html
+    assert not Visit.objects.exists()
+
+
+def test_the_form_shows_the_chosen_visit_types_details(login, clerk, room_night):
+    page = login(clerk).get(reverse("desk:visit_create"), {"visit_type": room_night.pk}, headers={"HX-Request": "true"})
+    html = page.content.decode()
+    assert 'name="arrival_date"' in html and 'name="reason"' not in html
+
+
+def test_a_stale_edit_keeps_the_clerks_input_and_names_who_changed_it(login, clerk, manager, clinic_visit):
+    opened = clinic_visit.version
+    services.visit_update(
+        visit=clinic_visit,
+        actor=manager,
+        data=VisitData(scheduled_at=clinic_visit.scheduled_at),
+        expected_version=opened,
+    )
+    page = login(clerk).post(
+        reverse("desk:visit_edit", args=[clinic_visit.pk]),
+        {"scheduled_at": "2030-01-01T10:00", "reason": "Mój opis", "version": opened},
+    )
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert "changed by" in html and manager.get_full_name() in html and "Mój opis" in html
+
+
+def test_a_refused_transition_on_the_visit_page_says_why_and_keeps_the_reason(login, clerk, clinic_visit):
+    page = login(clerk).post(reverse("desk:visit_transition", args=[clinic_visit.pk]), {"to_status": "finished"})
+    assert page.status_code == 400
+    assert "cannot go from “Planned” to “Finished”" in page.content.decode()
+    page = login(clerk).post(
+        reverse("desk:visit_transition", args=[clinic_visit.pk]), {"to_status": "cancelled", "reason": ""}
+    )
+    assert page.status_code == 400 and "Say why." in page.content.decode()
+
+
+def test_a_transition_from_the_day_page_returns_to_the_day(login, clerk, clinic_visit):
+    day = reverse("desk:day") + "?q=kow"
+    page = login(clerk).post(
+        reverse("desk:visit_transition", args=[clinic_visit.pk]),
+        {"to_status": "arrived", "version": clinic_visit.version, "next": day},
+    )
+    assert page["Location"] == day
+    clinic_visit.refresh_from_db()
+    assert clinic_visit.status == S.ARRIVED
+
+
+def test_a_hotel_stay_page_adds_a_guest_and_refuses_a_full_room(login, clerk, stay, second_guest, organisation):
+    from frontoffice.clients.services import ClientData, client_create
+
+    browser = login(clerk)
+    assert browser.post(reverse("desk:visit_guest_add", args=[stay.pk]), {"guest": second_guest.pk}).status_code == 302
+    third = client_create(organisation=organisation, actor=clerk, data=ClientData(family_name="Trzeci"))
+    page = browser.post(reverse("desk:visit_guest_add", args=[stay.pk]), {"guest": third.pk})
+    assert page.status_code == 400 and "sleeps only 2" in page.content.decode()
+
+
+def test_a_shop_line_with_a_bad_price_keeps_the_input(login, clerk, shop_sale):
+    page = login(clerk).post(
+        reverse("desk:visit_line_add", args=[shop_sale.pk]),
+        {"description": "Farba", "quantity": "2", "unit_price": "abc", "vat_rate": "23"},
+    )
+    assert page.status_code == 400
+    assert 'value="Farba"' in page.content.decode()
+    page = login(clerk).post(
+        reverse("desk:visit_line_add", args=[shop_sale.pk]),
+        {"description": "Farba", "quantity": "2", "unit_price": "49.99", "vat_rate": "23"},
+    )
+    assert page.status_code == 302
+    assert shop_sale.lines.get().total_gross == Decimal("99.98")
+
+
+def test_registered_actions_fill_the_payment_slot(login, clerk, clinic_visit):
+    action = VisitAction(slot="payment", label="Take payment", url_name="desk:visit_detail", statuses=("planned",))
+    register_visit_action(action)
+    try:
+        html = login(clerk).get(reverse("desk:day")).content.decode()
+    finally:
+        _ACTIONS.remove(action)
+    assert 'data-slot="payment"' in html and "Take payment" in html
+
+
+def test_a_manager_sets_up_a_visit_type_and_a_room(login, manager, branch):
+    browser = login(manager)
+    page = browser.post(
+        reverse("desk:visit_type_create"),
+        {
+            "name": "Masaż",
+            "vertical": "clinic",
+            "duration_minutes": "45",
+            "price": "180.00",
+            "vat_rate": "8",
+            "performed_by_roles": ["manager"],
+            "is_active": "on",
+        },
+    )
+    assert page.status_code == 302
+    assert VisitType.objects.get(name="Masaż").performed_by_roles == ["manager"]
+    page = browser.post(
+        reverse("desk:room_create"),
+        {"branch": branch.pk, "number": "7", "floor": "0", "kind": "single", "capacity": "1", "is_active": "on"},
+    )
+    assert page.status_code == 302
+    page = browser.post(
+        reverse("desk:room_create"),
+        {"branch": branch.pk, "number": "7", "floor": "0", "kind": "single", "capacity": "1"},
+    )
+    assert page.status_code == 400 and "already has a room with this number" in page.content.decode()
+
+
+def test_the_visit_page_speaks_polish(login, clerk, clinic_visit):
+    clerk.language = "pl"
+    clerk.save()
+    html = login(clerk).get(reverse("desk:visit_detail", args=[clinic_visit.pk])).content.decode()
+    assert "Zaplanowana" in html and "Na miejscu" in html

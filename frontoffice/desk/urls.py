@@ -1,0 +1,7 @@
+"""The desk app's URLs: each area module under ``views/`` declares its own ``urlpatterns``."""
+
+from .views import setup, visits
+
+app_name = "desk"
+
+urlpatterns = [*visits.urlpatterns, *setup.urlpatterns]

@@ -1,0 +1,1 @@
+"""The desk's pages: the clerk's day and visits (``visits``), visit types and rooms (``setup``)."""
