@@ -175,21 +175,33 @@ def search_clients(*, user: Any, query: str | None, limit: int = 20) -> list[Cli
 def name_candidate_ids(
     *, organisation: Organisation, folded_family: str, folded_given: str = "", limit: int = 300, narrow: Q | None = None
 ) -> set[int]:
+    """Blocking for the duplicate check (see ``name_candidate_querysets``), run one query at a time."""
+    ids: set[int] = set()
+    for queryset in name_candidate_querysets(
+        organisation=organisation, folded_family=folded_family, folded_given=folded_given, limit=limit, narrow=narrow
+    ):
+        ids |= set(queryset)
+    return ids
+
+
+def name_candidate_querysets(
+    *, organisation: Organisation, folded_family: str, folded_given: str = "", limit: int = 300, narrow: Q | None = None
+) -> list[QuerySet[Client, int]]:
     """Blocking for the duplicate check, through the trigram index: active clients whose folded name
     contains the family name (for names of six letters or more: its first or its last four letters, so
     that one typo still matches) and, when given, the first three letters of the given name (in any
     position, so swapped names still match). Without a given name, the family part alone. ``narrow`` is a
     further condition on the clients (the duplicate check passes compatible dates of birth), applied
-    before the limit."""
+    before the limit. One query of client ids per fragment, each at most ``limit`` long."""
     family, given = fold(folded_family), fold(folded_given)
     if not family:
-        return set()
+        return []
     fragments = sorted({family[:4], family[-4:]}) if len(family) >= 6 else [family]
     given_part = given.split()[0][:3] if given else ""
     clients = Client.objects.filter(organisation=organisation, replaced_by__isnull=True, erased_at__isnull=True)
     if narrow is not None:
         clients = clients.filter(narrow)
-    ids: set[int] = set()
+    querysets = []
     for fragment in fragments:
         words = [word for word in dict.fromkeys((fragment, given_part)) if len(word) >= 3]
         matched = clients
@@ -204,8 +216,8 @@ def name_candidate_ids(
             matched = matched.filter(search_name__contains=fragment)
         if 0 < len(given_part) < 3:
             matched = matched.filter(search_name__contains=given_part)
-        ids |= set(matched.values_list("pk", flat=True).order_by()[:limit])
-    return ids
+        querysets.append(matched.values_list("pk", flat=True).order_by()[:limit])
+    return querysets
 
 
 # The pieces ------------------------------------------------------------------------------------
