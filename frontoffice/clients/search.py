@@ -12,32 +12,33 @@ What was typed decides where to look:
 - anything else → a name, folded like the stored copies (``normalise.fold``), so "zolw" finds
   "Żółw". Several words must all match, in any order.
 
-Indexes. On SQLite, words of three characters or more are looked up in the FTS5 trigram table
-``clients_client_fts`` (migration 0002) as quoted phrases, which is a substring search; shorter
-words narrow the result with a word-prefix ``LIKE``, and a query of only one or two characters
-is a prefix range on ``search_name`` over the ``(organisation, search_name)`` index. On
-PostgreSQL, every typed word must start a word of the name: the words table
+Indexes. A typed word must start a word of the name. On PostgreSQL the words table
 ``clients_client_word`` (migration 0005, kept by a trigger) answers that with B-tree range scans
 joined per word (the column keeps statistics on its 10,000 commonest words, so that the planner
-knows "anna" from "dzielak" and joins them the cheap way), and the first ``PREFIX_CANDIDATES``
-clients in the alphabetical order of the matching words are ranked (a whole word sorts before
-its longer forms, so "nowak" finds every Nowak before the Nowakowskis). Fetching every client
-that merely contains "and" to rank them took hundreds of milliseconds at a million clients; this
-takes a few.
+knows "anna" from "dzielak" and joins them the cheap way); on SQLite the FTS5 word index
+``clients_client_words`` (migration 0006, kept by triggers) is read through its ``fts5vocab``
+view in word order, the longest typed word driving and the others checked on the row. Either way
+the first ``PREFIX_CANDIDATES`` clients in the alphabetical order of the matching words are
+ranked (a whole word sorts before its longer forms, so "nowak" finds every Nowak before the
+Nowakowskis): fetching every client that merely contains "and" to rank them took hundreds of
+milliseconds at a million clients; this takes a few. Only when no word starts with what was
+typed are substrings looked for (``pg_trgm`` GIN; the FTS5 trigram table of migration 0002 on
+SQLite, where words of one or two characters then match the start of a name or word).
 
 Typos. When a name finds nobody as typed, it is run again fuzzily (searching fuzzily every time
 costs more than all the rest at a million clients). On PostgreSQL: clients whose name is close
 by trigram word similarity (``word <% search_name``, the ``gin_trgm_ops`` index) or contains the
 word, so "kowalsky" and "walski" still find "Kowalski". On SQLite, where FTS5 trigram matches
-substrings, for a word of five letters or more: for such a word, clients whose name holds its
-first or its last half (one typo leaves one of them intact; at most ``FUZZY_CANDIDATES`` of
+substrings, for a word of five letters or more: clients whose name holds its first or its last
+half (one typo leaves one of them intact; at most ``FUZZY_CANDIDATES`` of
 them, through the FTS5 table) and a word at most one edit in five letters away
 (``FUZZY_SIMILARITY``; a swap of neighbouring letters is one edit; a SQL function registered on
 every SQLite connection) are kept, the closest first.
 
 Ranking. Each word scores 2 when it is a whole word of the name, 1 when a word starts with it,
-0 when it only occurs inside a word; the total orders the results. Ties are broken by FTS5's
-``bm25`` on SQLite and by ``word_similarity`` on PostgreSQL, then by the name.
+0 when it only occurs inside a word; the total orders the results. Ties are broken by
+``word_similarity`` on PostgreSQL (and FTS5's ``bm25`` on the SQLite substring path), then by
+the name.
 """
 
 from __future__ import annotations
