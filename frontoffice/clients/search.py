@@ -17,7 +17,7 @@ Indexes. A typed word must start a word of the name. On PostgreSQL the words tab
 joined per word (the column keeps statistics on its 10,000 commonest words, so that the planner
 knows "anna" from "dzielak" and joins them the cheap way); on SQLite the FTS5 word index
 ``clients_client_words`` (migration 0006, kept by triggers) is read through its ``fts5vocab``
-view in word order, the longest typed word driving and the others checked on the row. Either way
+view in word order (several typed words: one FTS5 prefix query, which FTS5 intersects). Either way
 the first ``PREFIX_CANDIDATES`` clients in the alphabetical order of the matching words are
 ranked (a whole word sorts before its longer forms, so "nowak" finds every Nowak before the
 Nowakowskis): fetching every client that merely contains "and" to rank them took hundreds of
@@ -327,31 +327,30 @@ def _names(clients: QuerySet[Client], parsed: ParsedQuery, organisation_id: int)
 
 
 def _sqlite_word_ids(organisation_id: int, words: tuple[str, ...], births: list[date]) -> list[int]:
-    """SQLite: ids of clients with a word starting with each typed word, at most ``PREFIX_CANDIDATES``, read
-    in word order from the FTS5 vocabulary of migration 0006 (the longest typed word drives; the others
-    are checked on the client's row)."""
-    ordered = sorted(words, key=len, reverse=True)
-    conditions = ["v.term >= %s", "v.term < %s", "c.organisation_id = %s"]
-    params: list[Any] = [ordered[0], _next_prefix(ordered[0]), organisation_id]
-    for word in ordered[1:]:
-        conditions.append("(c.search_name LIKE %s OR c.search_name LIKE %s)")
-        params += [f"{_like_escape(word)}%", f"% {_like_escape(word)}%"]
+    """SQLite: ids of clients with a word starting with each typed word, at most ``PREFIX_CANDIDATES``,
+    from the FTS5 word index of migration 0006: one word is read in word order from its vocabulary;
+    several are one prefix query, which FTS5 intersects itself."""
+    conditions = ["c.organisation_id = %s"]
+    params: list[Any] = [organisation_id]
     if births:
         conditions.append(f"c.date_of_birth IN ({', '.join(['%s'] * len(births))})")
         params += [birth.isoformat() for birth in births]
-    # CROSS JOIN keeps SQLite reading the vocabulary first, in word order. Only constants are formatted in.
-    sql = (
-        "SELECT DISTINCT v.doc FROM clients_client_words_vocab v CROSS JOIN clients_client c ON c.id = v.doc"  # noqa: S608
-        f" WHERE {' AND '.join(conditions)} LIMIT {PREFIX_CANDIDATES}"
-    )
+    if len(words) == 1:
+        # CROSS JOIN keeps SQLite reading the vocabulary first, in word order.
+        source = "clients_client_words_vocab v CROSS JOIN clients_client c ON c.id = v.doc"
+        conditions += ["v.term >= %s", "v.term < %s"]
+        params += [words[0], _next_prefix(words[0])]
+        column = "v.doc"
+    else:
+        source = "clients_client_words w CROSS JOIN clients_client c ON c.id = w.rowid"
+        conditions.append("clients_client_words MATCH %s")
+        params.append(" AND ".join(f"{_phrase(word)}*" for word in words))
+        column = "w.rowid"
+    # Only constants are formatted into the SQL; the words are parameters.
+    sql = f"SELECT DISTINCT {column} FROM {source} WHERE {' AND '.join(conditions)} LIMIT {PREFIX_CANDIDATES}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
-
-
-def _like_escape(text: str) -> str:
-    # Folded words hold only letters and digits; kept for safety should that change.
-    return text.replace("%", "").replace("_", "")
 
 
 def _sqlite_name_filter(clients: QuerySet[Client], words: tuple[str, ...]) -> tuple[QuerySet[Client], Any]:

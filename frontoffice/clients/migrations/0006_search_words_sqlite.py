@@ -4,7 +4,8 @@ The FTS5 trigram table (migration 0002) finds every name containing "and", but a
 then be ranked: 26,000 rows at a million clients, too slow. An FTS5 table with the ``unicode61``
 tokenizer indexes whole words, and its ``fts5vocab`` 'instance' view lists (word, client) in word
 order, so "names with a word starting with …" is a range read that stops after the first few
-hundred (see ``search.py``). Triggers keep it in step with ``search_name``, as for the trigram
+hundred, and several typed words are one ``MATCH '"jan"* AND "kow"*'`` (prefix indexes for two and
+three letters keep short words cheap; see ``search.py``). Triggers keep it in step with ``search_name``, as for the trigram
 table. PostgreSQL has its own words table (migration 0005).
 """
 
@@ -12,7 +13,7 @@ from django.db import migrations
 
 SQLITE_FORWARD = [
     """CREATE VIRTUAL TABLE clients_client_words USING fts5(
-        search_name, content='clients_client', content_rowid='id', tokenize='unicode61'
+        search_name, content='clients_client', content_rowid='id', tokenize='unicode61', prefix='2 3'
     )""",
     "CREATE VIRTUAL TABLE clients_client_words_vocab USING fts5vocab(clients_client_words, 'instance')",
     """CREATE TRIGGER clients_client_words_insert AFTER INSERT ON clients_client BEGIN
