@@ -7,7 +7,6 @@ a second POST replaces the answers, so it never makes a second submission), read
 answer that differs from the client's record.
 """
 
-from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
@@ -174,7 +173,7 @@ def intake_form_get(request: HttpRequest, form_id: Id, version: int | None = Non
 )
 @requires(EDIT)
 @idempotent
-def submission_create(request: HttpRequest, visit_id: Id, payload: SubmissionIn) -> Any:
+def intake_submission_create(request: HttpRequest, visit_id: Id, payload: SubmissionIn) -> Any:
     """Answers the current version of the form of the visit's type: 201 when the visit had no submission,
     200 when the answers replaced earlier ones (allowed until the form is accepted). Invalid answers give
     422 with one error per field key."""
@@ -190,7 +189,7 @@ def submission_create(request: HttpRequest, visit_id: Id, payload: SubmissionIn)
 
 @router.get("/desk/visits/{int:visit_id}/intake", response=SubmissionOut, summary="Get a visit's intake form")
 @requires(VIEW)
-def submission_get(request: HttpRequest, visit_id: Id) -> Any:
+def intake_submission_get(request: HttpRequest, visit_id: Id) -> Any:
     """The answers with the version they were given in; the reading is written to the access log."""
     user = current_user(request)
     visit, submission = selectors.submission_get(user=user, visit_pk=visit_id)
@@ -202,7 +201,7 @@ def submission_get(request: HttpRequest, visit_id: Id) -> Any:
     "/desk/visits/{int:visit_id}/intake/accept", response=SubmissionOut, summary="Accept a visit's intake form"
 )
 @requires(EDIT)
-def submission_accept(request: HttpRequest, visit_id: Id, payload: AcceptIn) -> Any:
+def intake_submission_accept(request: HttpRequest, visit_id: Id, payload: AcceptIn) -> Any:
     """Every detail in `differences` with `differs: true` must be in `update` or in `keep` (422 otherwise):
     nothing on file is overwritten unless asked. Accepting twice gives 422."""
     user = current_user(request)

@@ -53,12 +53,12 @@ def _target(payload: object) -> LinkTarget:
     return LinkTarget(visit_id=visit_id, form_id=form_id)
 
 
-def read_token(token: str, *, max_age: timedelta = LINK_MAX_AGE) -> LinkTarget:
+def read_token(token: str, *, max_age: timedelta | None = None) -> LinkTarget:
     """The visit and form the token names; raises ``LinkExpired`` or ``LinkInvalid``."""
     if not token or len(token) > 500:
         raise LinkInvalid
     try:
-        return _target(_signer().unsign_object(token, max_age=max_age))
+        return _target(_signer().unsign_object(token, max_age=max_age if max_age is not None else LINK_MAX_AGE))
     except signing.SignatureExpired:
         try:
             target = _target(_signer().unsign_object(token))
