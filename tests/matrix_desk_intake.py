@@ -46,7 +46,12 @@ CASES: dict[str, Case] = {
     ),
     "desk:intake_draft_start": Case(roles=MANAGERS, kwargs=_form, org_scoped=True, method="post", ok=(302,)),
     "desk:intake_draft_texts": Case(
-        roles=MANAGERS, kwargs=_form, org_scoped=True, method="post", data=lambda ctx: {"title_pl": "Ankieta"}, ok=(302,)
+        roles=MANAGERS,
+        kwargs=_form,
+        org_scoped=True,
+        method="post",
+        data=lambda ctx: {"title_pl": "Ankieta"},
+        ok=(302,),
     ),
     "desk:intake_field_add": Case(
         roles=MANAGERS,
@@ -64,7 +69,11 @@ CASES: dict[str, Case] = {
         roles=MANAGERS, kwargs=lambda ctx: {"pk": ctx["intake_draft_field"].pk}, org_scoped=True
     ),
     "desk:intake_field_remove": Case(
-        roles=MANAGERS, kwargs=lambda ctx: {"pk": ctx["intake_draft_field"].pk}, org_scoped=True, method="post", ok=(302,)
+        roles=MANAGERS,
+        kwargs=lambda ctx: {"pk": ctx["intake_draft_field"].pk},
+        org_scoped=True,
+        method="post",
+        ok=(302,),
     ),
     "desk:visit_intake": Case(roles=VIEWERS, kwargs=_visit, scoped=True),
     "desk:visit_intake_fill": Case(roles=EDITORS, kwargs=_visit, scoped=True),
@@ -73,10 +82,14 @@ CASES: dict[str, Case] = {
     "desk:visit_intake_file": Case(
         roles=VIEWERS, kwargs=lambda ctx: {"pk": ctx["intake_visit"].pk, "key": "signature"}, scoped=True
     ),
-    "desk:visit_intake_link": Case(roles=EDITORS, kwargs=_visit, scoped=True, method="post", data=lambda ctx: {"send": ""}),
+    "desk:visit_intake_link": Case(
+        roles=EDITORS, kwargs=_visit, scoped=True, method="post", data=lambda ctx: {"send": ""}
+    ),
     "desk:intake_public": Case(public=True, kwargs=lambda ctx: {"token": ctx["intake_token"]}),
     "api:intake_form_list": api_case(roles=VIEWERS),
-    "api:intake_form_get": api_case(roles=VIEWERS, kwargs=lambda ctx: {"form_id": ctx["intake_form"].pk}, org_scoped=True),
+    "api:intake_form_get": api_case(
+        roles=VIEWERS, kwargs=lambda ctx: {"form_id": ctx["intake_form"].pk}, org_scoped=True
+    ),
     "api:intake_submission_create": api_case(
         roles=EDITORS, kwargs=_api_visit, scoped=True, method="post", data=_answers, ok=(200,)
     ),
@@ -127,9 +140,7 @@ def extend_world(ctx: dict[str, Any]) -> dict[str, Any]:
         data=VisitData(scheduled_at=timezone.now() + timedelta(hours=3)),
     )
     signature = signature_png()
-    intake_services.intake_submission_save(
-        visit=visit, actor=clerk, raw={"allergies": "no", "signature": signature}
-    )
+    intake_services.intake_submission_save(visit=visit, actor=clerk, raw={"allergies": "no", "signature": signature})
     return {
         "intake_form": form,
         "intake_draft_field": extra,

@@ -7,7 +7,6 @@ a second POST replaces the answers, so it never makes a second submission), read
 answer that differs from the client's record.
 """
 
-
 from datetime import datetime
 from typing import Any
 
@@ -179,7 +178,7 @@ def intake_submission_create(request: HttpRequest, visit_id: Id, payload: Submis
     422 with one error per field key."""
     user = current_user(request)
     visit = desk_selectors.visit_get(user=user, pk=visit_id)
-    submission, created = services.intake_submission_save(
+    _submission, created = services.intake_submission_save(
         visit=visit, actor=user, raw=dict(payload.answers), source=SubmissionSource.DESK
     )
     found = selectors.submission_for(visit)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -95,7 +95,7 @@ def choice_values(item: FieldLike) -> list[str]:
 
 
 def clean_answers(
-    fields: list[FieldLike], raw: Mapping[str, Any], *, existing_attachments: Iterable[str] = ()
+    fields: Sequence[FieldLike], raw: Mapping[str, Any], *, existing_attachments: Iterable[str] = ()
 ) -> Cleaned:
     """Clean ``raw`` against ``fields`` (in their order). ``existing_attachments``: keys already holding
     a stored signature or file, which satisfy a required field left empty this time."""
@@ -196,7 +196,7 @@ def _blank_png(content: bytes) -> bool:
             image.load()
             if image.width * image.height > 4_000_000:
                 return True
-            extrema = image.convert("RGBA").getextrema()
+            extrema: Any = image.convert("RGBA").getextrema()  # ((low, high),) per channel
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
         return True
     if extrema[3][1] == 0:  # fully transparent
@@ -207,12 +207,16 @@ def _blank_png(content: bytes) -> bool:
 def _upload(upload: Any) -> Attachment:
     size = getattr(upload, "size", None) or 0
     if size > MAX_UPLOAD_BYTES:
-        raise ValueError(_("The file is too large (at most %(size)d MB).") % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)})
+        raise ValueError(
+            _("The file is too large (at most %(size)d MB).") % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}
+        )
     name = str(getattr(upload, "name", "") or "").replace("\x00", "")[-200:]
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     content = upload.read(MAX_UPLOAD_BYTES + 1)
     if len(content) > MAX_UPLOAD_BYTES:
-        raise ValueError(_("The file is too large (at most %(size)d MB).") % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)})
+        raise ValueError(
+            _("The file is too large (at most %(size)d MB).") % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}
+        )
     if not content:
         raise ValueError(_("The file is empty."))
     for content_type, extensions, magics in UPLOAD_TYPES:

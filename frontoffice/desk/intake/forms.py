@@ -27,7 +27,9 @@ class IntakeFormSettingsForm(forms.Form):
 class VersionTextsForm(forms.Form):
     title_pl = forms.CharField(label=_("Title (Polish)"), max_length=200)
     title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
-    intro_pl = forms.CharField(label=_("Introduction (Polish)"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    intro_pl = forms.CharField(
+        label=_("Introduction (Polish)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     intro_en = forms.CharField(
         label=_("Introduction (English)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -99,7 +101,8 @@ class FieldForm(forms.Form):
 
     def __init__(self, *args: Any, others: list[IntakeField], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["show_if_key"].choices = [("", "—"), *[(f.key, f"{f.label} ({f.key})") for f in others]]
+        choices = [("", "—"), *[(f.key, f"{f.label} ({f.key})") for f in others]]
+        self.fields["show_if_key"].choices = choices  # type: ignore[attr-defined]
 
     @classmethod
     def for_field(cls, item: IntakeField, *, others: list[IntakeField]) -> FieldForm:
@@ -148,8 +151,12 @@ class AcceptForm(forms.Form):
             )
 
     def decisions(self) -> tuple[set[str], set[str]]:
-        update = {n.removeprefix("choice_") for n, v in self.cleaned_data.items() if n.startswith("choice_") and v == "update"}
-        keep = {n.removeprefix("choice_") for n, v in self.cleaned_data.items() if n.startswith("choice_") and v == "keep"}
+        update = {
+            n.removeprefix("choice_") for n, v in self.cleaned_data.items() if n.startswith("choice_") and v == "update"
+        }
+        keep = {
+            n.removeprefix("choice_") for n, v in self.cleaned_data.items() if n.startswith("choice_") and v == "keep"
+        }
         return update, keep
 
 

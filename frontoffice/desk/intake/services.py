@@ -30,9 +30,9 @@ from frontoffice.core.notifications import email_queue, sms_queue
 from ..models import IntakeAttachment, IntakeField, IntakeForm, IntakeFormVersion, IntakeSubmission, Visit
 from . import answers as answer_rules
 from . import review
+from .choices import CHOICE_KINDS, ClientField, FieldKind, SubmissionSource, SubmissionStatus
 from .links import LINK_MAX_AGE
 from .selectors import current_version
-from .choices import CHOICE_KINDS, ClientField, FieldKind, SubmissionSource, SubmissionStatus
 
 # Which kinds of field may carry which client detail.
 MAPPABLE_KINDS = {

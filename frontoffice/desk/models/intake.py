@@ -175,7 +175,10 @@ class IntakeField(models.Model):
     def choice_options(self) -> list[tuple[str, str]]:
         english = get_language() == "en"
         return [
-            (str(item["value"]), str((item.get("label_en") if english else None) or item.get("label_pl") or item["value"]))
+            (
+                str(item["value"]),
+                str((item.get("label_en") if english else None) or item.get("label_pl") or item["value"]),
+            )
             for item in self.choices or []
         ]
 

@@ -33,10 +33,22 @@ def _fields():
         FieldData(key="phone", kind="text", label_pl="Telefon", label_en="Phone", maps_to="phone"),
         FieldData(key="email", kind="text", label_pl="E-mail", label_en="E-mail", maps_to="email"),
         FieldData(key="city", kind="text", label_pl="Miejscowość", label_en="City", maps_to="city"),
-        FieldData(key="allergies", kind="yes_no", label_pl="Czy ma Pan/Pani alergie?", label_en="Any allergies?",
-                  required=True),
-        FieldData(key="allergy_list", kind="long_text", label_pl="Jakie alergie?", label_en="Which allergies?",
-                  required=True, show_if_key="allergies", show_if_value="yes"),
+        FieldData(
+            key="allergies",
+            kind="yes_no",
+            label_pl="Czy ma Pan/Pani alergie?",
+            label_en="Any allergies?",
+            required=True,
+        ),
+        FieldData(
+            key="allergy_list",
+            kind="long_text",
+            label_pl="Jakie alergie?",
+            label_en="Which allergies?",
+            required=True,
+            show_if_key="allergies",
+            show_if_value="yes",
+        ),
         FieldData(
             key="smoker",
             kind="single_choice",
@@ -55,7 +67,7 @@ def _fields():
 
 @pytest.fixture
 def intake_form(organisation, manager, consultation):
-    """"Ankieta przed wizytą", version 1 published, on the consultation visit type."""
+    """ "Ankieta przed wizytą", version 1 published, on the consultation visit type."""
     form = intake_services.intake_form_create(
         organisation=organisation, actor=manager, name="Ankieta przed wizytą", title_en="Before your visit"
     )
@@ -63,9 +75,7 @@ def intake_form(organisation, manager, consultation):
     for data in _fields():
         intake_services.intake_field_add(version=draft, actor=manager, data=data)
     intake_services.intake_version_publish(version=draft, actor=manager)
-    desk_services.visit_type_update(
-        visit_type=consultation, actor=manager, expected_version=None, intake_form=form
-    )
+    desk_services.visit_type_update(visit_type=consultation, actor=manager, expected_version=None, intake_form=form)
     return form
 
 

@@ -169,7 +169,9 @@ def _with_file_field(manager, intake_form):
 
     draft = services.intake_draft_start(form=intake_form, actor=manager)
     services.intake_field_add(
-        version=draft, actor=manager, data=FieldData(key="referral", kind="file", label_pl="Skierowanie", label_en="Referral")
+        version=draft,
+        actor=manager,
+        data=FieldData(key="referral", kind="file", label_pl="Skierowanie", label_en="Referral"),
     )
     services.intake_version_publish(version=draft, actor=manager)
 

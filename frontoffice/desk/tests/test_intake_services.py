@@ -91,7 +91,13 @@ def test_a_condition_must_name_an_earlier_field_and_a_possible_answer(intake_for
             version=draft,
             actor=manager,
             data=FieldData(
-                key="early", kind="text", label_pl="A", label_en="A", show_if_key="later", show_if_value="yes", position=1
+                key="early",
+                kind="text",
+                label_pl="A",
+                label_en="A",
+                show_if_key="later",
+                show_if_value="yes",
+                position=1,
             ),
         )
 
@@ -185,9 +191,12 @@ def test_answers_that_differ_from_the_record_must_each_be_decided(intake_visit, 
         actor=clerk,
         raw=good_answers(phone="+48 600 200 300", email="jan@example.com", city="Kraków"),
     )
-    rows = {row.client_field: row for row in services.review.differences(
-        client=patient, fields=list(submission.form_version.fields.all()), answers=submission.answers
-    )}
+    rows = {
+        row.client_field: row
+        for row in services.review.differences(
+            client=patient, fields=list(submission.form_version.fields.all()), answers=submission.answers
+        )
+    }
     assert not rows["phone"].differs  # the same number in another spelling
     assert rows["email"].differs and rows["city"].differs
     # when the clerk decides only the e-mail, the acceptance is refused and nothing is written
@@ -206,9 +215,7 @@ def test_accepting_updates_only_what_the_clerk_chose(intake_visit, clerk, patien
         raw=good_answers(phone="601 111 222", email="jan@example.com", city="Kraków"),
     )
     version_before = patient.version
-    services.intake_submission_accept(
-        submission=submission, actor=clerk, update={"phone", "email"}, keep={"city"}
-    )
+    services.intake_submission_accept(submission=submission, actor=clerk, update={"phone", "email"}, keep={"city"})
     patient.refresh_from_db()
     phones = list(patient.contacts.filter(kind="phone").values_list("value", flat=True))
     assert phones[0] == "+48601111222" and "+48600200300" in phones  # new primary, old kept
@@ -256,5 +263,7 @@ def test_a_visit_type_takes_only_its_own_organisations_form(other_organisation, 
 
     foreign = intake_form_create(organisation=other_organisation, actor=None, name="Obca")
     with pytest.raises(ValidationError) as refused:
-        desk_services.visit_type_update(visit_type=consultation, actor=manager, expected_version=None, intake_form=foreign)
+        desk_services.visit_type_update(
+            visit_type=consultation, actor=manager, expected_version=None, intake_form=foreign
+        )
     assert "intake_form" in refused.value.message_dict

@@ -185,7 +185,9 @@ def _draft_field(request: HttpRequest, pk: int) -> IntakeField:
 def intake_field_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = _draft_field(request, pk)
     others = [other for other in item.version.fields.all() if other.pk != item.pk]
-    form = FieldForm(request.POST, others=others) if request.method == "POST" else FieldForm.for_field(item, others=others)
+    form = (
+        FieldForm(request.POST, others=others) if request.method == "POST" else FieldForm.for_field(item, others=others)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.intake_field_update(field=item, actor=request.user, data=form.field_data())
@@ -377,7 +379,11 @@ def _signature_urls(submission: Any) -> dict[str, str]:
 def visit_intake_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     visit, submission = selectors.submission_get(user=request.user, visit_pk=pk)
     log_access(
-        user=request.user, target=submission, organisation=visit.organisation, purpose="intake form PDF", path=request.path
+        user=request.user,
+        target=submission,
+        organisation=visit.organisation,
+        purpose="intake form PDF",
+        path=request.path,
     )
     context = {
         "visit": visit,
@@ -408,7 +414,7 @@ def visit_intake_file(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     )
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response
+    return response  # type: ignore[return-value]  # a streaming response, as a view may return
 
 
 @require(EDIT)
