@@ -16,3 +16,7 @@ class DeskConfig(AppConfig):
         register_client_link("desk.Visit", "client")
         register_client_link("desk.VisitGuest", "client")
         rules.register_builtin_rules()
+
+        from .intake import rules as intake_rules
+
+        intake_rules.register()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -44,9 +45,20 @@ class VisitTypeForm(VersionedModelForm):
             "price",
             "vat_rate",
             "coverage_required",
+            "intake_form",
             "performed_by_roles",
             "is_active",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the organisation's own active forms (and the one already chosen, even if retired).
+        forms_field = self.fields["intake_form"]
+        organisation_id = self.instance.organisation_id
+        current = self.instance.intake_form_id
+        forms_field.queryset = forms_field.queryset.filter(organisation_id=organisation_id).filter(  # type: ignore[attr-defined]
+            Q(is_active=True) | Q(pk=current or 0)
+        )
 
 
 class RoomForm(VersionedModelForm):

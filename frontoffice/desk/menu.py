@@ -44,4 +44,12 @@ MENU = [
         order=111,
         match_prefix="/desk/rooms/",
     ),
+    MenuItem(
+        _("Intake forms"),
+        "desk:intake_form_list",
+        (DeskPermission.MANAGE_VISIT_TYPES.perm,),
+        section=_("Front desk"),
+        order=112,
+        match_prefix="/desk/intake-forms/",
+    ),
 ]

@@ -30,7 +30,7 @@ from frontoffice.core.numbering import next_number
 
 from . import workflow
 from .choices import VatRate, VisitStatus
-from .models import Room, Visit, VisitGuest, VisitLine, VisitRoomChange, VisitStatusChange, VisitType
+from .models import IntakeForm, Room, Visit, VisitGuest, VisitLine, VisitRoomChange, VisitStatusChange, VisitType
 from .pricing import line_totals
 
 VISIT_NUMBER_PREFIX = "V"
@@ -43,6 +43,7 @@ VISIT_TYPE_FIELDS = (
     "price",
     "vat_rate",
     "coverage_required",
+    "intake_form",
     "performed_by_roles",
     "is_active",
 )
@@ -63,6 +64,7 @@ def visit_type_create(
     price: Decimal = Decimal("0.00"),
     vat_rate: str = VatRate.STANDARD,
     coverage_required: bool = False,
+    intake_form: IntakeForm | None = None,
     performed_by_roles: Iterable[str] = (),
     is_active: bool = True,
 ) -> VisitType:
@@ -74,6 +76,7 @@ def visit_type_create(
         price=price,
         vat_rate=vat_rate,
         coverage_required=coverage_required,
+        intake_form=intake_form,
         performed_by_roles=sorted(set(performed_by_roles)),
         is_active=is_active,
         updated_by=signed_in_user(actor),

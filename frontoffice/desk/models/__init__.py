@@ -1,5 +1,7 @@
 """The desk app's models; each area in its own module, all importable from here."""
 
+from .intake import IntakeAttachment, IntakeField, IntakeForm, IntakeFormVersion, IntakeSubmission
 from .visits import Room, Visit, VisitGuest, VisitLine, VisitRoomChange, VisitStatusChange, VisitType
 
 __all__ = ["Room", "Visit", "VisitGuest", "VisitLine", "VisitRoomChange", "VisitStatusChange", "VisitType"]
+__all__ += ["IntakeAttachment", "IntakeField", "IntakeForm", "IntakeFormVersion", "IntakeSubmission"]

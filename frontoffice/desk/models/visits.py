@@ -52,9 +52,8 @@ def validate_role_list(value: object) -> None:
 class VisitType(TimeStampedModel):
     """What the organisation offers at the desk: a consultation, a room rate, a sale, a service order.
 
-    ``price`` is the gross price in the organisation's currency. The intake form this type
-    requires is added later as a nullable ``intake_form`` foreign key by the forms app
-    (it cannot point at a model that does not exist yet).
+    ``price`` is the gross price in the organisation's currency. ``intake_form`` is the form
+    a visit of this type asks for (see ``models/intake.py``).
     """
 
     organisation = models.ForeignKey(
@@ -74,6 +73,15 @@ class VisitType(TimeStampedModel):
     vat_rate = models.CharField(_("VAT rate"), max_length=3, choices=VatRate.choices, default=VatRate.STANDARD)
     coverage_required = models.BooleanField(
         _("coverage required"), default=False, help_text=_("An insurance or other coverage must be on file.")
+    )
+    intake_form = models.ForeignKey(
+        "desk.IntakeForm",
+        verbose_name=_("intake form"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visit_types",
+        help_text=_("The form a client fills for a visit of this type (before arrival or at the desk)."),
     )
     performed_by_roles = models.JSONField(
         _("performed by roles"),
@@ -103,6 +111,11 @@ class VisitType(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.intake_form_id is not None and self.intake_form.organisation_id != self.organisation_id:
+            raise ValidationError({"intake_form": _("Choose one of the organisation's intake forms.")})
 
 
 class Room(TimeStampedModel):

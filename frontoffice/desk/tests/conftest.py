@@ -12,6 +12,8 @@ from frontoffice.clients.services import ClientData, client_create
 from frontoffice.desk import services
 from frontoffice.desk.services import VisitData
 
+from .fixtures_intake import intake_form, intake_storage, intake_visit  # noqa: F401 - intake fixtures
+
 
 @pytest.fixture
 def patient(organisation, clerk, branch):

@@ -1,0 +1,217 @@
+"""Intake forms and a visit's filled form through the API.
+
+Forms are read-only here (they are built on the pages). A submission is created with
+``POST /desk/visits/{id}/intake`` (``Idempotency-Key`` honoured; until the form is accepted
+a second POST replaces the answers, so it never makes a second submission), read with
+``GET`` (access-logged) and accepted with ``POST …/intake/accept``, deciding every
+answer that differs from the client's record.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from frontoffice.core.apikit import Id, InSchema, LimitOffsetPagination, current_user, idempotent, requires
+from frontoffice.core.audit import log_access
+
+from .. import selectors as desk_selectors
+from ..intake import selectors, services
+from ..intake.choices import ClientField, FieldKind, SubmissionSource, SubmissionStatus
+from ..models import IntakeForm, IntakeFormVersion, IntakeSubmission
+from ..permissions import DeskPermission
+
+router = Router(tags=["Desk"])
+
+VIEW = DeskPermission.VIEW_VISITS.perm
+EDIT = DeskPermission.EDIT_VISITS.perm
+
+Answer = str | bool | int | float | list[str] | None
+
+
+class ChoiceOut(Schema):
+    value: str
+    label_pl: str
+    label_en: str
+
+
+class FieldOut(Schema):
+    key: str
+    kind: FieldKind
+    position: int
+    label_pl: str
+    label_en: str
+    help_pl: str
+    help_en: str
+    required: bool
+    choices: list[ChoiceOut]
+    show_if_key: str = Field(description="Shown (and required) only when this earlier field's answer is …")
+    show_if_value: str = Field(description="… this value (for a multiple choice: includes it).")
+    maps_to: str = Field(description="The client's detail the answer is compared with on acceptance; empty: none.")
+
+
+class VersionOut(Schema):
+    number: int
+    title_pl: str
+    title_en: str
+    intro_pl: str
+    intro_en: str
+    published_at: datetime | None
+    fields: list[FieldOut]
+
+
+class IntakeFormListItem(Schema):
+    id: int
+    name: str
+    is_active: bool
+    published_number: int | None = Field(description="The version visits are asked now; null: none published.")
+
+
+class IntakeFormOut(Schema):
+    id: int
+    name: str
+    is_active: bool
+    version: VersionOut | None = Field(description="The requested version, by default the published one.")
+
+
+class SubmissionIn(InSchema):
+    answers: dict[str, Answer] = Field(
+        description=(
+            "Answers by field key: text, a number, an ISO date, a choice's value (a list of values for a "
+            "multiple choice), `yes`/`no` (or true/false), a signature as a `data:image/png;base64,…` URL. "
+            "File fields are uploaded on the visit's page only."
+        )
+    )
+
+
+class DifferenceOut(Schema):
+    client_field: ClientField
+    answer: str
+    on_file: str
+    differs: bool
+
+
+class AttachmentOut(Schema):
+    field_key: str
+    content_type: str
+    size: int
+
+
+class SubmissionOut(Schema):
+    id: int
+    visit_id: int
+    form_id: int = Field(alias="form_version.form_id")
+    form_version: int = Field(alias="form_version.number")
+    status: SubmissionStatus
+    source: SubmissionSource
+    answers: dict[str, Any]
+    attachments: list[AttachmentOut]
+    filled_at: datetime
+    filled_by_id: int | None
+    accepted_at: datetime | None
+    accepted_by_id: int | None
+    differences: list[DifferenceOut] = Field(description="Answers compared with the client's record.")
+    client_updates: dict[str, Any]
+    version: int = Field(description="Send it back with `accept`; a stale one gives 409.")
+
+
+class AcceptIn(InSchema):
+    update: list[ClientField] = Field(default_factory=list, description="Details to write to the client.")
+    keep: list[ClientField] = Field(default_factory=list, description="Details to leave as they are on file.")
+    version: int | None = None
+
+
+def _version_out(version: IntakeFormVersion | None) -> dict[str, Any] | None:
+    if version is None:
+        return None
+    return {
+        "number": version.number,
+        "title_pl": version.title_pl,
+        "title_en": version.title_en,
+        "intro_pl": version.intro_pl,
+        "intro_en": version.intro_en,
+        "published_at": version.published_at,
+        "fields": list(version.fields.order_by("position", "pk")),
+    }
+
+
+def _submission_out(submission: IntakeSubmission) -> IntakeSubmission:
+    submission.differences = selectors.differences(submission)  # type: ignore[attr-defined]
+    return submission
+
+
+@router.get("/desk/intake-forms", response=list[IntakeFormListItem], summary="List intake forms")
+@paginate(LimitOffsetPagination)
+@requires(VIEW)
+def intake_form_list(request: HttpRequest) -> Any:
+    return selectors.intake_form_overview(user=current_user(request)).order_by("name", "pk")
+
+
+@router.get("/desk/intake-forms/{int:form_id}", response=IntakeFormOut, summary="Get an intake form")
+@requires(VIEW)
+def intake_form_get(request: HttpRequest, form_id: Id, version: int | None = None) -> Any:
+    """The published version (the one visits are asked), or `?version=N` for any other."""
+    form: IntakeForm = selectors.intake_form_get(user=current_user(request), pk=form_id)
+    if version is None:
+        found = selectors.current_version(form)
+    else:
+        found = form.versions.filter(number=version).first()
+        if found is None:
+            raise ValidationError({"version": _("This form has no such version.")})
+    return {"id": form.pk, "name": form.name, "is_active": form.is_active, "version": _version_out(found)}
+
+
+@router.post(
+    "/desk/visits/{int:visit_id}/intake",
+    response={200: SubmissionOut, 201: SubmissionOut},
+    summary="Fill a visit's intake form",
+)
+@requires(EDIT)
+@idempotent
+def intake_submission_create(request: HttpRequest, visit_id: Id, payload: SubmissionIn) -> Any:
+    """Answers the current version of the form of the visit's type: 201 when the visit had no submission,
+    200 when the answers replaced earlier ones (allowed until the form is accepted). Invalid answers give
+    422 with one error per field key."""
+    user = current_user(request)
+    visit = desk_selectors.visit_get(user=user, pk=visit_id)
+    _submission, created = services.intake_submission_save(
+        visit=visit, actor=user, raw=dict(payload.answers), source=SubmissionSource.DESK
+    )
+    found = selectors.submission_for(visit)
+    assert found is not None
+    return Status(201 if created else 200, _submission_out(found))
+
+
+@router.get("/desk/visits/{int:visit_id}/intake", response=SubmissionOut, summary="Get a visit's intake form")
+@requires(VIEW)
+def intake_submission_get(request: HttpRequest, visit_id: Id) -> Any:
+    """The answers with the version they were given in; the reading is written to the access log."""
+    user = current_user(request)
+    visit, submission = selectors.submission_get(user=user, visit_pk=visit_id)
+    log_access(user=user, target=submission, organisation=visit.organisation, purpose="intake form", path=request.path)
+    return _submission_out(submission)
+
+
+@router.post(
+    "/desk/visits/{int:visit_id}/intake/accept", response=SubmissionOut, summary="Accept a visit's intake form"
+)
+@requires(EDIT)
+def intake_submission_accept(request: HttpRequest, visit_id: Id, payload: AcceptIn) -> Any:
+    """Every detail in `differences` with `differs: true` must be in `update` or in `keep` (422 otherwise):
+    nothing on file is overwritten unless asked. Accepting twice gives 422."""
+    user = current_user(request)
+    visit, submission = selectors.submission_get(user=user, visit_pk=visit_id)
+    services.intake_submission_accept(
+        submission=submission,
+        actor=user,
+        update={str(v) for v in payload.update},
+        keep={str(v) for v in payload.keep},
+        expected_version=payload.version,
+    )
+    found = selectors.submission_for(visit)
+    assert found is not None
+    return _submission_out(found)
