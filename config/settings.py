@@ -226,6 +226,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
+# --- Private uploads (documents, scans): outside the web root, served only by permission-checked views ---
+PRIVATE_MEDIA_ROOT = Path(env_str("FRONTOFFICE_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+UPLOAD_MAX_BYTES = env_int("FRONTOFFICE_UPLOAD_MAX_MB", 10, minimum=1, maximum=100) * 1024 * 1024
+
 # --- E-mail and SMS ----------------------------------------------------------
 _email = parse_email_url(
     "FRONTOFFICE_EMAIL_URL",

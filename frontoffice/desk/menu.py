@@ -44,4 +44,12 @@ MENU = [
         order=111,
         match_prefix="/desk/rooms/",
     ),
+    MenuItem(
+        _("Shift handovers"),
+        "desk:handover_list",
+        (DeskPermission.VIEW_VISITS.perm,),
+        section=_("Front desk"),
+        order=95,
+        match_prefix="/desk/handovers/",
+    ),
 ]

@@ -2,7 +2,9 @@
 
 from ninja import Router
 
-from . import visits
+from . import documents, handover, visits
 
 router = Router(tags=["Desk"])
 router.add_router("", visits.router)
+router.add_router("", handover.router)
+router.add_router("", documents.router)
