@@ -45,9 +45,7 @@ CASES: dict[str, Case] = {
     ),
     "desk:client_documents": Case(roles=DOC_VIEWERS, kwargs=lambda ctx: {"pk": ctx["client"].pk}, org_scoped=True),
     "desk:visit_documents": Case(roles=DOC_VIEWERS, kwargs=lambda ctx: {"pk": ctx["desk_visit"].pk}, scoped=True),
-    "desk:document_view": Case(
-        roles=DOC_VIEWERS, kwargs=lambda ctx: {"pk": ctx["visit_document"].pk}, scoped=True
-    ),
+    "desk:document_view": Case(roles=DOC_VIEWERS, kwargs=lambda ctx: {"pk": ctx["visit_document"].pk}, scoped=True),
     "desk:document_download": Case(
         roles=DOC_VIEWERS, kwargs=lambda ctx: {"pk": ctx["client_document"].pk}, org_scoped=True
     ),

@@ -28,9 +28,7 @@ class HandoverForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.fields["request_key"].initial = uuid.uuid4().hex
-        choices = [("", "—")] + [
-            (str(visit.pk), f"{visit.number} · {visit.client.display_name}") for visit in visits
-        ]
+        choices = [("", "—")] + [(str(visit.pk), f"{visit.number} · {visit.client.display_name}") for visit in visits]
         for n in range(1, ITEM_ROWS + 1):
             self.fields[f"item{n}_text"] = forms.CharField(
                 label=_("Open item %(number)s") % {"number": n}, required=False, max_length=500

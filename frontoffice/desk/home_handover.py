@@ -29,7 +29,11 @@ def _handovers(user: Any) -> Card | None:
                 handover.branch.name,
                 formats.date_format(timezone.localtime(handover.written_at), "SHORT_DATETIME_FORMAT")
                 + " · "
-                + (handover.written_by.get_full_name() or handover.written_by.get_username() if handover.written_by else "—"),
+                + (
+                    handover.written_by.get_full_name() or handover.written_by.get_username()
+                    if handover.written_by
+                    else "—"
+                ),
             )
             for handover in waiting
         ],

@@ -23,7 +23,7 @@ RELATED = ("client", "visit", "uploaded_by", "branch")
 
 def document_queryset(*, user: Any) -> QuerySet[Document]:
     scope = scope_for(user)
-    if scope.is_empty or not user.has_perm(DocumentPermission.VIEW_DOCUMENTS.perm):
+    if scope.organisation_id is None or not user.has_perm(DocumentPermission.VIEW_DOCUMENTS.perm):
         return Document.objects.none()
     documents = Document.objects.filter(organisation_id=scope.organisation_id, deleted_at__isnull=True)
     if scope.branch_ids is not None:

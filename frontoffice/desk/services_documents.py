@@ -60,7 +60,9 @@ def document_upload(
     if branch is None or branch.organisation_id != client.organisation_id:
         raise ValidationError({"branch": _("Choose a branch of the client's organisation.")})
     if not client.is_active_record:
-        raise ValidationError({"client": _("This client was merged or erased; attach the document to the current record.")})
+        raise ValidationError(
+            {"client": _("This client was merged or erased; attach the document to the current record.")}
+        )
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": _("Choose the document type.")})
     try:

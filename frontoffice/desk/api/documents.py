@@ -1,6 +1,5 @@
 """Documents through the API: list, upload (multipart, idempotent), read, download (access-logged), remove."""
 
-
 from datetime import datetime
 from typing import Any
 

@@ -1,6 +1,5 @@
 """Shift handovers through the API: list, read, write (idempotent), acknowledge; open items done or open again."""
 
-
 from datetime import datetime
 from typing import Any
 
