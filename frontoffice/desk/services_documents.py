@@ -115,7 +115,9 @@ def document_upload(
 @transaction.atomic
 def document_delete(*, document: Document, actor: Any, reason: str = "") -> Document:
     """Hide a document from every list and refuse its download; the file and the row stay for the record."""
-    document = Document.objects.select_for_update().select_related("organisation", "branch").get(pk=document.pk)
+    document = (
+        Document.objects.select_for_update(of=("self",)).select_related("organisation", "branch").get(pk=document.pk)
+    )
     if document.deleted_at is not None:
         return document
     document.deleted_at = timezone.now()

@@ -127,7 +127,7 @@ def handover_create(
 @transaction.atomic
 def handover_acknowledge(*, handover: Handover, actor: Any) -> Handover:
     """The incoming clerk confirms having read the handover. Repeating it is harmless."""
-    handover = Handover.objects.select_for_update().select_related("acknowledged_by").get(pk=handover.pk)
+    handover = Handover.objects.select_for_update().get(pk=handover.pk)
     user = signed_in_user(actor)
     if handover.acknowledged_at is not None:
         if user is not None and handover.acknowledged_by_id == user.pk:
@@ -162,7 +162,7 @@ def handover_acknowledge(*, handover: Handover, actor: Any) -> Handover:
 @transaction.atomic
 def handover_item_set_done(*, item: HandoverItem, actor: Any, done: bool = True) -> HandoverItem:
     """Mark an open item done (it stops carrying over), or open it again. Repeating either is harmless."""
-    item = HandoverItem.objects.select_for_update().select_related("handover__organisation").get(pk=item.pk)
+    item = HandoverItem.objects.select_for_update(of=("self",)).select_related("handover__organisation").get(pk=item.pk)
     if item.is_done == done:
         return item
     item.done_at = timezone.now() if done else None

@@ -98,6 +98,10 @@ def document_upload(
         user,
     )
     branch = _ref("branch_id", core_selectors.branch_get, branch_id, user)
+    if visit is None and client is None:
+        raise ValidationError({"visit_id": _("Choose the client or the visit the document belongs to.")})
+    if visit is None and branch is None:
+        raise ValidationError({"branch_id": _("Choose a branch of the client's organisation.")})
     document, created = services_documents.document_upload(
         actor=user, file=file, kind=kind or "", title=title, client=client, visit=visit, branch=branch
     )

@@ -247,3 +247,11 @@ def test_the_api_refuses_a_disguised_file_with_a_field_error(login, clerk, patie
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "file"
     assert not Document.objects.exists()
+
+
+def test_the_api_names_the_missing_branch_of_a_clients_document(login, clerk, patient):
+    response = login(clerk).post(
+        "/api/v1/desk/documents", {"file": _file(), "kind": "id_scan", "client_id": patient.pk}
+    )
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == ["branch_id"]
