@@ -214,14 +214,13 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# --- Private uploads (documents, scans, intake answers): outside the web root, no URL; served only by
+# permission-checked, access-logged views through frontoffice.core.files ---
+PRIVATE_MEDIA_ROOT = Path(env_str("FRONTOFFICE_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+UPLOAD_MAX_BYTES = env_int("FRONTOFFICE_UPLOAD_MAX_MB", 10, minimum=1, maximum=100) * 1024 * 1024
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
-    # Private uploads (intake answers, documents): outside the web root, no URL; served only by views that
-    # check permissions and write the access log.
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": VAR_DIR / "private", "base_url": None},
-    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -4,3 +4,13 @@ import os
 
 # Test mode: immediate tasks, in-memory mail, fast password hashing.
 os.environ.setdefault("FRONTOFFICE_ENV", "test")
+
+# Uploaded private files (documents, scans) go to a temporary folder removed when the run ends.
+if "FRONTOFFICE_PRIVATE_MEDIA_ROOT" not in os.environ:
+    import atexit
+    import shutil
+    import tempfile
+
+    _private = tempfile.mkdtemp(prefix="frontoffice-private-")
+    os.environ["FRONTOFFICE_PRIVATE_MEDIA_ROOT"] = _private
+    atexit.register(shutil.rmtree, _private, ignore_errors=True)

@@ -10,12 +10,15 @@ class DeskConfig(AppConfig):
     def ready(self) -> None:
         from frontoffice.clients.registry import register_client_link
 
-        from . import rules
+        from . import hooks_handover, rules
 
         # Merging two clients moves their visits and stays too (and unmerging moves them back).
         register_client_link("desk.Visit", "client")
         register_client_link("desk.VisitGuest", "client")
+        register_client_link("desk.Document", "client")
+        register_client_link("desk.HandoverItem", "client")
         rules.register_builtin_rules()
+        hooks_handover.register()
 
         from .intake import rules as intake_rules
 

@@ -50,3 +50,10 @@ class RoomKind(models.TextChoices):
     FAMILY = "family", _("Family")
     SUITE = "suite", _("Suite")
     APARTMENT = "apartment", _("Apartment")
+
+
+class DocumentKind(models.TextChoices):
+    ID_SCAN = "id_scan", _("ID document scan")
+    INSURANCE_CARD = "insurance_card", _("Insurance card")
+    CONSENT = "consent", _("Signed consent")
+    OTHER = "other", _("Other")

@@ -52,4 +52,12 @@ MENU = [
         order=112,
         match_prefix="/desk/intake-forms/",
     ),
+    MenuItem(
+        _("Shift handovers"),
+        "desk:handover_list",
+        (DeskPermission.VIEW_VISITS.perm,),
+        section=_("Front desk"),
+        order=95,
+        match_prefix="/desk/handovers/",
+    ),
 ]

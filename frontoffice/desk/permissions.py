@@ -10,3 +10,14 @@ class DeskPermission(models.TextChoices):
     @property
     def perm(self) -> str:
         return f"desk.{self.value}"
+
+
+class DocumentPermission(models.TextChoices):
+    """Documents (ID scans, insurance cards, signed consents): declared on ``Document`` (models/documents.py)."""
+
+    VIEW_DOCUMENTS = "view_documents", _("Can see and download clients' and visits' documents")
+    UPLOAD_DOCUMENTS = "upload_documents", _("Can upload documents and remove them")
+
+    @property
+    def perm(self) -> str:
+        return f"desk.{self.value}"

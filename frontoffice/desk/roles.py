@@ -2,7 +2,7 @@
 
 from frontoffice.accounts.choices import Role
 
-from .permissions import DeskPermission
+from .permissions import DeskPermission, DocumentPermission
 
 # Security staff do not see visits (a clinic's patients are not their business); executives
 # read them for oversight but do not work the desk.
@@ -10,4 +10,7 @@ GRANTS = {
     DeskPermission.VIEW_VISITS.perm: frozenset({Role.CLERK, Role.AGENT, Role.MANAGER, Role.EXECUTIVE, Role.ADMIN}),
     DeskPermission.EDIT_VISITS.perm: frozenset({Role.CLERK, Role.AGENT, Role.MANAGER, Role.ADMIN}),
     DeskPermission.MANAGE_VISIT_TYPES.perm: frozenset({Role.MANAGER, Role.ADMIN}),
+    # Identity scans are sensitive: executives oversee visits but do not open them.
+    DocumentPermission.VIEW_DOCUMENTS.perm: frozenset({Role.CLERK, Role.AGENT, Role.MANAGER, Role.ADMIN}),
+    DocumentPermission.UPLOAD_DOCUMENTS.perm: frozenset({Role.CLERK, Role.MANAGER, Role.ADMIN}),
 }

@@ -1,8 +1,9 @@
 """The desk app's URLs: each area module under ``views/`` declares its own ``urlpatterns``."""
 
-from .views import intake, setup, visits
+from .views import documents, handover, intake, setup, visits
 
 app_name = "desk"
 
 urlpatterns = [*visits.urlpatterns, *setup.urlpatterns]
 urlpatterns += intake.urlpatterns
+urlpatterns += [*handover.urlpatterns, *documents.urlpatterns]

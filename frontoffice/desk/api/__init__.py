@@ -2,8 +2,10 @@
 
 from ninja import Router
 
-from . import intake, visits
+from . import documents, handover, intake, visits
 
 router = Router(tags=["Desk"])
 router.add_router("", visits.router)
 router.add_router("", intake.router)
+router.add_router("", handover.router)
+router.add_router("", documents.router)

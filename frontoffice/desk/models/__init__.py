@@ -1,7 +1,10 @@
 """The desk app's models; each area in its own module, all importable from here."""
 
+from .documents import Document
+from .handover import Handover, HandoverItem
 from .intake import IntakeAttachment, IntakeField, IntakeForm, IntakeFormVersion, IntakeSubmission
 from .visits import Room, Visit, VisitGuest, VisitLine, VisitRoomChange, VisitStatusChange, VisitType
 
 __all__ = ["Room", "Visit", "VisitGuest", "VisitLine", "VisitRoomChange", "VisitStatusChange", "VisitType"]
 __all__ += ["IntakeAttachment", "IntakeField", "IntakeForm", "IntakeFormVersion", "IntakeSubmission"]
+__all__ += ["Document", "Handover", "HandoverItem"]

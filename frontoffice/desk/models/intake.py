@@ -12,7 +12,6 @@ when A is X") and answers refer to keys, never to row ids.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -20,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from frontoffice.core.files import private_storage as core_private_storage
 from frontoffice.core.models import Organisation, TimeStampedModel
 
 from ..intake.choices import ClientField, FieldKind, SubmissionSource, SubmissionStatus
@@ -33,7 +33,7 @@ KEY_VALIDATOR = RegexValidator(
 
 def private_storage():  # type: ignore[no-untyped-def]
     """Uploaded answers live in the private storage: outside the web root, never served directly."""
-    return storages["private"]
+    return core_private_storage()
 
 
 def _attachment_path(instance: IntakeAttachment, filename: str) -> str:
