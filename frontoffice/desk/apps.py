@@ -11,8 +11,10 @@ class DeskConfig(AppConfig):
         from frontoffice.clients.registry import register_client_link
 
         from . import rules
+        from .money import rules as money_rules
 
         # Merging two clients moves their visits and stays too (and unmerging moves them back).
         register_client_link("desk.Visit", "client")
         register_client_link("desk.VisitGuest", "client")
         rules.register_builtin_rules()
+        money_rules.register()

@@ -11,3 +11,8 @@ GRANTS = {
     DeskPermission.EDIT_VISITS.perm: frozenset({Role.CLERK, Role.AGENT, Role.MANAGER, Role.ADMIN}),
     DeskPermission.MANAGE_VISIT_TYPES.perm: frozenset({Role.MANAGER, Role.ADMIN}),
 }
+
+# The money part (charges, payments, refunds, drawers) keeps its grants in its own module.
+from .money.roles import GRANTS as _MONEY_GRANTS  # noqa: E402
+
+GRANTS = {**GRANTS, **_MONEY_GRANTS}
