@@ -4,6 +4,6 @@ from .visits import Room, Visit, VisitGuest, VisitLine, VisitRoomChange, VisitSt
 
 __all__ = ["Room", "Visit", "VisitGuest", "VisitLine", "VisitRoomChange", "VisitStatusChange", "VisitType"]
 
-from .money import Charge, DrawerSession, FiscalPrintout, MoneySettings, Payment, Refund, SaleDocument  # noqa: E402
+from .money import Charge, DrawerSession, FiscalPrintout, MoneySettings, Payment, Refund, SaleDocument
 
 __all__ += ["Charge", "DrawerSession", "FiscalPrintout", "MoneySettings", "Payment", "Refund", "SaleDocument"]

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from stdnum.pl import nip
 
+from frontoffice.accounts.choices import Role
 from frontoffice.core.models import Branch, Organisation, TimeStampedModel
 
 from ..choices import VatRate
@@ -105,8 +106,12 @@ class DrawerSession(models.Model):
     at most one open session.
     """
 
-    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+")
-    branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="drawer_sessions")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    branch = models.ForeignKey(
+        Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="drawer_sessions"
+    )
     clerk = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("clerk"), on_delete=models.PROTECT, related_name="drawer_sessions"
     )
@@ -167,7 +172,12 @@ class Charge(models.Model):
     total_gross = models.DecimalField(_("gross"), editable=False, **MONEY)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     voided_at = models.DateTimeField(_("void since"), null=True, blank=True)
     history = HistoricalRecords()
@@ -195,7 +205,9 @@ class Payment(models.Model):
     comes from the form (or the API's Idempotency-Key), so a double-clicked submit is stored once.
     """
 
-    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
     branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+")
     visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.PROTECT, related_name="payments")
     method = models.CharField(_("method"), max_length=10, choices=PaymentMethod.choices)
@@ -218,7 +230,12 @@ class Payment(models.Model):
     token = models.CharField(_("submission token"), max_length=64, blank=True, editable=False)
     taken_at = models.DateTimeField(_("taken at"))
     taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("taken by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("taken by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -248,7 +265,9 @@ class Refund(models.Model):
     """Money given back on a visit, with a reason. Above the organisation's limit it waits for approval
     by the role the approval ladder names; only an approved refund changes the balance."""
 
-    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
     branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+")
     visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.PROTECT, related_name="refunds")
     method = models.CharField(_("method"), max_length=10, choices=PaymentMethod.choices)
@@ -269,11 +288,21 @@ class Refund(models.Model):
     token = models.CharField(_("submission token"), max_length=64, blank=True, editable=False)
     requested_at = models.DateTimeField(_("asked for at"))
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("asked for by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked for by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decision_comment = models.CharField(_("comment"), max_length=300, blank=True)
     history = HistoricalRecords()
@@ -283,7 +312,9 @@ class Refund(models.Model):
         verbose_name_plural = _("refunds")
         ordering = ["visit", "requested_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "token"], condition=~Q(token=""), name="refund_token_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "token"], condition=~Q(token=""), name="refund_token_unique"
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive"),
             models.CheckConstraint(condition=~Q(reason=""), name="refund_has_reason"),
             models.CheckConstraint(
@@ -296,13 +327,19 @@ class Refund(models.Model):
     def __str__(self) -> str:
         return f"−{self.amount} {self.method}"
 
+    @property
+    def required_role_label(self) -> str:
+        return str(Role(self.required_role).label) if self.required_role in Role.values else self.required_role
+
 
 class SaleDocument(models.Model):
     """A receipt or a VAT invoice of a visit, as issued: seller, buyer, lines and the VAT breakdown are
     copied in, so the document prints the same whatever changes later. Invoice numbers (``FV-YYYY-…``)
     and receipt numbers (``PAR-YYYY-…``) are gap-free per organisation and year."""
 
-    organisation = models.ForeignKey(Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
     branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="+")
     visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.PROTECT, related_name="sale_documents")
     kind = models.CharField(_("kind"), max_length=10, choices=DocumentKind.choices)
@@ -310,7 +347,12 @@ class SaleDocument(models.Model):
     issued_at = models.DateTimeField(_("issued at"))
     sale_date = models.DateField(_("date of sale"))
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     seller_name = models.CharField(_("seller"), max_length=200)
     seller_nip = models.CharField(_("seller's NIP"), max_length=13, blank=True)
@@ -318,9 +360,9 @@ class SaleDocument(models.Model):
     buyer_name = models.CharField(_("buyer"), max_length=200, blank=True)
     buyer_nip = models.CharField(_("buyer's NIP"), max_length=13, blank=True, validators=[validate_nip])
     buyer_address = models.CharField(_("buyer's address"), max_length=300, blank=True)
-    lines = models.JSONField(_("lines"), default=list)
-    vat_breakdown = models.JSONField(_("VAT by rate"), default=list)
-    payments = models.JSONField(_("payment methods"), default=list)
+    lines = models.JSONField(_("lines"), default=list, blank=True)
+    vat_breakdown = models.JSONField(_("VAT by rate"), default=list, blank=True)
+    payments = models.JSONField(_("payment methods"), default=list, blank=True)
     total_net = models.DecimalField(_("net"), **MONEY)
     total_vat = models.DecimalField(_("VAT"), **MONEY)
     total_gross = models.DecimalField(_("gross"), **MONEY)

@@ -65,7 +65,9 @@ def document_pdf(document: SaleDocument, request: HttpRequest | None = None) -> 
     context = {
         "document": document,
         "lines": [{**line, "rate_label": rates.get(line["vat_rate"], line["vat_rate"])} for line in document.lines],
-        "breakdown": [{**row, "rate_label": rates.get(row["vat_rate"], row["vat_rate"])} for row in document.vat_breakdown],
+        "breakdown": [
+            {**row, "rate_label": rates.get(row["vat_rate"], row["vat_rate"])} for row in document.vat_breakdown
+        ],
         "payments": [{**row, "label": PaymentMethod(row["method"]).label} for row in document.payments],
         "exempt": any(row["vat_rate"] == VatRate.EXEMPT for row in document.vat_breakdown),
         "currency": document.organisation.currency,

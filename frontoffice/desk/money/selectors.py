@@ -124,8 +124,8 @@ def folio(visit: Visit) -> Folio:
         result.by_method[method] = result.by_method.get(method, ZERO) + amount
         if deposit:
             result.deposits += amount
-    for status, amount in Refund.objects.filter(visit=visit).exclude(status=RefundStatus.REJECTED).values_list(
-        "status", "amount"
+    for status, amount in (
+        Refund.objects.filter(visit=visit).exclude(status=RefundStatus.REJECTED).values_list("status", "amount")
     ):
         if status == RefundStatus.APPROVED:
             result.refunded += amount
@@ -148,10 +148,22 @@ def balances(visits: Iterable[Visit]) -> dict[int, Decimal]:
         for visit_id, amount in rows:
             totals[visit_id] += sign * (amount or ZERO).quantize(ZERO)
 
-    add(VisitLine.objects.filter(visit_id__in=ids).values("visit_id").annotate(t=Sum("total_gross")).values_list("visit_id", "t"), 1)
+    add(
+        VisitLine.objects.filter(visit_id__in=ids)
+        .values("visit_id")
+        .annotate(t=Sum("total_gross"))
+        .values_list("visit_id", "t"),
+        1,
+    )
     posted = Charge.objects.filter(visit_id__in=ids, voided_at__isnull=True)
     add(posted.values("visit_id").annotate(t=Sum("total_gross")).values_list("visit_id", "t"), 1)
-    add(Payment.objects.filter(visit_id__in=ids).values("visit_id").annotate(t=Sum("amount")).values_list("visit_id", "t"), -1)
+    add(
+        Payment.objects.filter(visit_id__in=ids)
+        .values("visit_id")
+        .annotate(t=Sum("amount"))
+        .values_list("visit_id", "t"),
+        -1,
+    )
     approved = Refund.objects.filter(visit_id__in=ids, status=RefundStatus.APPROVED)
     add(approved.values("visit_id").annotate(t=Sum("amount")).values_list("visit_id", "t"), 1)
     kinds = set(Charge.objects.filter(visit_id__in=ids).exclude(kind=ChargeKind.EXTRA).values_list("visit_id", "kind"))
@@ -176,7 +188,9 @@ def payments_of(visit: Visit) -> QuerySet[Payment]:
 
 
 def refunds_of(visit: Visit) -> QuerySet[Refund]:
-    return Refund.objects.filter(visit=visit).select_related("requested_by", "decided_by").order_by("requested_at", "pk")
+    return (
+        Refund.objects.filter(visit=visit).select_related("requested_by", "decided_by").order_by("requested_at", "pk")
+    )
 
 
 def charges_of(visit: Visit) -> QuerySet[Charge]:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from frontoffice.accounts.choices import Role
 from frontoffice.core.audit import audit, signed_in_user
 from frontoffice.core.choices import BusinessKind
 from frontoffice.core.concurrency import bump_version, check_version
@@ -393,6 +394,10 @@ def required_role(organisation: Organisation, amount: Decimal) -> str:
     return role
 
 
+def role_label(role: str) -> str:
+    return str(Role(role).label) if role in Role.values else role
+
+
 def _rank(user: Any) -> int:
     staff = getattr(user, "staff", None)
     codes = staff.role_codes if staff is not None else []
@@ -400,9 +405,7 @@ def _rank(user: Any) -> int:
 
 
 @transaction.atomic
-def refund_request(
-    *, visit: Visit, actor: Any, amount: Any, method: str, reason: str, token: str = ""
-) -> Refund:
+def refund_request(*, visit: Visit, actor: Any, amount: Any, method: str, reason: str, token: str = "") -> Refund:
     """Give money back with a reason. Within the limit (or asked by someone senior enough) it is approved
     at once; above it, it waits for the role the approval ladder names."""
     visit = _locked_visit(visit)
@@ -463,8 +466,10 @@ def refund_request(
 @transaction.atomic
 def refund_decide(*, refund: Refund, actor: Any, approve: bool, comment: str = "") -> Refund:
     """Approve or reject a refund waiting for approval; the approver's role must reach the ladder's step."""
-    refund = Refund.objects.select_for_update(of=("self",)).select_related("visit", "organisation", "branch").get(
-        pk=refund.pk
+    refund = (
+        Refund.objects.select_for_update(of=("self",))
+        .select_related("visit", "organisation", "branch")
+        .get(pk=refund.pk)
     )
     comment = comment.strip()
     if refund.status != RefundStatus.PENDING:
@@ -475,7 +480,8 @@ def refund_decide(*, refund: Refund, actor: Any, approve: bool, comment: str = "
         raise ValidationError(_("Someone else must decide on a refund you asked for."))
     if _rank(actor) < ROLE_RANK.get(refund.required_role, 99):
         raise ValidationError(
-            _("A refund of this amount needs approval by a %(role)s or higher.") % {"role": refund.required_role}
+            _("A refund of this amount needs approval by someone with the role “%(role)s” or higher.")
+            % {"role": role_label(refund.required_role)}
         )
     if not approve and not comment:
         raise ValidationError({"comment": _("Say why the refund is rejected.")})
@@ -570,9 +576,7 @@ def document_issue(
     branch = visit.branch
     seller_address = (
         ", ".join(
-            part
-            for part in (seller.seller_street, f"{seller.seller_postal_code} {seller.seller_city}".strip())
-            if part
+            part for part in (seller.seller_street, f"{seller.seller_postal_code} {seller.seller_city}".strip()) if part
         )
         or branch.address
     )

@@ -22,9 +22,8 @@ from frontoffice.core.selectors import organisation_for
 
 from .. import selectors
 from ..models import Visit
-from ..money import documents
+from ..money import documents, services
 from ..money import selectors as money
-from ..money import services
 from ..money.choices import DocumentKind, PaymentMethod, RefundStatus
 from ..money.forms import (
     ChargeForm,
@@ -135,7 +134,8 @@ def refund_request(request: HttpRequest, pk: int) -> HttpResponse:
                 if refund.status == RefundStatus.PENDING:
                     messages.warning(
                         request,
-                        _("The refund waits for approval by a %(role)s.") % {"role": refund.required_role},
+                        _("The refund waits for approval (role: %(role)s).")
+                        % {"role": services.role_label(refund.required_role)},
                     )
                 else:
                     messages.success(request, _("Refund recorded."))
@@ -237,9 +237,7 @@ def invoice(request: HttpRequest, pk: int) -> HttpResponse:
         form = InvoiceForm(request.POST)
         if form.is_valid():
             try:
-                services.document_issue(
-                    visit=visit, actor=request.user, kind=DocumentKind.INVOICE, **form.cleaned_data
-                )
+                services.document_issue(visit=visit, actor=request.user, kind=DocumentKind.INVOICE, **form.cleaned_data)
             except ValidationError as error:
                 add_service_error(form, error)
             else:
