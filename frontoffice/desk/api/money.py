@@ -1,7 +1,6 @@
 """Money through the API: a visit's folio, charges, payments and refunds (creates honour Idempotency-Key),
 refund approval, cash drawer sessions, and receipts and invoices as PDF."""
 
-
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any

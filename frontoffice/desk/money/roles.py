@@ -15,5 +15,5 @@ GRANTS = {
 
 # Who outranks whom on the refund approval ladder: a step naming a role is satisfied by that role or one
 # ranked higher. Clerks and agents never approve.
-ROLE_RANK = {Role.CLERK: 1, Role.AGENT: 1, Role.MANAGER: 2, Role.EXECUTIVE: 3, Role.ADMIN: 3}
-APPROVER_ROLES = (Role.MANAGER, Role.EXECUTIVE, Role.ADMIN)
+ROLE_RANK: dict[str, int] = {Role.CLERK: 1, Role.AGENT: 1, Role.MANAGER: 2, Role.EXECUTIVE: 3, Role.ADMIN: 3}
+APPROVER_ROLES: tuple[str, ...] = (Role.MANAGER, Role.EXECUTIVE, Role.ADMIN)

@@ -26,7 +26,7 @@ from .choices import ChargeKind, PaymentMethod, RefundStatus
 
 ZERO = Decimal("0.00")
 # A clinic visit or a stay is charged once it is under way; before that, payments are deposits.
-CHARGED_FROM = {BusinessKind.CLINIC: VisitStatus.ARRIVED, BusinessKind.HOTEL: VisitStatus.CHECKED_IN}
+CHARGED_FROM: dict[str, str] = {BusinessKind.CLINIC: VisitStatus.ARRIVED, BusinessKind.HOTEL: VisitStatus.CHECKED_IN}
 NOTHING_CHARGED = frozenset({VisitStatus.CANCELLED, VisitStatus.NO_SHOW})
 
 

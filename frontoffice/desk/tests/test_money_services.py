@@ -15,9 +15,8 @@ from frontoffice.core.models import AuditEntry
 from frontoffice.desk import services as desk
 from frontoffice.desk.choices import VisitStatus as S
 from frontoffice.desk.models import Charge, FiscalPrintout, Payment, Refund
-from frontoffice.desk.money import documents, fiscal
+from frontoffice.desk.money import documents, fiscal, services
 from frontoffice.desk.money import selectors as money
-from frontoffice.desk.money import services
 
 D = Decimal
 
@@ -241,7 +240,10 @@ def test_the_ladder_can_ask_for_an_administrator_above_a_higher_amount(organisat
     refund = services.refund_request(visit=paid_sale, actor=clerk, amount=D("600.00"), method="card", reason="Wada")
     with pytest.raises(ValidationError) as caught:
         services.refund_decide(refund=refund, actor=manager, approve=True)
-    assert _messages(caught) == "A refund of this amount needs approval by someone with the role “Administrator” or higher."
+    assert (
+        _messages(caught)
+        == "A refund of this amount needs approval by someone with the role “Administrator” or higher."
+    )
     assert services.refund_decide(refund=refund, actor=admin, approve=True).status == "approved"
 
 
