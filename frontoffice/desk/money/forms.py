@@ -3,7 +3,6 @@ service's message (overpayment, a negative amount) beside it."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -137,6 +136,3 @@ class MoneySettingsForm(forms.ModelForm):
                 ) from None
             steps.append({"above": str(amount.quantize(Decimal("0.01"))), "role": parts[1].lower()})
         return steps
-
-    def ladder_json(self) -> str:
-        return json.dumps(self.cleaned_data["approval_ladder"])

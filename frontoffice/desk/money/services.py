@@ -487,8 +487,8 @@ def refund_decide(*, refund: Refund, actor: Any, approve: bool, comment: str = "
         raise ValidationError({"comment": _("Say why the refund is rejected.")})
     visit = _locked_visit(refund.visit)
     if approve:
-        paid_and_kept = folio(visit).paid - folio(visit).refunded
-        if refund.amount > paid_and_kept:
+        current = folio(visit)
+        if refund.amount > current.paid - current.refunded:
             raise ValidationError(_("The refund is now more than was paid and not yet given back; reject it."))
     refund.status = RefundStatus.APPROVED if approve else RefundStatus.REJECTED
     refund.decided_at = timezone.now()

@@ -450,3 +450,12 @@ def test_a_wrong_buyer_nip_is_refused(paid_sale, clerk, seller):
     with pytest.raises(ValidationError) as caught:
         services.document_issue(visit=paid_sale, actor=clerk, kind="invoice", buyer_name="X", buyer_nip="1234567890")
     assert "buyer_nip" in caught.value.message_dict
+
+
+def test_a_returned_sale_owes_the_money_back_until_the_approved_refund_settles_it(paid_sale, clerk, manager):
+    visit = desk.visit_transition(visit=paid_sale, to_status=S.RETURNED, actor=clerk, reason="Wadliwa")
+    assert money.folio(visit).balance == D("-899.00")  # the goods are back: the desk owes the client
+    refund = services.refund_request(visit=visit, actor=clerk, amount=D("899.00"), method="card", reason="Wadliwa")
+    assert refund.status == "pending" and money.balances([visit]) == {visit.pk: D("-899.00")}
+    services.refund_decide(refund=refund, actor=manager, approve=True)
+    assert money.folio(visit).balance == D("0.00") and money.balances([visit]) == {visit.pk: D("0.00")}
