@@ -300,6 +300,8 @@ SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 API_TOKEN_PREFIX = "fo_"  # noqa: S105 - a visible prefix, not a secret
 IDEMPOTENCY_KEY_TTL = timedelta(hours=24)
 DEMO_PASSWORD = env_str("FRONTOFFICE_DEMO_PASSWORD", "demo-front-office")
+# The desk's fiscal printer: "local" records what would be printed; or a dotted path to a printer class.
+DESK_FISCAL_PRINTER = env_str("FRONTOFFICE_FISCAL_PRINTER", "local")
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ class DeskConfig(AppConfig):
         from frontoffice.clients.registry import register_client_link
 
         from . import hooks_handover, rules
+        from .money import rules as money_rules
 
         # Merging two clients moves their visits and stays too (and unmerging moves them back).
         register_client_link("desk.Visit", "client")
@@ -23,3 +24,4 @@ class DeskConfig(AppConfig):
         from .intake import rules as intake_rules
 
         intake_rules.register()
+        money_rules.register()

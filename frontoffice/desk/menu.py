@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from frontoffice.core.navigation import MenuItem
 
+from .money.permissions import MoneyPermission
 from .permissions import DeskPermission
 
 MENU = [
@@ -59,5 +60,40 @@ MENU = [
         section=_("Front desk"),
         order=95,
         match_prefix="/desk/handovers/",
+    ),
+]
+
+MENU += [
+    MenuItem(
+        _("Cash drawer"),
+        "desk:drawer",
+        (MoneyPermission.TAKE_PAYMENTS.perm,),
+        section=_("Front desk"),
+        order=93,
+        match_prefix="/desk/money/drawer/",
+    ),
+    MenuItem(
+        _("Refunds to approve"),
+        "desk:refund_list",
+        (MoneyPermission.APPROVE_REFUNDS.perm,),
+        section=_("Front desk"),
+        order=94,
+        match_prefix="/desk/money/refunds/",
+    ),
+    MenuItem(
+        _("Cash drawer sessions"),
+        "desk:drawer_sessions",
+        (MoneyPermission.REVIEW_DRAWERS.perm,),
+        section=_("Front desk"),
+        order=95,
+        match_prefix="/desk/money/drawers/",
+    ),
+    MenuItem(
+        _("Money settings"),
+        "desk:money_settings",
+        (MoneyPermission.MANAGE_MONEY_SETTINGS.perm,),
+        section=_("Front desk"),
+        order=112,
+        match_prefix="/desk/money/settings/",
     ),
 ]

@@ -14,3 +14,8 @@ GRANTS = {
     DocumentPermission.VIEW_DOCUMENTS.perm: frozenset({Role.CLERK, Role.AGENT, Role.MANAGER, Role.ADMIN}),
     DocumentPermission.UPLOAD_DOCUMENTS.perm: frozenset({Role.CLERK, Role.MANAGER, Role.ADMIN}),
 }
+
+# The money part (charges, payments, refunds, drawers) keeps its grants in its own module.
+from .money.roles import GRANTS as _MONEY_GRANTS  # noqa: E402
+
+GRANTS = {**GRANTS, **_MONEY_GRANTS}

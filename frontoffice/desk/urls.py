@@ -1,9 +1,10 @@
 """The desk app's URLs: each area module under ``views/`` declares its own ``urlpatterns``."""
 
-from .views import documents, handover, intake, setup, visits
+from .views import documents, handover, intake, money, setup, visits
 
 app_name = "desk"
 
 urlpatterns = [*visits.urlpatterns, *setup.urlpatterns]
 urlpatterns += intake.urlpatterns
 urlpatterns += [*handover.urlpatterns, *documents.urlpatterns]
+urlpatterns += money.urlpatterns

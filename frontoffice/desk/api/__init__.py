@@ -2,10 +2,11 @@
 
 from ninja import Router
 
-from . import documents, handover, intake, visits
+from . import documents, handover, intake, money, visits
 
 router = Router(tags=["Desk"])
 router.add_router("", visits.router)
 router.add_router("", intake.router)
 router.add_router("", handover.router)
 router.add_router("", documents.router)
+router.add_router("", money.router)

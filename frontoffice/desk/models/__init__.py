@@ -3,8 +3,10 @@
 from .documents import Document
 from .handover import Handover, HandoverItem
 from .intake import IntakeAttachment, IntakeField, IntakeForm, IntakeFormVersion, IntakeSubmission
+from .money import Charge, DrawerSession, FiscalPrintout, MoneySettings, Payment, Refund, SaleDocument
 from .visits import Room, Visit, VisitGuest, VisitLine, VisitRoomChange, VisitStatusChange, VisitType
 
 __all__ = ["Room", "Visit", "VisitGuest", "VisitLine", "VisitRoomChange", "VisitStatusChange", "VisitType"]
 __all__ += ["IntakeAttachment", "IntakeField", "IntakeForm", "IntakeFormVersion", "IntakeSubmission"]
 __all__ += ["Document", "Handover", "HandoverItem"]
+__all__ += ["Charge", "DrawerSession", "FiscalPrintout", "MoneySettings", "Payment", "Refund", "SaleDocument"]

@@ -22,8 +22,24 @@ from frontoffice.desk.services import VisitData
 pytestmark = pytest.mark.django_db
 
 
+def _settle(visit, actor):
+    """Check-out and a paid sale need the balance settled (desk.money): pay what is due by card."""
+    from frontoffice.desk.money import selectors as money
+    from frontoffice.desk.money import services as money_services
+
+    if visit.has_lines and not visit.lines.exists():
+        services.visit_line_add(
+            visit=visit, actor=actor, description="Towar", quantity=Decimal(1), unit_price=Decimal("10.00")
+        )
+    due = money.folio(visit).outstanding
+    if due > 0:
+        money_services.payment_take(visit=visit, actor=actor, method="card", amount=due, terminal_receipt="T-1")
+
+
 def _go(visit, *statuses, actor, reason="done"):
     for status in statuses:
+        if status in (S.CHECKED_OUT, S.PAID):
+            _settle(visit, actor)
         visit = services.visit_transition(visit=visit, to_status=status, actor=actor, reason=reason)
     return visit
 

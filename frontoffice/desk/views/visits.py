@@ -31,8 +31,10 @@ from ..actions import actions_for
 from ..choices import VisitStatus
 from ..forms import LineForm, RoomChangeForm, TransitionForm, VisitFilterForm, VisitForm
 from ..models import Visit
+from ..money import selectors as money_selectors
 from ..permissions import DeskPermission
 from ..selectors import VisitFilters
+from .money import money_context
 
 VIEW = DeskPermission.VIEW_VISITS.perm
 EDIT = DeskPermission.EDIT_VISITS.perm
@@ -87,9 +89,11 @@ def day(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "").replace("\x00", "").strip()[:100]
     visits = list(selectors.day_visits(user=request.user, branch=branch, day=when, q=query))
     can_edit = request.user.has_perm(EDIT)
+    balances = money_selectors.balances(visits)
     rows = [
         {
             "visit": visit,
+            "balance": balances.get(visit.pk),
             "transitions": quick_transitions(visit) if can_edit else [],
             "actions": actions_for(request.user, visit),
         }
@@ -261,6 +265,7 @@ def _detail(request: HttpRequest, pk: int, *, status: int = 200, **extra: Any) -
         ),
         "transition_form": TransitionForm(initial={"version": visit.version}),
         "nights": services.stay_nights(visit),
+        **money_context(request.user, visit),
         **extra,
     }
     return render(request, "desk/visit_detail.html", context, status=status)

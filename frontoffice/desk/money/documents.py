@@ -1,0 +1,79 @@
+"""What a receipt or an invoice says: its lines, the VAT breakdown by rate, and the PDF.
+
+Prices are gross (as Polish shelf prices are), so the VAT of a document is computed the way the
+VAT Act allows for gross prices: for each rate, the VAT is taken out of the **sum** of the gross
+values at that rate (gross × rate / (100 + rate)), rounded half-up to the grosz, and net = gross −
+VAT. Per-line VAT, rounded line by line, may differ from it by a grosz or two; the document's
+figures are the per-rate ones.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+
+from frontoffice.core.pdf import render_pdf
+
+from ..choices import VatRate
+from ..models import Charge, SaleDocument, Visit, VisitLine
+from ..pricing import to_cents
+from .choices import PaymentMethod
+
+RATE_ORDER = ["23", "8", "5", "0", "zw"]
+
+
+def document_lines(visit: Visit) -> list[dict[str, str]]:
+    """The visit's line items and charges that are not void, as stored on a document."""
+    rows: list[Any] = [*VisitLine.objects.filter(visit=visit).order_by("position", "pk")]
+    rows += list(Charge.objects.filter(visit=visit, voided_at__isnull=True).order_by("created_at", "pk"))
+    return [
+        {
+            "description": row.description,
+            "quantity": format(row.quantity.normalize(), "f"),
+            "unit_price": str(row.unit_price),
+            "vat_rate": row.vat_rate,
+            "gross": str(row.total_gross),
+        }
+        for row in rows
+    ]
+
+
+def vat_breakdown(lines: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Net, VAT and gross per rate, from the sum of the gross values at each rate."""
+    gross_by_rate: dict[str, Decimal] = {}
+    for line in lines:
+        gross_by_rate[line["vat_rate"]] = gross_by_rate.get(line["vat_rate"], Decimal("0.00")) + Decimal(line["gross"])
+    breakdown = []
+    for rate in sorted(gross_by_rate, key=RATE_ORDER.index):
+        gross = gross_by_rate[rate]
+        percent = VatRate(rate).percent
+        vat = to_cents(gross * percent / (Decimal(100) + percent))
+        breakdown.append({"vat_rate": rate, "net": str(gross - vat), "vat": str(vat), "gross": str(gross)})
+    return breakdown
+
+
+def totals(breakdown: list[dict[str, str]]) -> tuple[Decimal, Decimal, Decimal]:
+    net = sum((Decimal(row["net"]) for row in breakdown), Decimal("0.00"))
+    vat = sum((Decimal(row["vat"]) for row in breakdown), Decimal("0.00"))
+    return net, vat, net + vat
+
+
+def document_pdf(document: SaleDocument, request: HttpRequest | None = None) -> bytes:
+    rates = dict(VatRate.choices)
+    context = {
+        "document": document,
+        "lines": [{**line, "rate_label": rates.get(line["vat_rate"], line["vat_rate"])} for line in document.lines],
+        "breakdown": [
+            {**row, "rate_label": rates.get(row["vat_rate"], row["vat_rate"])} for row in document.vat_breakdown
+        ],
+        "payments": [{**row, "label": PaymentMethod(row["method"]).label} for row in document.payments],
+        "exempt": any(row["vat_rate"] == VatRate.EXEMPT for row in document.vat_breakdown),
+        "currency": document.organisation.currency,
+    }
+    return render_pdf("desk/money/document_pdf.html", context, request=request)
+
+
+def document_filename(document: SaleDocument) -> str:
+    return f"{document.number}.pdf"

@@ -1,0 +1,19 @@
+"""Which roles hold the money permissions (merged into ``desk.roles.GRANTS``)."""
+
+from frontoffice.accounts.choices import Role
+
+from .permissions import MoneyPermission
+
+# Agents answer the phone and security staff guard the door: neither works the till. Executives
+# review drawers for oversight.
+GRANTS = {
+    MoneyPermission.TAKE_PAYMENTS.perm: frozenset({Role.CLERK, Role.MANAGER, Role.ADMIN}),
+    MoneyPermission.APPROVE_REFUNDS.perm: frozenset({Role.MANAGER, Role.EXECUTIVE, Role.ADMIN}),
+    MoneyPermission.REVIEW_DRAWERS.perm: frozenset({Role.MANAGER, Role.EXECUTIVE, Role.ADMIN}),
+    MoneyPermission.MANAGE_MONEY_SETTINGS.perm: frozenset({Role.ADMIN}),
+}
+
+# Who outranks whom on the refund approval ladder: a step naming a role is satisfied by that role or one
+# ranked higher. Clerks and agents never approve.
+ROLE_RANK: dict[str, int] = {Role.CLERK: 1, Role.AGENT: 1, Role.MANAGER: 2, Role.EXECUTIVE: 3, Role.ADMIN: 3}
+APPROVER_ROLES: tuple[str, ...] = (Role.MANAGER, Role.EXECUTIVE, Role.ADMIN)

@@ -1,0 +1,60 @@
+"""How money plugs into the desk: transition guards and callbacks, and the buttons on a visit."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from frontoffice.core.choices import BusinessKind
+
+from ..actions import VisitAction, register_visit_action
+from ..choices import VisitStatus
+from ..workflow import register_after, register_guard
+from . import services
+from .permissions import MoneyPermission
+
+TAKE = MoneyPermission.TAKE_PAYMENTS.perm
+VIEW = "desk.view_visits"
+
+
+def register() -> None:
+    register_guard(services.settled_before_check_out, to_status=VisitStatus.CHECKED_OUT, vertical=BusinessKind.HOTEL)
+    for vertical in (BusinessKind.RETAIL, BusinessKind.OFFICE):
+        register_guard(services.settled_before_paid, to_status=VisitStatus.PAID, vertical=vertical)
+    register_after(services.post_default_charges, to_status=VisitStatus.ARRIVED, vertical=BusinessKind.CLINIC)
+    register_after(services.post_default_charges, to_status=VisitStatus.CHECKED_IN, vertical=BusinessKind.HOTEL)
+    for status in (VisitStatus.CANCELLED, VisitStatus.NO_SHOW):
+        register_after(services.void_default_charges, to_status=status)
+    register_visit_action(
+        VisitAction(
+            slot="payment",
+            label=_("Take payment"),
+            url_name="desk:payment_take",
+            permissions=(TAKE,),
+            statuses=(
+                VisitStatus.PLANNED,
+                VisitStatus.ARRIVED,
+                VisitStatus.IN_PROGRESS,
+                VisitStatus.FINISHED,
+                VisitStatus.BOOKED,
+                VisitStatus.CHECKED_IN,
+                VisitStatus.OPEN,
+            ),
+        )
+    )
+    register_visit_action(
+        VisitAction(
+            slot="print",
+            label=_("Print receipt"),
+            url_name="desk:receipt",
+            permissions=(TAKE,),
+            statuses=(
+                VisitStatus.ARRIVED,
+                VisitStatus.IN_PROGRESS,
+                VisitStatus.FINISHED,
+                VisitStatus.CHECKED_IN,
+                VisitStatus.CHECKED_OUT,
+                VisitStatus.PAID,
+                VisitStatus.FULFILLED,
+            ),
+        )
+    )

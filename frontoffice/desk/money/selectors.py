@@ -1,0 +1,307 @@
+"""Reads of money: a visit's folio and balance, refunds waiting for approval, drawer sessions.
+
+Money is Decimal throughout and every amount is gross, in the organisation's currency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+from django.http import Http404
+
+from frontoffice.core.choices import BusinessKind
+from frontoffice.core.models import Organisation
+from frontoffice.core.scoping import scope_queryset
+
+from .. import workflow
+from ..choices import VisitStatus
+from ..models import Charge, DrawerSession, MoneySettings, Payment, Refund, SaleDocument, Visit, VisitLine
+from ..pricing import line_totals
+from .choices import ChargeKind, PaymentMethod, RefundStatus
+
+ZERO = Decimal("0.00")
+# A clinic visit or a stay is charged once it is under way; before that, payments are deposits.
+CHARGED_FROM: dict[str, str] = {BusinessKind.CLINIC: VisitStatus.ARRIVED, BusinessKind.HOTEL: VisitStatus.CHECKED_IN}
+NOTHING_CHARGED = frozenset({VisitStatus.CANCELLED, VisitStatus.NO_SHOW})
+
+
+def _sum(queryset: QuerySet[Any], field_name: str) -> Decimal:
+    # SQLite sums decimals as floats' text; money is always whole grosze.
+    return (queryset.aggregate(total=Sum(field_name))["total"] or ZERO).quantize(ZERO)
+
+
+@dataclass(frozen=True)
+class DefaultCharge:
+    """What the desk charges a clinic visit or a stay from its visit type (not yet posted, or posted)."""
+
+    kind: str
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    vat_rate: str
+
+    @property
+    def gross(self) -> Decimal:
+        return line_totals(quantity=self.quantity, unit_price=self.unit_price, vat_rate=self.vat_rate).gross
+
+
+def default_charge(visit: Visit) -> DefaultCharge | None:
+    """The visit type's price (clinic), or nights × the type's nightly price (hotel); None for a sale."""
+    visit_type = visit.visit_type
+    if visit.vertical == BusinessKind.CLINIC:
+        return DefaultCharge(ChargeKind.SERVICE, visit_type.name, Decimal(1), visit_type.price, visit_type.vat_rate)
+    if visit.vertical == BusinessKind.HOTEL and visit.arrival_date and visit.departure_date:
+        nights = (visit.departure_date - visit.arrival_date).days
+        return DefaultCharge(ChargeKind.NIGHTS, visit_type.name, Decimal(nights), visit_type.price, visit_type.vat_rate)
+    return None
+
+
+def is_under_way(visit: Visit) -> bool:
+    """Past the status from which the visit is charged (every sale is)."""
+    start = CHARGED_FROM.get(visit.vertical)
+    if start is None:
+        return True
+    return visit.status not in (workflow.INITIAL[visit.vertical], *NOTHING_CHARGED)
+
+
+@dataclass
+class Folio:
+    """A visit's money: what it charges, what was paid and given back, and what is still due."""
+
+    charges: Decimal = ZERO  # posted: line items and charges that are not void
+    expected: Decimal = ZERO  # charges plus the default charge not posted yet (what a deposit may cover)
+    paid: Decimal = ZERO
+    refunded: Decimal = ZERO  # approved refunds
+    pending_refunds: Decimal = ZERO
+    deposits: Decimal = ZERO
+    by_method: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def balance(self) -> Decimal:
+        """Charges − payments + refunds: above zero the client owes, below zero the desk owes the client."""
+        return self.charges - self.paid + self.refunded
+
+    @property
+    def outstanding(self) -> Decimal:
+        """What may still be paid: the expected total less what was kept (paid − refunded)."""
+        return max(self.expected - self.paid + self.refunded, ZERO)
+
+    @property
+    def refundable(self) -> Decimal:
+        """Paid and not yet given back or asked back."""
+        return max(self.paid - self.refunded - self.pending_refunds, ZERO)
+
+    @property
+    def is_settled(self) -> bool:
+        return self.expected - self.paid + self.refunded <= 0
+
+
+def folio(visit: Visit) -> Folio:
+    """The balance of one visit, in a handful of aggregate queries."""
+    lines = _sum(VisitLine.objects.filter(visit=visit), "total_gross")
+    charges_qs = Charge.objects.filter(visit=visit, voided_at__isnull=True)
+    posted = _sum(charges_qs, "total_gross")
+    if visit.status == VisitStatus.RETURNED:
+        lines = posted = ZERO  # the sale was taken back: what was paid is owed back to the client
+    result = Folio(charges=lines + posted)
+    result.expected = result.charges
+    default = default_charge(visit)
+    if (
+        default is not None
+        and visit.status not in NOTHING_CHARGED
+        and not Charge.objects.filter(visit=visit, kind=default.kind).exists()
+    ):
+        # Not posted yet: due once the visit is under way (visits from before payments existed), and
+        # before that the most a deposit may cover.
+        result.expected += default.gross
+        if is_under_way(visit):
+            result.charges += default.gross
+    for method, amount, deposit in Payment.objects.filter(visit=visit).values_list("method", "amount", "is_deposit"):
+        result.paid += amount
+        result.by_method[method] = result.by_method.get(method, ZERO) + amount
+        if deposit:
+            result.deposits += amount
+    for status, amount in (
+        Refund.objects.filter(visit=visit).exclude(status=RefundStatus.REJECTED).values_list("status", "amount")
+    ):
+        if status == RefundStatus.APPROVED:
+            result.refunded += amount
+        else:
+            result.pending_refunds += amount
+    return result
+
+
+def _grouped(queryset: QuerySet[Any], field_name: str) -> dict[int, Decimal]:
+    rows = queryset.values("visit_id").annotate(total=Sum(field_name)).values_list("visit_id", "total")
+    return {visit_id: (total or ZERO).quantize(ZERO) for visit_id, total in rows}
+
+
+def balances(visits: Iterable[Visit]) -> dict[int, Decimal]:
+    """``folio(visit).balance`` of many visits in five grouped queries, for the day page."""
+    visits = list(visits)
+    ids = [visit.pk for visit in visits]
+    if not ids:
+        return {}
+    lines = _grouped(VisitLine.objects.filter(visit_id__in=ids), "total_gross")
+    posted = _grouped(Charge.objects.filter(visit_id__in=ids, voided_at__isnull=True), "total_gross")
+    paid = _grouped(Payment.objects.filter(visit_id__in=ids), "amount")
+    refunded = _grouped(Refund.objects.filter(visit_id__in=ids, status=RefundStatus.APPROVED), "amount")
+    kinds = set(Charge.objects.filter(visit_id__in=ids).exclude(kind=ChargeKind.EXTRA).values_list("visit_id", "kind"))
+    result = {}
+    for visit in visits:
+        charges = lines.get(visit.pk, ZERO) + posted.get(visit.pk, ZERO)
+        default = default_charge(visit)
+        if default is not None and is_under_way(visit) and (visit.pk, default.kind) not in kinds:
+            charges += default.gross
+        if visit.status == VisitStatus.RETURNED:
+            charges = ZERO
+        result[visit.pk] = charges - paid.get(visit.pk, ZERO) + refunded.get(visit.pk, ZERO)
+    return result
+
+
+# --- lists ------------------------------------------------------------------------------------------
+
+
+def money_settings(organisation: Organisation) -> MoneySettings:
+    """The organisation's settings; an unsaved default row when none was saved yet."""
+    found = MoneySettings.objects.filter(organisation=organisation).first()
+    return found or MoneySettings(organisation=organisation)
+
+
+def payments_of(visit: Visit) -> QuerySet[Payment]:
+    return Payment.objects.filter(visit=visit).select_related("taken_by").order_by("taken_at", "pk")
+
+
+def refunds_of(visit: Visit) -> QuerySet[Refund]:
+    return (
+        Refund.objects.filter(visit=visit).select_related("requested_by", "decided_by").order_by("requested_at", "pk")
+    )
+
+
+def charges_of(visit: Visit) -> QuerySet[Charge]:
+    return Charge.objects.filter(visit=visit).select_related("created_by").order_by("created_at", "pk")
+
+
+def refund_queryset(*, user: Any) -> QuerySet[Refund]:
+    return scope_queryset(Refund.objects.all(), user).select_related(
+        "visit__client", "branch", "requested_by", "decided_by"
+    )
+
+
+def refund_list(*, user: Any, status: str = RefundStatus.PENDING) -> QuerySet[Refund]:
+    refunds = refund_queryset(user=user)
+    if status:
+        refunds = refunds.filter(status=status)
+    return refunds.order_by("-requested_at", "-pk")
+
+
+def refund_get(*, user: Any, pk: int) -> Refund:
+    try:
+        return refund_queryset(user=user).get(pk=pk)
+    except (Refund.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def open_drawer(*, user: Any) -> DrawerSession | None:
+    """The user's open cash drawer session, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return DrawerSession.objects.filter(clerk=user, closed_at__isnull=True).select_related("branch").first()
+
+
+def drawer_queryset(*, user: Any) -> QuerySet[DrawerSession]:
+    return scope_queryset(DrawerSession.objects.all(), user).select_related("branch", "clerk")
+
+
+def drawer_list(*, user: Any, discrepancies_only: bool = False, own_only: bool = False) -> QuerySet[DrawerSession]:
+    sessions = drawer_queryset(user=user)
+    if own_only:
+        sessions = sessions.filter(clerk=user)
+    if discrepancies_only:
+        sessions = sessions.filter(closed_at__isnull=False).exclude(discrepancy=0)
+    return sessions.order_by("-opened_at", "-pk")
+
+
+def drawer_get(*, user: Any, pk: int, own_only: bool = False) -> DrawerSession:
+    try:
+        return drawer_list(user=user, own_only=own_only).get(pk=pk)
+    except (DrawerSession.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def drawer_expected(session: DrawerSession) -> Decimal:
+    """Float + cash taken − approved cash refunds paid out of this drawer."""
+    cash_in = _sum(session.payments.filter(method=PaymentMethod.CASH), "amount")
+    cash_out = _sum(session.refunds.filter(method=PaymentMethod.CASH, status=RefundStatus.APPROVED), "amount")
+    return session.opening_float + cash_in - cash_out
+
+
+@dataclass(frozen=True)
+class DrawerSummary:
+    """What the handover log shows of a closed (or open) drawer."""
+
+    session_id: int
+    clerk: str
+    branch: str
+    opened_at: datetime
+    closed_at: datetime | None
+    opening_float: Decimal
+    cash_in: Decimal
+    cash_out: Decimal
+    expected: Decimal
+    counted: Decimal | None
+    discrepancy: Decimal | None
+    payments: int
+    refunds: int
+    by_method: dict[str, Decimal]
+    note: str
+
+
+def drawer_close_summary(session: DrawerSession) -> DrawerSummary:
+    """The close summary of a drawer session, for the shift handover log (and the drawer pages)."""
+    by_method: dict[str, Decimal] = {}
+    payments = 0
+    for method, amount in session.payments.values_list("method", "amount"):
+        by_method[method] = by_method.get(method, ZERO) + amount
+        payments += 1
+    approved_cash = session.refunds.filter(method=PaymentMethod.CASH, status=RefundStatus.APPROVED)
+    cash_out = _sum(approved_cash, "amount")
+    cash_in = by_method.get(PaymentMethod.CASH, ZERO)
+    clerk = session.clerk
+    return DrawerSummary(
+        session_id=session.pk,
+        clerk=clerk.get_full_name() or clerk.get_username(),
+        branch=session.branch.name,
+        opened_at=session.opened_at,
+        closed_at=session.closed_at,
+        opening_float=session.opening_float,
+        cash_in=cash_in,
+        cash_out=cash_out,
+        expected=session.expected_amount if session.expected_amount is not None else drawer_expected(session),
+        counted=session.counted_amount,
+        discrepancy=session.discrepancy,
+        payments=payments,
+        refunds=session.refunds.exclude(status=RefundStatus.REJECTED).count(),
+        by_method=by_method,
+        note=session.close_note,
+    )
+
+
+def document_queryset(*, user: Any) -> QuerySet[SaleDocument]:
+    return scope_queryset(SaleDocument.objects.all(), user)
+
+
+def document_get(*, user: Any, pk: int) -> SaleDocument:
+    try:
+        return document_queryset(user=user).select_related("visit").get(pk=pk)
+    except (SaleDocument.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def document_of(visit: Visit, kind: str) -> SaleDocument | None:
+    return SaleDocument.objects.filter(visit=visit, kind=kind).first()
