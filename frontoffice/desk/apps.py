@@ -16,3 +16,16 @@ class DeskConfig(AppConfig):
         register_client_link("desk.Visit", "client")
         register_client_link("desk.VisitGuest", "client")
         rules.register_builtin_rules()
+
+        # Coverage and registration cards (docs/desk-coverage.md).
+        from . import actions_coverage, services_coverage, services_registration
+
+        for label, field in (
+            ("desk.Coverage", "client"),
+            ("desk.Coverage", "subscriber"),
+            ("desk.EligibilityCheck", "client"),
+        ):
+            register_client_link(label, field)
+        services_coverage.register_rules()
+        services_registration.register_rules()
+        actions_coverage.register()

@@ -44,4 +44,20 @@ MENU = [
         order=111,
         match_prefix="/desk/rooms/",
     ),
+    MenuItem(
+        _("Payers"),
+        "desk:payer_list",
+        (DeskPermission.MANAGE_VISIT_TYPES.perm,),
+        section=_("Front desk"),
+        order=112,
+        match_prefix="/desk/payers/",
+    ),
+    MenuItem(
+        _("Guest reports"),
+        "desk:guest_exports",
+        (DeskPermission.MANAGE_VISIT_TYPES.perm,),
+        section=_("Front desk"),
+        order=113,
+        match_prefix="/desk/guest-reports/",
+    ),
 ]

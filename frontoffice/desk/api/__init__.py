@@ -2,7 +2,8 @@
 
 from ninja import Router
 
-from . import visits
+from . import coverage, visits
 
 router = Router(tags=["Desk"])
 router.add_router("", visits.router)
+router.add_router("", coverage.router)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from frontoffice.clients.services import ClientData, client_create
 from frontoffice.desk import services
 from frontoffice.desk.services import VisitData
+from frontoffice.desk.tests.cards import sign_cards
 
 
 @pytest.fixture
@@ -81,14 +82,17 @@ def clinic_visit(branch, clerk, patient, consultation):
 
 @pytest.fixture
 def stay(branch, clerk, patient, room_night, room):
+    """A stay booked for today whose primary guest has signed a registration card (check-in needs one)."""
     today = services.branch_today(branch)
-    return services.visit_create(
+    visit = services.visit_create(
         branch=branch,
         actor=clerk,
         client=patient,
         visit_type=room_night,
         data=VisitData(arrival_date=today, departure_date=today + timedelta(days=3), room=room),
     )
+    sign_cards(visit, clerk)
+    return visit
 
 
 @pytest.fixture
