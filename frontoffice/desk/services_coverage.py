@@ -396,7 +396,7 @@ def eligibility_check(*, visit: Visit, actor: Any, coverage: Coverage | None = N
         )
         try:
             answer = service.check(request)
-        except Exception as error:  # noqa: BLE001 - any failure of the service means "unavailable", never a 500
+        except Exception as error:  # any failure of the service means "unavailable", never a 500
             logger.warning("eligibility service %s failed: %s", service.name, error.__class__.__name__)
             result, message = EligibilityResult.UNAVAILABLE, _("The eligibility service did not answer.")
             raw = {"error": error.__class__.__name__}

@@ -1,8 +1,6 @@
 """Coverage through the API: payers, a client's policies (create idempotent, update versioned),
 eligibility checks of a visit (run, list) and registration cards of a stay's guests."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.core.exceptions import ValidationError
