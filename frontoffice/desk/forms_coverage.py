@@ -30,7 +30,7 @@ class PayerForm(VersionedModelForm):
 class CoverageForm(forms.Form):
     """A policy; copays per visit type are extra fields ``copay_<visit type id>``."""
 
-    payer = forms.ModelChoiceField(label=_("Payer"), queryset=None)  # type: ignore[arg-type]
+    payer: forms.ModelChoiceField[Payer] = forms.ModelChoiceField(label=_("Payer"), queryset=Payer.objects.none())
     member_number = forms.CharField(label=_("Member or policy number"), max_length=60)
     group_number = forms.CharField(label=_("Group"), max_length=60, required=False)
     plan_name = forms.CharField(label=_("Plan"), max_length=120, required=False)
@@ -135,19 +135,17 @@ class CardForm(forms.Form):
         return initial
 
     def card_data(self) -> CardData:
-        return CardData(
-            **{name: self.cleaned_data.get(name) or ("" if name not in DATE_FIELDS else None) for name in CARD_FIELDS}
-        )
-
-    def visible_fields_except_signature(self) -> list[forms.BoundField]:
-        return [field for field in self.visible_fields() if field.name != "signature"]
+        values: dict[str, Any] = {
+            name: self.cleaned_data.get(name) or (None if name in DATE_FIELDS else "") for name in CARD_FIELDS
+        }
+        return CardData(**values)
 
 
 DATE_FIELDS = ("date_of_birth", "document_expiry")
 
 
 class GuestExportForm(forms.Form):
-    branch = forms.ModelChoiceField(label=_("Branch"), queryset=None)  # type: ignore[arg-type]
+    branch: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Branch"), queryset=Payer.objects.none())
     day = forms.DateField(label=_("Night of"), widget=DATE_INPUT)
 
     def __init__(self, *args: Any, branches: QuerySet[Any], **kwargs: Any) -> None:

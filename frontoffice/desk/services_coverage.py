@@ -377,6 +377,8 @@ def eligibility_check(*, visit: Visit, actor: Any, coverage: Coverage | None = N
     coverage = coverage or coverage_on(visit.client, day)
     service = adapters.adapter()
     copay: Decimal | None = None
+    result: str
+    message: str
     reference, raw = "", {}
     if coverage is None:
         result, message = EligibilityResult.NO_COVERAGE, _("No policy valid on %(day)s.") % {"day": day.isoformat()}

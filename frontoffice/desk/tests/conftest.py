@@ -14,6 +14,12 @@ from frontoffice.desk.services import VisitData
 from frontoffice.desk.tests.cards import sign_cards
 
 
+@pytest.fixture(autouse=True)
+def _private_files_in_a_temporary_folder(settings, tmp_path):
+    """Card images and guest reports go to a folder of the test's own (see desk/private_files.py)."""
+    settings.DESK_PRIVATE_DIR = tmp_path / "private"
+
+
 @pytest.fixture
 def patient(organisation, clerk, branch):
     return client_create(

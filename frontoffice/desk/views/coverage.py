@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -195,11 +196,12 @@ def coverage_card_image(request: HttpRequest, pk: int, side: str) -> HttpRespons
         handle = stored.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, content_type=content_type_of(stored.name))
-    response["Content-Disposition"] = f'inline; filename="card-{side}-{coverage.pk}{stored.name[-4:]}"'
+    name = str(stored.name)
+    response = FileResponse(handle, content_type=content_type_of(name))
+    response["Content-Disposition"] = f'inline; filename="card-{side}-{coverage.pk}{Path(name).suffix}"'
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return response  # type: ignore[return-value]  # a FileResponse streams; the decorators take any response
 
 
 # --- a visit's eligibility ------------------------------------------------------------------------

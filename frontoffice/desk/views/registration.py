@@ -67,7 +67,7 @@ def _card_page(request: HttpRequest, guest: VisitGuest, *, form: CardForm | None
         "card": card,
         "form": form,
         "signature_url": (
-            "data:image/png;base64," + base64.b64encode(bytes(card.signature_png)).decode()
+            "data:image/png;base64," + base64.b64encode(bytes(card.signature_png or b"")).decode()
             if card is not None and card.has_signature
             else ""
         ),
@@ -121,7 +121,7 @@ def _exports_page(request: HttpRequest, form: GuestExportForm | None = None, sta
     branch_qs = Branch.objects.filter(pk__in=[branch.pk for branch in branches])
     if form is None:
         default = branches[0] if branches else None
-        initial = {"branch": default.pk if default else None}
+        initial: dict[str, Any] = {"branch": default.pk if default else None}
         if default is not None:
             initial["day"] = services.branch_today(default)
         form = GuestExportForm(initial=initial, branches=branch_qs)
