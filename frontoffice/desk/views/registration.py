@@ -141,7 +141,7 @@ def guest_export_run(request: HttpRequest) -> HttpResponse:
     )
     messages.success(
         request,
-        _("Export for %(day)s written: %(count)s foreign guests. Nothing was sent.")
+        _("Export for %(day)s written (foreign guests: %(count)s). Nothing was sent.")
         % {"day": export.day.isoformat(), "count": export.row_count},
     )
     return redirect("desk:guest_exports")
