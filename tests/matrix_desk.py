@@ -118,6 +118,7 @@ def extend_world(ctx: dict[str, Any]) -> dict[str, Any]:
     from frontoffice.clients.services import ClientData, client_create
     from frontoffice.desk import services
     from frontoffice.desk.services import VisitData
+    from frontoffice.desk.tests.cards import sign_cards
 
     organisation, branch, clerk, manager = ctx["branch"].organisation, ctx["branch"], ctx["clerk"], ctx["manager"]
     consultation = services.visit_type_create(
@@ -145,6 +146,7 @@ def extend_world(ctx: dict[str, Any]) -> dict[str, Any]:
         data=VisitData(arrival_date=today, departure_date=today + timedelta(days=2), room=room),
     )
     guest = services.visit_guest_add(visit=stay, client=other_guest, actor=clerk)
+    sign_cards(stay, clerk)  # check-in needs every guest's registration card
     stay = services.visit_transition(visit=stay, to_status="checked_in", actor=clerk)
     shop = services.visit_create(branch=branch, actor=clerk, client=ctx["client"], visit_type=sale)
     line = services.visit_line_add(

@@ -25,3 +25,16 @@ class DeskConfig(AppConfig):
 
         intake_rules.register()
         money_rules.register()
+
+        # Coverage and registration cards (docs/desk-coverage.md).
+        from . import actions_coverage, services_coverage, services_registration
+
+        for label, field in (
+            ("desk.Coverage", "client"),
+            ("desk.Coverage", "subscriber"),
+            ("desk.EligibilityCheck", "client"),
+        ):
+            register_client_link(label, field)
+        services_coverage.register_rules()
+        services_registration.register_rules()
+        actions_coverage.register()

@@ -77,6 +77,9 @@ def load(organisations: list[Organisation]) -> None:
         if VisitType.objects.filter(organisation=organisation).exists():
             continue  # idempotent: the demo runs on every `make run` of an empty database
         _Loader(organisation, random.Random(seed)).run()  # noqa: S311 - invented demo data
+    from . import demo_coverage  # payers, policies and registration cards, after the visits exist
+
+    demo_coverage.load(organisations)
 
 
 class _Loader:

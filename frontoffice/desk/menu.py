@@ -96,4 +96,20 @@ MENU += [
         order=112,
         match_prefix="/desk/money/settings/",
     ),
+    MenuItem(
+        _("Payers"),
+        "desk:payer_list",
+        (DeskPermission.MANAGE_VISIT_TYPES.perm,),
+        section=_("Front desk"),
+        order=112,
+        match_prefix="/desk/payers/",
+    ),
+    MenuItem(
+        _("Guest reports"),
+        "desk:guest_exports",
+        (DeskPermission.MANAGE_VISIT_TYPES.perm,),
+        section=_("Front desk"),
+        order=113,
+        match_prefix="/desk/guest-reports/",
+    ),
 ]

@@ -20,7 +20,7 @@ from .choices import VisitStatus
 from .models import Room, Visit, VisitType
 
 # What a list row shows: one query for the rows, none per row.
-LIST_RELATED = ("branch", "client", "visit_type", "room", "practitioner__user", "responsible__user")
+LIST_RELATED = ("branch", "client", "visit_type", "room", "practitioner__user", "responsible__user", "billing")
 SEARCH_LIMIT = 100
 
 
@@ -132,7 +132,9 @@ def visit_detail(*, user: Any, pk: int) -> Visit:
     return (
         visit_queryset(user=user)
         .select_related(*LIST_RELATED, "organisation")
-        .prefetch_related("status_changes__by", "guests__client", "lines", "room_changes__to_room")
+        .prefetch_related(
+            "status_changes__by", "guests__client", "guests__registration_card", "lines", "room_changes__to_room"
+        )
         .get(pk=visit.pk)
     )
 

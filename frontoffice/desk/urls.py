@@ -1,6 +1,6 @@
 """The desk app's URLs: each area module under ``views/`` declares its own ``urlpatterns``."""
 
-from .views import documents, handover, intake, money, setup, visits
+from .views import coverage, documents, handover, intake, money, registration, setup, visits
 
 app_name = "desk"
 
@@ -8,3 +8,4 @@ urlpatterns = [*visits.urlpatterns, *setup.urlpatterns]
 urlpatterns += intake.urlpatterns
 urlpatterns += [*handover.urlpatterns, *documents.urlpatterns]
 urlpatterns += money.urlpatterns
+urlpatterns += [*coverage.urlpatterns, *registration.urlpatterns]

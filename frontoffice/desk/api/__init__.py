@@ -2,7 +2,7 @@
 
 from ninja import Router
 
-from . import documents, handover, intake, money, visits
+from . import coverage, documents, handover, intake, money, visits
 
 router = Router(tags=["Desk"])
 router.add_router("", visits.router)
@@ -10,3 +10,4 @@ router.add_router("", intake.router)
 router.add_router("", handover.router)
 router.add_router("", documents.router)
 router.add_router("", money.router)
+router.add_router("", coverage.router)

@@ -1,12 +1,16 @@
 """The desk app's models; each area in its own module, all importable from here."""
 
+from .coverage import Coverage, CoverageCopay, EligibilityCheck, Payer, VisitBilling
 from .documents import Document
 from .handover import Handover, HandoverItem
 from .intake import IntakeAttachment, IntakeField, IntakeForm, IntakeFormVersion, IntakeSubmission
 from .money import Charge, DrawerSession, FiscalPrintout, MoneySettings, Payment, Refund, SaleDocument
+from .registration import GuestExport, RegistrationCard
 from .visits import Room, Visit, VisitGuest, VisitLine, VisitRoomChange, VisitStatusChange, VisitType
 
 __all__ = ["Room", "Visit", "VisitGuest", "VisitLine", "VisitRoomChange", "VisitStatusChange", "VisitType"]
 __all__ += ["IntakeAttachment", "IntakeField", "IntakeForm", "IntakeFormVersion", "IntakeSubmission"]
 __all__ += ["Document", "Handover", "HandoverItem"]
 __all__ += ["Charge", "DrawerSession", "FiscalPrintout", "MoneySettings", "Payment", "Refund", "SaleDocument"]
+__all__ += ["Coverage", "CoverageCopay", "EligibilityCheck", "GuestExport", "Payer", "RegistrationCard"]
+__all__ += ["VisitBilling"]

@@ -11,8 +11,15 @@ from django.utils import timezone
 from frontoffice.clients.services import ClientData, client_create
 from frontoffice.desk import services
 from frontoffice.desk.services import VisitData
+from frontoffice.desk.tests.cards import sign_cards
 
 from .fixtures_intake import intake_form, intake_storage, intake_visit  # noqa: F401 - intake fixtures
+
+
+@pytest.fixture(autouse=True)
+def _private_files_in_a_temporary_folder(settings, tmp_path):
+    """Card images and guest reports go to a folder of the test's own (see desk/private_files.py)."""
+    settings.DESK_PRIVATE_DIR = tmp_path / "private"
 
 
 @pytest.fixture
@@ -83,14 +90,17 @@ def clinic_visit(branch, clerk, patient, consultation):
 
 @pytest.fixture
 def stay(branch, clerk, patient, room_night, room):
+    """A stay booked for today whose primary guest has signed a registration card (check-in needs one)."""
     today = services.branch_today(branch)
-    return services.visit_create(
+    visit = services.visit_create(
         branch=branch,
         actor=clerk,
         client=patient,
         visit_type=room_night,
         data=VisitData(arrival_date=today, departure_date=today + timedelta(days=3), room=room),
     )
+    sign_cards(visit, clerk)
+    return visit
 
 
 @pytest.fixture

@@ -33,3 +33,16 @@ def test_the_demo_fills_the_desk_once_with_consistent_visits(db):
     assert Room.objects.filter(branch__organisation__kind="hotel").count() >= 12
     assert not Visit.objects.values("number", "organisation").annotate(n=Count("id")).filter(n__gt=1).exists()
     assert VisitStatusChange.objects.count() > Visit.objects.count()
+
+
+def test_the_demo_gives_clinics_policies_and_hotel_guests_signed_cards(db):
+    from frontoffice.desk import services_registration as cards
+    from frontoffice.desk.models import Coverage, Payer, RegistrationCard
+
+    load_demo()
+    load_demo()  # idempotent
+    assert Payer.objects.filter(organisation__kind="clinic", kind="public_fund").count() == 1
+    assert Coverage.objects.filter(organisation__kind="clinic").exists()
+    checked_in = Visit.objects.filter(vertical="hotel", status="checked_in").first()
+    assert checked_in is not None and not cards.incomplete_guests(checked_in)
+    assert RegistrationCard.objects.exclude(nationality="PL").exists()

@@ -18,6 +18,7 @@ from frontoffice.desk.choices import VisitStatus as S
 from frontoffice.desk.models import Visit, VisitGuest, VisitStatusChange
 from frontoffice.desk.pricing import line_totals
 from frontoffice.desk.services import VisitData
+from frontoffice.desk.tests.cards import sign_cards
 
 pytestmark = pytest.mark.django_db
 
@@ -300,6 +301,7 @@ def test_a_room_cannot_be_double_booked(stay, branch, clerk, second_guest, room_
 
 def test_hotel_guests_check_in_and_out_on_the_departure_day(stay, clerk, second_guest):
     services.visit_guest_add(visit=stay, client=second_guest, actor=clerk)
+    sign_cards(stay, clerk)
     visit = _go(stay, S.CHECKED_IN, actor=clerk)
     Visit.objects.filter(pk=visit.pk).update(
         arrival_date=visit.arrival_date - timedelta(days=3), departure_date=services.branch_today(visit.branch)
@@ -326,6 +328,7 @@ def test_check_in_needs_a_room(branch, clerk, patient, room_night):
         visit_type=room_night,
         data=VisitData(arrival_date=today, departure_date=today + timedelta(days=1)),
     )
+    sign_cards(stay, clerk)
     with pytest.raises(ValidationError) as caught:
         services.visit_transition(visit=stay, to_status=S.CHECKED_IN, actor=clerk)
     assert caught.value.messages == ["Assign a room before check-in."]
@@ -359,6 +362,7 @@ def test_a_room_change_before_check_in_is_refused(stay, clerk, other_room):
 
 def test_a_room_change_respects_beds(stay, clerk, second_guest, other_room):
     services.visit_guest_add(visit=stay, client=second_guest, actor=clerk)
+    sign_cards(stay, clerk)
     visit = _go(stay, S.CHECKED_IN, actor=clerk)
     with pytest.raises(ValidationError) as caught:
         services.visit_room_change(visit=visit, room=other_room, actor=clerk)
