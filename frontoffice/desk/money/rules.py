@@ -8,8 +8,9 @@ from frontoffice.core.choices import BusinessKind
 
 from ..actions import VisitAction, register_visit_action
 from ..choices import VisitStatus
+from ..handover_summaries import HandoverSummaryProvider, register_handover_summary
 from ..workflow import register_after, register_guard
-from . import services
+from . import selectors, services
 from .permissions import MoneyPermission
 
 TAKE = MoneyPermission.TAKE_PAYMENTS.perm
@@ -17,6 +18,7 @@ VIEW = "desk.view_visits"
 
 
 def register() -> None:
+    register_handover_summary(HandoverSummaryProvider(key="drawer", build=selectors.drawer_handover_block, order=10))
     register_guard(services.settled_before_check_out, to_status=VisitStatus.CHECKED_OUT, vertical=BusinessKind.HOTEL)
     for vertical in (BusinessKind.RETAIL, BusinessKind.OFFICE):
         register_guard(services.settled_before_paid, to_status=VisitStatus.PAID, vertical=vertical)

@@ -305,3 +305,32 @@ def document_get(*, user: Any, pk: int) -> SaleDocument:
 
 def document_of(visit: Visit, kind: str) -> SaleDocument | None:
     return SaleDocument.objects.filter(visit=visit, kind=kind).first()
+
+
+def drawer_handover_block(context: Any) -> Any:
+    """The shift handover's cash-drawer block: every drawer of the branch closed since the previous
+    handover, with its counted amount and discrepancy (``handover_summaries`` stores it on the handover)."""
+    from django.utils.translation import gettext as _
+
+    from ..handover_summaries import SummaryBlock
+
+    closed = DrawerSession.objects.filter(
+        branch=context.branch, closed_at__isnull=False, closed_at__lte=context.until
+    ).select_related("clerk", "branch")
+    if context.since is not None:
+        closed = closed.filter(closed_at__gt=context.since)
+    lines = []
+    short = False
+    for session in closed.order_by("closed_at"):
+        summary = drawer_close_summary(session)
+        short = short or bool(summary.discrepancy)
+        lines.append(
+            (
+                summary.clerk,
+                _("expected %(expected)s, counted %(counted)s, difference %(difference)s")
+                % {"expected": summary.expected, "counted": summary.counted, "difference": summary.discrepancy},
+            )
+        )
+    if not lines:
+        return None
+    return SummaryBlock(title=_("Cash drawers closed"), lines=lines, tone="warn" if short else "")

@@ -459,3 +459,17 @@ def test_a_returned_sale_owes_the_money_back_until_the_approved_refund_settles_i
     assert refund.status == "pending" and money.balances([visit]) == {visit.pk: D("-899.00")}
     services.refund_decide(refund=refund, actor=manager, approve=True)
     assert money.folio(visit).balance == D("0.00") and money.balances([visit]) == {visit.pk: D("0.00")}
+
+
+def test_the_next_handover_reports_the_drawers_closed_since_the_last_one(paid_sale, clerk, drawer):
+    from frontoffice.desk import services_handover
+
+    services.drawer_close(session=drawer, actor=clerk, counted_amount=drawer.opening_float - D("5.00"), note="Brak")
+
+    first = services_handover.handover_create(branch=drawer.branch, actor=clerk, notes="Koniec zmiany")
+    second = services_handover.handover_create(branch=drawer.branch, actor=clerk, notes="Nic nowego")
+
+    [block] = [block for block in first.summaries if block["key"] == "drawer"]
+    assert block["tone"] == "warn"
+    assert "-5.00" in block["lines"][0][1]
+    assert not [block for block in second.summaries if block["key"] == "drawer"]  # reported once
