@@ -81,7 +81,19 @@ def test_every_page_a_clerk_reaches_has_one_heading_and_its_own_title(clerk, pag
     # When they open every item of their menu
     visited = walk_the_menu(page, titles)
     # Then each page had one h1 and its own title
-    assert visited == ["Home", "Clients", "New client", "Branches", "API tokens", "My preferences"]
+    assert visited == [
+        "Home",
+        "Today at the desk",
+        "New visit",
+        "Visits",
+        "Cash drawer",
+        "Shift handovers",
+        "Clients",
+        "New client",
+        "Branches",
+        "API tokens",
+        "My preferences",
+    ]
     assert len(titles) == len(visited) + 1, titles  # every menu page plus the sign-in page
 
 
