@@ -148,7 +148,11 @@ def test_a_guest_report_is_written_and_downloaded(login, manager, branch):
     browser = login(manager)
     page = browser.post(reverse("desk:guest_export_run"), {"branch": branch.pk, "day": "2024-06-01"}, follow=True)
     assert "Nothing was sent." in page.content.decode()
-    download = browser.get(reverse("desk:guest_export_download", args=[1]))
+    from frontoffice.desk.models import GuestExport
+
+    # The row's id, not 1: PostgreSQL does not restart sequences between tests.
+    export = GuestExport.objects.latest("pk")
+    download = browser.get(reverse("desk:guest_export_download", args=[export.pk]))
     assert download.status_code == 200 and download.content.decode().startswith("stay_number;room;")
 
 
