@@ -310,4 +310,4 @@ def document_create(request: HttpRequest, visit_id: Id, payload: DocumentIn) -> 
 @requires(VIEW)
 def document_pdf(request: HttpRequest, document_id: Id) -> HttpResponse:
     document = money.document_get(user=current_user(request), pk=document_id)
-    return pdf_response(documents.document_pdf(document), filename=documents.document_filename(document))
+    return pdf_response(documents.issued_pdf(document), filename=documents.document_filename(document))

@@ -12,8 +12,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.http import HttpRequest
 
+from frontoffice.core.files import private_storage
 from frontoffice.core.pdf import render_pdf
 
 from ..choices import VatRate
@@ -73,6 +76,38 @@ def document_pdf(document: SaleDocument, request: HttpRequest | None = None) -> 
         "currency": document.organisation.currency,
     }
     return render_pdf("desk/money/document_pdf.html", context, request=request)
+
+
+def _kept_pdf_name(document: SaleDocument) -> str:
+    return f"sale-documents/{document.organisation_id}/{document.pk}.pdf"
+
+
+def keep_issued_pdf(document: SaleDocument) -> None:
+    """Print a document once, when it is issued, and keep the bytes (written when the issuing transaction
+    commits). Every later copy is then the document exactly as issued, even after a template, a
+    translation or the seller's address changes, and a copy costs a file read instead of a page layout."""
+    pdf = document_pdf(document)
+    name = _kept_pdf_name(document)
+
+    def write() -> None:
+        storage = private_storage()
+        if not storage.exists(name):
+            storage.save(name, ContentFile(pdf))
+
+    transaction.on_commit(write)
+
+
+def issued_pdf(document: SaleDocument) -> bytes:
+    """The copy kept when the document was issued (printed and kept now for documents issued before
+    copies were kept)."""
+    storage = private_storage()
+    name = _kept_pdf_name(document)
+    if not storage.exists(name):
+        pdf = document_pdf(document)
+        storage.save(name, ContentFile(pdf))
+        return pdf
+    with storage.open(name) as kept:
+        return kept.read()
 
 
 def document_filename(document: SaleDocument) -> str:

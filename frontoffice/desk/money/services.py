@@ -606,6 +606,7 @@ def document_issue(
     document.save()
     if kind == DocumentKind.RECEIPT and is_fiscal(document.payments):
         fiscal_printer().print_receipt(document)
+    documents.keep_issued_pdf(document)
     _audit(
         actor,
         f"document.{kind}",

@@ -146,6 +146,23 @@ def test_print_receipt_issues_it_once_and_returns_the_pdf(login, clerk, sale_wit
     assert "Receipt PAR-" in text and "Kabel" in text and "70.00" in text
 
 
+def test_every_copy_of_a_receipt_is_the_receipt_as_issued(
+    login, clerk, sale_with_line, django_capture_on_commit_callbacks
+):
+    services.payment_take(visit=sale_with_line, actor=clerk, method="card", amount=D("70"), terminal_receipt="T")
+    browser = login(clerk)
+    url = reverse("desk:receipt", args=[sale_with_line.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert browser.post(url).status_code == 302
+    clerk.language = "pl"  # printed again later by a clerk who reads Polish: still the English original
+    clerk.save(update_fields=["language"])
+    copy = browser.get(url)
+    text = PdfReader(io.BytesIO(copy.content)).pages[0].extract_text()
+    assert "Receipt PAR-" in text and "Paragon" not in text
+    assert 'lang="pl"' in browser.get(reverse("desk:day")).content.decode()  # the pages themselves are Polish
+    assert browser.get(url).content == copy.content
+
+
 def test_an_invoice_form_keeps_the_buyer_when_the_seller_has_no_nip(login, clerk, sale_with_line):
     page = login(clerk).post(
         reverse("desk:invoice", args=[sale_with_line.pk]), {"buyer_name": "Jan Kowalski", "buyer_nip": ""}

@@ -194,9 +194,7 @@ def _issued_pdf(request: HttpRequest, visit: Visit, kind: str) -> HttpResponse |
     document = money.document_of(visit, kind)
     if document is None:
         return None
-    return pdf_response(
-        documents.document_pdf(document, request=request), filename=documents.document_filename(document), inline=True
-    )
+    return pdf_response(documents.issued_pdf(document), filename=documents.document_filename(document), inline=True)
 
 
 @require(TAKE)
