@@ -7,13 +7,14 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from frontoffice.desk import services
 from frontoffice.desk.actions import _ACTIONS, VisitAction, register_visit_action
 from frontoffice.desk.choices import VisitStatus as S
 from frontoffice.desk.models import Visit, VisitType
 from frontoffice.desk.services import VisitData
+from frontoffice.desk.views.visits import in_status_for
 
 pytestmark = pytest.mark.django_db
 
@@ -238,3 +239,15 @@ def test_the_visit_page_speaks_polish(login, clerk, clinic_visit):
     clerk.save()
     html = login(clerk).get(reverse("desk:visit_detail", args=[clinic_visit.pk])).content.decode()
     assert "Zaplanowana" in html and "Na miejscu" in html
+
+
+@pytest.mark.parametrize(
+    ("minutes", "english", "polish"),
+    [(7, "7 min", "7 min"), (125, "2 h 5 min", "2 godz. 5 min"), (1500, "1 day", "1 dzień"), (4400, "3 days", "3 dni")],
+)
+def test_time_in_status_is_short_enough_for_a_table_cell(minutes, english, polish):
+    now = timezone.now()
+    with translation.override("en"):
+        assert in_status_for(now - timedelta(minutes=minutes), now) == english
+    with translation.override("pl"):
+        assert in_status_for(now - timedelta(minutes=minutes), now) == polish

@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from frontoffice.accounts.selectors import staff_list
@@ -27,7 +27,7 @@ from frontoffice.core.selectors import organisation_for
 from frontoffice.core.tables import Column, Table
 
 from .. import selectors, services, workflow
-from ..actions import actions_for
+from ..actions import VisitUrls, actions_for, visit_actions
 from ..choices import VisitStatus
 from ..forms import LineForm, RoomChangeForm, TransitionForm, VisitFilterForm, VisitForm
 from ..models import Visit
@@ -79,6 +79,17 @@ def _transitions(visit: Visit) -> list[dict[str, Any]]:
 # --- the clerk's day ------------------------------------------------------------------------------
 
 
+def in_status_for(since: Any, now: Any) -> str:
+    """How long a visit has been in its status, short enough for a table cell: "7 min", "2 h 5 min", "3 days"."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 60:
+        return _("%(minutes)d min") % {"minutes": minutes}
+    if minutes < 24 * 60:
+        return _("%(hours)d h %(minutes)d min") % {"hours": minutes // 60, "minutes": minutes % 60}
+    days = minutes // (24 * 60)
+    return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+
+
 @require(VIEW)
 def day(request: HttpRequest) -> HttpResponse:
     branch, branches = _branch(request)
@@ -90,15 +101,38 @@ def day(request: HttpRequest) -> HttpResponse:
     visits = list(selectors.day_visits(user=request.user, branch=branch, day=when, q=query))
     can_edit = request.user.has_perm(EDIT)
     balances = money_selectors.balances(visits)
-    rows = [
-        {
-            "visit": visit,
-            "balance": balances.get(visit.pk),
-            "transitions": quick_transitions(visit) if can_edit else [],
-            "actions": actions_for(request.user, visit),
-        }
-        for visit in visits
-    ]
+    urls = VisitUrls()
+    actions = visit_actions(request.user, urls)
+    now = timezone.now()
+    # Labels and next steps depend only on the vertical and the status: worked out (and translated) once
+    # per page, not once per row.
+    steps: dict[tuple[str, str], list[dict[str, str]]] = {}
+    labels: dict[str, str] = {}
+    button_label = _("%(status)s: %(name)s")
+    rows = []
+    for visit in visits:
+        key = (visit.vertical, visit.status)
+        if key not in steps:
+            steps[key] = [{"status": t["status"], "label": str(t["label"])} for t in quick_transitions(visit)]
+            labels.setdefault(visit.status, str(visit.get_status_display()))
+        name = visit.client.display_name
+        rows.append(
+            {
+                "visit": visit,
+                "client_name": name,
+                "status_label": labels[visit.status],
+                "url": urls("desk:visit_detail", visit.pk),
+                "transition_url": urls("desk:visit_transition", visit.pk),
+                "in_status_for": in_status_for(visit.status_changed_at, now),
+                "balance": balances.get(visit.pk),
+                "transitions": [
+                    {**step, "aria": button_label % {"status": step["label"], "name": name}} for step in steps[key]
+                ]
+                if can_edit
+                else [],
+                "actions": [{**action, "label": str(action["label"])} for action in actions(visit)],
+            }
+        )
     counts: dict[str, int] = {}
     for visit in visits:
         counts[visit.status] = counts.get(visit.status, 0) + 1
@@ -110,7 +144,6 @@ def day(request: HttpRequest) -> HttpResponse:
         "query": query,
         "rows": rows,
         "counts": [(VisitStatus(status).label, n) for status, n in counts.items()],
-        "now": timezone.now(),
         "can_edit": can_edit,
     }
     return render_page(request, "desk/day.html", context)
