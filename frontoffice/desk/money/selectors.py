@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 from django.http import Http404
+from django.utils.functional import Promise
 
 from frontoffice.core.choices import BusinessKind
 from frontoffice.core.models import Organisation
@@ -319,7 +320,7 @@ def drawer_handover_block(context: Any) -> Any:
     ).select_related("clerk", "branch")
     if context.since is not None:
         closed = closed.filter(closed_at__gt=context.since)
-    lines = []
+    lines: list[tuple[str | Promise, str | Promise]] = []
     short = False
     for session in closed.order_by("closed_at"):
         summary = drawer_close_summary(session)
