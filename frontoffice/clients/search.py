@@ -44,6 +44,7 @@ the name.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -344,7 +345,7 @@ def _sqlite_word_ids(organisation_id: int, words: tuple[str, ...], births: list[
     else:
         source = "clients_client_words w CROSS JOIN clients_client c ON c.id = w.rowid"
         conditions.append("clients_client_words MATCH %s")
-        params.append(" AND ".join(f"{_phrase(word)}*" for word in words))
+        params.append(_fts_match(words, prefix=True))
         column = "w.rowid"
     # Only constants are formatted into the SQL; the words are parameters.
     sql = f"SELECT DISTINCT {column} FROM {source} WHERE {' AND '.join(conditions)} LIMIT {PREFIX_CANDIDATES}"  # noqa: S608
@@ -357,7 +358,7 @@ def _sqlite_name_filter(clients: QuerySet[Client], words: tuple[str, ...]) -> tu
     long_words = [word for word in words if len(word) >= 3]
     tie_breaker: Any = Value(0.0, output_field=FloatField())
     if long_words:
-        match = " AND ".join(f"search_name : {_phrase(word)}" for word in long_words)
+        match = _fts_match(long_words, column="search_name")
         clients = clients.extra(  # noqa: S610 - the MATCH text is a parameter; FTS5 needs its table joined
             tables=[FTS_TABLE],
             where=[f"{FTS_TABLE}.rowid = clients_client.id", f"{FTS_TABLE} MATCH %s"],
@@ -423,7 +424,7 @@ def _sqlite_fuzzy_names(clients: QuerySet[Client], parsed: ParsedQuery, fuzzy_wo
     for index, word in enumerate(parsed.words):
         if word in fuzzy_words:
             half = max(3, len(word) // 2)
-            fragments = " OR ".join(f"search_name : {_phrase(part)}" for part in (word[:half], word[-half:]))
+            fragments = _fts_match((word[:half], word[-half:]), column="search_name", joiner="OR")
             candidates = RawSQL(f"{_FTS_IDS} LIMIT {FUZZY_CANDIDATES}", [fragments])  # noqa: S611 - a parameter
             name = f"similarity_{index}"
             similarity = RawSQL(  # noqa: S611 - constant SQL, the word is a parameter
@@ -469,9 +470,16 @@ def _phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def _fts_match(fragments: Iterable[str], *, column: str = "", joiner: str = "AND", prefix: bool = False) -> str:
+    """The text of an FTS5 MATCH: each fragment a quoted phrase (restricted to ``column``, a prefix query
+    when ``prefix``), joined by ``joiner``. Always passed as a parameter, never formatted into SQL."""
+    scope = f"{column} : " if column else ""
+    star = "*" if prefix else ""
+    return f" {joiner} ".join(f"{scope}{_phrase(fragment)}{star}" for fragment in fragments)
+
+
 def _fts_ids(column: str, fragments: list[str]) -> RawSQL:
-    match = " AND ".join(f"{column} : {_phrase(fragment)}" for fragment in fragments)
-    return RawSQL(_FTS_IDS, [match])  # noqa: S611 - the MATCH text is a parameter
+    return RawSQL(_FTS_IDS, [_fts_match(fragments, column=column)])  # noqa: S611 - the MATCH text is a parameter
 
 
 def _next_prefix(prefix: str) -> str:
