@@ -1,0 +1,335 @@
+"""Each desk vertical's whole flow, clicked and typed through as a clerk does it.
+
+Set-up data (visit types, intake form, payer, clients, the planned visit or the booking) comes from
+the services; everything the clerk does happens in the browser, and each step checks what the clerk
+sees (status, balance, messages) and what was stored.
+
+- clinic: policy, eligibility, arrival, intake form with a drawn signature and a conditional field,
+  copay in cash from a drawer opened on the spot, the insurer's share, receipt (PDF), finish;
+- hotel: two guests with registration cards (ID document, signature), check-in, a minibar charge,
+  check-out refused while the folio is open, card payment, check-out;
+- shop: line items, card payment, a return whose refund is above the clerk's limit, approved by a
+  manager signed in on a second browser.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Locator, Page, expect
+
+from frontoffice.clients.services import ClientData, client_create
+from frontoffice.desk import services as desk
+from frontoffice.desk import services_coverage as coverage_services
+from frontoffice.desk.choices import VisitStatus
+from frontoffice.desk.intake import services as intake
+from frontoffice.desk.intake.services import FieldData
+from frontoffice.desk.models import (
+    Charge,
+    DrawerSession,
+    EligibilityCheck,
+    Payment,
+    Refund,
+    RegistrationCard,
+    SaleDocument,
+    Visit,
+    VisitBilling,
+)
+from frontoffice.desk.services import VisitData
+from tests.e2e.conftest import add_totp_device
+from tests.e2e.helpers import assert_every_control_is_named, assert_page_shell, main_menu, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+# --- what a clerk does again and again ------------------------------------------------------------
+
+
+def heading(page: Page) -> Locator:
+    return page.get_by_role("heading", level=1)
+
+
+def flash(page: Page) -> Locator:
+    """The message the app shows after a step (``role=status`` at the top of the page)."""
+    return page.locator(".flash")
+
+
+def open_the_day(page: Page) -> None:
+    main_menu(page).get_by_role("link", name="Today at the desk").click()
+    expect(heading(page)).to_have_text("Today at the desk")
+    assert_page_shell(page)
+
+
+def day_row(page: Page, name: str) -> Locator:
+    """The day page's row of ``name``'s visit."""
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=name, exact=True))
+    expect(row).to_have_count(1)
+    return row
+
+
+def open_visit(page: Page, name: str, number: str) -> None:
+    """From the day page, the visit's page through the client's name in its row."""
+    open_the_day(page)
+    day_row(page, name).get_by_role("link", name=name, exact=True).click()
+    expect(heading(page)).to_contain_text(f"Visit {number}")
+
+
+def status_badge(page: Page) -> Locator:
+    return heading(page).locator(".badge")
+
+
+def move_to(page: Page, status: str) -> None:
+    """Press the status button on the visit's page."""
+    page.get_by_role("region", name="Status").get_by_role("button", name=status, exact=True).click()
+
+
+def balance(page: Page) -> Locator:
+    """The folio's balance as the visit's page (or a money page) shows it."""
+    return page.locator("[data-balance]")
+
+
+def draw_signature(page: Page, canvas: Locator) -> None:
+    """Sign with the mouse: press on the pad, move through a few points, release."""
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    left, top, width, height = box["x"], box["y"], box["width"], box["height"]
+    page.mouse.move(left + width * 0.1, top + height * 0.7)
+    page.mouse.down()
+    for x, y in ((0.25, 0.3), (0.4, 0.75), (0.55, 0.25), (0.7, 0.7), (0.85, 0.4)):
+        page.mouse.move(left + width * x, top + height * y, steps=5)
+    page.mouse.up()
+
+
+def take_payment(page: Page, *, method: str, amount: str, terminal: str = "", reference: str = "") -> None:
+    """On the visit's page: Take payment, choose the method, type the amount, record it."""
+    page.get_by_role("region", name=re.compile("Charges and payments|Folio")).get_by_role(
+        "link", name="Take payment"
+    ).click()
+    expect(heading(page)).to_contain_text("Take payment")
+    assert_every_control_is_named(page, page.locator("main form"))
+    page.get_by_role("radio", name=method, exact=True).check()
+    page.get_by_label("Amount", exact=True).fill(amount)
+    if terminal:
+        page.get_by_label("Terminal receipt number").fill(terminal)
+    if reference:
+        page.get_by_label("Reference").fill(reference)
+    page.get_by_role("button", name="Record the payment").click()
+
+
+def open_cash_drawer(page: Page, opening_float: str) -> None:
+    """Follow the payment page's link to the cash drawer and open it with ``opening_float``."""
+    page.get_by_role("link", name="Cash drawer", exact=True).last.click()
+    expect(heading(page)).to_have_text("Cash drawer")
+    page.get_by_label("Float").fill(opening_float)
+    page.get_by_role("button", name="Open the drawer").click()
+    expect(flash(page)).to_contain_text("Cash drawer opened.")
+
+
+def pdf_from(page: Page, click: Locator) -> bytes:
+    """Click something that opens a PDF; check the answer and return the PDF's bytes.
+
+    Chromium shows a PDF in its own viewer, which hides the bytes from the page's response, so
+    the same address is downloaded again with the page's cookies (as "Save as" would).
+    """
+    with page.expect_response(lambda response: response.headers.get("content-type", "") == "application/pdf") as info:
+        click.click()
+    response = info.value
+    assert response.status == 200
+    assert response.headers["content-disposition"].startswith("inline;")
+    download = page.request.get(response.url)
+    assert download.headers["content-type"] == "application/pdf"
+    body = download.body()
+    assert body.startswith(b"%PDF-")
+    return body
+
+
+def back_from_the_pdf(page: Page) -> None:
+    """The browser's Back button, pressed until the app shows again (the PDF viewer has no menu)."""
+    for _ in range(3):
+        page.go_back()
+        if main_menu(page).count():
+            return
+    raise AssertionError(f"Back never left the PDF: {page.url}")
+
+
+# --- the clinic -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clinic(organisation, branch, manager, clerk):
+    """A consultation that asks for the intake form and needs coverage; a payer; Jan's planned visit today."""
+    form = intake.intake_form_create(
+        organisation=organisation, actor=manager, name="Ankieta przed wizytą", title_en="Before your visit"
+    )
+    draft = form.versions.get()
+    for data in (
+        FieldData(
+            key="allergies", kind="yes_no", label_pl="Czy ma Pan alergie?", label_en="Any allergies?", required=True
+        ),
+        FieldData(
+            key="allergy_list",
+            kind="long_text",
+            label_pl="Jakie alergie?",
+            label_en="Which allergies?",
+            required=True,
+            show_if_key="allergies",
+            show_if_value="yes",
+        ),
+        FieldData(key="signature", kind="signature", label_pl="Podpis", label_en="Signature", required=True),
+    ):
+        intake.intake_field_add(version=draft, actor=manager, data=data)
+    intake.intake_version_publish(version=draft, actor=manager)
+    consultation = desk.visit_type_create(
+        organisation=organisation,
+        actor=manager,
+        name="Konsultacja internistyczna",
+        vertical="clinic",
+        price=Decimal("150.00"),
+        vat_rate="zw",
+        coverage_required=True,
+        intake_form=form,
+    )
+    payer = coverage_services.payer_create(organisation=organisation, actor=manager, name="Medicover")
+    patient = client_create(
+        organisation=organisation,
+        actor=clerk,
+        data=ClientData(given_name="Jan", family_name="Kowalski", phones=["600 200 300"]),
+        branch=branch,
+    )
+    visit = desk.visit_create(
+        branch=branch,
+        actor=clerk,
+        client=patient,
+        visit_type=consultation,
+        data=VisitData(scheduled_at=timezone.now(), reason="Kaszel"),
+    )
+    return {"visit": visit, "patient": patient, "payer": payer, "type": consultation}
+
+
+def test_clinic_visit_from_planned_to_finished_with_coverage_copay_and_intake(page: Page, clerk, clinic):
+    visit, name = clinic["visit"], "Jan Kowalski"
+    sign_in(page, clerk)
+
+    # Given Jan's planned visit on the clerk's day
+    open_the_day(page)
+    row = day_row(page, name)
+    expect(row).to_contain_text("Planned")
+    expect(row).to_contain_text(visit.number)
+
+    # When the clerk checks eligibility: no policy is on file yet
+    row.get_by_role("link", name="Check eligibility").click()
+    expect(heading(page)).to_have_text(f"Eligibility: {visit.number}, {name}")
+    expect(page.get_by_text("none valid on this day")).to_be_visible()
+
+    # So they add his policy, with a 20 PLN copay for the consultation
+    page.get_by_role("link", name="Policies").click()
+    expect(heading(page)).to_have_text(f"Coverage of {name}")
+    page.get_by_role("link", name="Add a policy").click()
+    page.get_by_label("Payer").select_option(label="Medicover")
+    page.get_by_label("Member or policy number").fill("MC-4417-2025")
+    page.get_by_label("Valid from").fill(timezone.localdate().replace(month=1, day=1).isoformat())
+    page.get_by_label("Copay: Konsultacja internistyczna").fill("20.00")
+    page.get_by_role("button", name="Save").click()
+    expect(flash(page)).to_contain_text("Policy added.")
+    expect(page.get_by_role("table", name="Policies")).to_contain_text("MC-4417-2025")
+
+    # And run the check again, now against the policy (the simulated service says "eligible")
+    open_the_day(page)
+    day_row(page, name).get_by_role("link", name="Check eligibility").click()
+    expect(page.get_by_text("Medicover MC-4417-2025")).to_be_visible()
+    page.get_by_role("button", name="Check eligibility").click()
+    expect(flash(page)).to_contain_text(f"{visit.number}: eligible.")
+    expect(page.get_by_text("Covered: Medicover MC-4417-2025 — copay 20.00 PLN")).to_be_visible()
+    check = EligibilityCheck.objects.get(visit=visit)
+    assert check.confirms and check.copay == Decimal("20.00")
+
+    # When the patient arrives
+    page.get_by_role("link", name="Back to the visit").click()
+    move_to(page, "Arrived")
+    expect(flash(page)).to_contain_text(f"{visit.number}: Arrived.")
+    expect(status_badge(page)).to_have_text("Arrived")
+    # Then the consultation is charged and the visit stays covered
+    expect(balance(page)).to_have_text("150.00 PLN")
+    expect(page.get_by_text("Covered: Medicover MC-4417-2025")).to_be_visible()
+
+    # And the visit cannot start before the intake form is accepted
+    move_to(page, "In progress")
+    expect(page.get_by_role("alert")).to_contain_text("Accept the intake form before the visit starts.")
+    expect(status_badge(page)).to_have_text("Arrived")
+
+    # When the clerk fills the form in at the desk with Jan
+    intake_section = page.get_by_role("region", name="Intake form")
+    expect(intake_section).to_contain_text("to fill")
+    intake_section.get_by_role("link", name="Fill in at the desk").click()
+    expect(heading(page)).to_have_text("Before your visit")
+    which = page.get_by_label("Which allergies?")
+    expect(which).to_be_hidden()
+    # the follow-up question appears only after the answer "yes"
+    page.get_by_role("group", name="Any allergies?").get_by_label("Yes").check()
+    expect(which).to_be_visible()
+    which.fill("Penicylina")
+    draw_signature(page, page.get_by_role("img", name=re.compile("Signature box")))
+    page.get_by_role("button", name="Save the form").click()
+    expect(flash(page)).to_contain_text("Intake form saved. Review it and accept it.")
+    expect(page.get_by_role("region", name="Answers")).to_contain_text("Penicylina")
+
+    # And accepts it
+    page.get_by_role("button", name="Accept the form").click()
+    expect(flash(page)).to_contain_text("Intake form accepted.")
+    expect(page.get_by_role("region", name="Intake form")).to_contain_text("accepted")
+    submission = Visit.objects.get(pk=visit.pk).intake_submission
+    assert submission.is_accepted
+    assert submission.answers["allergies"] == "yes" and submission.answers["allergy_list"] == "Penicylina"
+    assert submission.attachments.filter(field_key="signature").exists()
+
+    # When the clerk takes the copay in cash, they are sent to open their drawer first
+    take_payment(page, method="Cash", amount="20.00")
+    expect(page.get_by_role("alert")).to_contain_text("Please correct the fields marked below.")
+    expect(page.get_by_text("Open your cash drawer before taking or giving back cash")).to_be_visible()
+    expect(page.get_by_label("Amount", exact=True)).to_have_value("20.00")
+    open_cash_drawer(page, "200.00")
+    open_visit(page, name, visit.number)
+    take_payment(page, method="Cash", amount="20.00")
+    expect(flash(page)).to_contain_text("20.00 PLN received (Cash).")
+    expect(balance(page)).to_have_text("130.00 PLN")
+
+    # And records the insurer's share against the claim number
+    take_payment(page, method="Insurer", amount="130.00", reference="MC-CLAIM-88121")
+    expect(flash(page)).to_contain_text("130.00 PLN received (Insurer).")
+    expect(balance(page)).to_have_text("0.00 PLN")
+
+    # Then the receipt is issued and comes back as a PDF
+    page.get_by_role("region", name="Charges and payments").get_by_role("link", name="Receipt").click()
+    pdf_from(page, page.get_by_role("button", name="Issue and print the receipt"))
+    receipt = SaleDocument.objects.get(visit=visit, kind="receipt")
+    assert receipt.total_gross == Decimal("150.00")
+
+    # When the visit starts and ends
+    back_from_the_pdf(page)
+    open_visit(page, name, visit.number)
+    expect(page.get_by_role("region", name="Charges and payments")).to_contain_text(receipt.number)
+    move_to(page, "In progress")
+    expect(status_badge(page)).to_have_text("In progress")
+    move_to(page, "Finished")
+    expect(flash(page)).to_contain_text(f"{visit.number}: Finished.")
+    expect(status_badge(page)).to_have_text("Finished")
+
+    # Then the day page shows it finished and settled, and the database agrees
+    open_the_day(page)
+    row = day_row(page, name)
+    expect(row.get_by_role("cell").nth(3)).to_contain_text("Finished")
+    expect(row.get_by_role("cell").nth(5)).to_have_text("—")
+    visit.refresh_from_db()
+    assert visit.status == VisitStatus.FINISHED
+    assert VisitBilling.objects.get(visit=visit).billing == "coverage"
+    payments = sorted(Payment.objects.filter(visit=visit).values_list("method", "amount"))
+    assert payments == [("cash", Decimal("20.00")), ("insurer", Decimal("130.00"))]
+    drawer = DrawerSession.objects.get(clerk=clerk)
+    assert drawer.closed_at is None and drawer.opening_float == Decimal("200.00")
+    assert Payment.objects.get(visit=visit, method="cash").drawer_session == drawer
+    assert list(Charge.objects.filter(visit=visit).values_list("total_gross", flat=True)) == [Decimal("150.00")]
