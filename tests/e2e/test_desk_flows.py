@@ -333,3 +333,275 @@ def test_clinic_visit_from_planned_to_finished_with_coverage_copay_and_intake(pa
     assert drawer.closed_at is None and drawer.opening_float == Decimal("200.00")
     assert Payment.objects.get(visit=visit, method="cash").drawer_session == drawer
     assert list(Charge.objects.filter(visit=visit).values_list("total_gross", flat=True)) == [Decimal("150.00")]
+
+
+# --- the hotel ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hotel(organisation, branch, manager, clerk):
+    """A two-night booking in room 101 for Piotr Nowak, arriving today; Olena Kovalenko travels with him."""
+    nights = desk.visit_type_create(
+        organisation=organisation, actor=manager, name="Nocleg", vertical="hotel", price=Decimal("320.00"), vat_rate="8"
+    )
+    room = desk.room_create(branch=branch, actor=manager, number="101", floor=1, kind="double", capacity=2)
+    main_guest = client_create(
+        organisation=organisation,
+        actor=clerk,
+        data=ClientData(given_name="Piotr", family_name="Nowak", phones=["601 100 200"]),
+        branch=branch,
+    )
+    companion = client_create(
+        organisation=organisation,
+        actor=clerk,
+        data=ClientData(given_name="Olena", family_name="Kovalenko"),
+        branch=branch,
+    )
+    today = desk.branch_today(branch)
+    stay = desk.visit_create(
+        branch=branch,
+        actor=clerk,
+        client=main_guest,
+        visit_type=nights,
+        data=VisitData(arrival_date=today, departure_date=today + timedelta(days=2), room=room),
+    )
+    return {"stay": stay, "main_guest": main_guest, "companion": companion, "today": today}
+
+
+def add_guest(page: Page, name: str, search: str) -> None:
+    """On the stay's page: find the guest with the picker, confirm the read-back if asked, add."""
+    guests = page.get_by_role("region", name="Guests")
+    guests.get_by_label("Add a guest").fill(search)
+    guests.get_by_role("button", name=name).click()
+    confirm = guests.get_by_role("button", name=f"Yes, {name}")
+    if confirm.count():
+        confirm.click()
+    expect(guests.get_by_role("button", name="Choose another client")).to_be_visible()
+    guests.get_by_role("button", name="Add the guest").click()
+    expect(flash(page)).to_contain_text(f"{name} added to the stay.")
+
+
+def fill_registration_card(page: Page, name: str, card: dict[str, str]) -> None:
+    """From the stay's cards: open ``name``'s card, type every field, sign on the pad, save."""
+    page.get_by_role("link", name=name, exact=True).click()
+    expect(heading(page)).to_have_text(f"Registration card: {name}")
+    for label, value in card.items():
+        field = page.get_by_label(label, exact=True)
+        if label == "ID document":
+            field.select_option(label=value)
+        else:
+            field.fill(value)
+    assert_every_control_is_named(page, page.locator("main form"))
+    draw_signature(page, page.get_by_role("img", name=re.compile("Signature area")))
+    page.get_by_role("button", name="Save the card").click()
+    expect(flash(page)).to_contain_text(f"Registration card of {name} saved.")
+    expect(heading(page)).to_contain_text("Registration cards:")
+
+
+def test_hotel_stay_with_two_guests_extra_charge_and_check_out_only_once_settled(page: Page, clerk, hotel):
+    stay, today = hotel["stay"], hotel["today"]
+    sign_in(page, clerk)
+
+    # Given Piotr's booking on today's arrivals
+    open_visit(page, "Piotr Nowak", stay.number)
+    expect(status_badge(page)).to_have_text("Booked")
+
+    # When the clerk adds Olena to the stay with the client picker
+    add_guest(page, "Olena Kovalenko", "kovalenko")
+    guests = page.get_by_role("region", name="Guests")
+    expect(guests).to_contain_text("Olena Kovalenko")
+
+    # Then check-in is refused while the registration cards are missing
+    move_to(page, "Checked in")
+    expect(page.get_by_role("alert")).to_contain_text("Fill in and sign the registration card of:")
+    expect(status_badge(page)).to_have_text("Booked")
+
+    # When both guests fill in and sign their cards, each with an identity document
+    page.get_by_role("region", name="Status").get_by_role("link", name="Registration cards").click()
+    expect(heading(page)).to_have_text(f"Registration cards: {stay.number}")
+    expect(page.get_by_text("no card yet")).to_have_count(2)
+    fill_registration_card(
+        page,
+        "Piotr Nowak",
+        {
+            "Date of birth": "1984-03-12",
+            "Nationality": "PL",
+            "Street and number": "ul. Długa 5/3",
+            "Postal code": "00-238",
+            "City": "Warszawa",
+            "Country of residence": "PL",
+            "ID document": "National ID card",
+            "Document number": "ABC123456",
+            "Issuing country": "PL",
+            "Document valid until": (today + timedelta(days=900)).isoformat(),
+        },
+    )
+    fill_registration_card(
+        page,
+        "Olena Kovalenko",
+        {
+            "Date of birth": "1990-07-30",
+            "Nationality": "UA",
+            "Street and number": "vul. Khreshchatyk 22",
+            "Postal code": "01001",
+            "City": "Kyiv",
+            "Country of residence": "UA",
+            "ID document": "Passport",
+            "Document number": "FA123456",
+            "Issuing country": "UA",
+            "Document valid until": (today + timedelta(days=400)).isoformat(),
+        },
+    )
+    expect(page.get_by_text("card complete")).to_have_count(2)
+    cards = RegistrationCard.objects.filter(guest__visit=stay).order_by("family_name")
+    assert [(c.family_name, c.document_type, c.document_number, c.has_signature) for c in cards] == [
+        ("Kovalenko", "passport", "FA123456", True),
+        ("Nowak", "id_card", "ABC123456", True),
+    ]
+
+    # And the clerk checks them in
+    page.get_by_role("link", name="Back to the stay").click()
+    move_to(page, "Checked in")
+    expect(flash(page)).to_contain_text(f"{stay.number}: Checked in.")
+    expect(status_badge(page)).to_have_text("Checked in")
+    # Then the two nights are on the folio
+    expect(balance(page)).to_have_text("640.00 PLN")
+
+    # When the minibar is charged
+    folio = page.get_by_role("region", name="Folio")
+    folio.get_by_text("Add a charge").click()
+    folio.get_by_label("Description").fill("Minibar")
+    folio.get_by_label("Quantity").fill("2")
+    folio.get_by_label("Unit price (gross)").fill("12.50")
+    folio.get_by_label("VAT rate").select_option(label="23%")
+    folio.get_by_role("button", name="Add the charge").click()
+    expect(flash(page)).to_contain_text("Charge added.")
+    expect(balance(page)).to_have_text("665.00 PLN")
+    expect(page.get_by_role("table", name="Charges")).to_contain_text("Minibar")
+
+    # Then check-out is refused while the folio is open, with the amount due
+    move_to(page, "Checked out")
+    expect(page.get_by_role("alert")).to_contain_text("Settle the folio before check-out: 665.00 PLN still due.")
+    expect(status_badge(page)).to_have_text("Checked in")
+
+    # When the guest pays by card
+    take_payment(page, method="Card", amount="665.00", terminal="T-000815")
+    expect(flash(page)).to_contain_text("665.00 PLN received (Card).")
+    expect(balance(page)).to_have_text("0.00 PLN")
+
+    # Then check-out goes through
+    move_to(page, "Checked out")
+    expect(flash(page)).to_contain_text(f"{stay.number}: Checked out.")
+    expect(status_badge(page)).to_have_text("Checked out")
+    stay.refresh_from_db()
+    assert stay.status == VisitStatus.CHECKED_OUT
+    charges = Charge.objects.filter(visit=stay, voided_at__isnull=True)
+    assert sorted(charges.values_list("total_gross", flat=True)) == [Decimal("25.00"), Decimal("640.00")]
+    assert charges.get(total_gross=Decimal("25.00")).description == "Minibar"
+    payment = Payment.objects.get(visit=stay)
+    assert (payment.method, payment.amount, payment.terminal_receipt) == ("card", Decimal("665.00"), "T-000815")
+
+
+# --- the shop -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def shop(organisation, branch, manager, clerk):
+    """A sale visit type and a customer; the default approval ladder (above 200.00: a manager)."""
+    desk.visit_type_create(organisation=organisation, actor=manager, name="Sprzedaż", vertical="retail")
+    return client_create(
+        organisation=organisation,
+        actor=clerk,
+        data=ClientData(given_name="Ewa", family_name="Zielińska", phones=["602 300 400"]),
+        branch=branch,
+    )
+
+
+def add_line(page: Page, description: str, quantity: str, unit_price: str) -> None:
+    lines = page.get_by_role("region", name="Line items")
+    lines.get_by_label("Description").fill(description)
+    lines.get_by_label("Quantity").fill(quantity)
+    lines.get_by_label("Unit price (gross)").fill(unit_price)
+    lines.get_by_label("VAT rate").select_option(label="23%")
+    lines.get_by_role("button", name="Add the item").click()
+    expect(lines.get_by_role("table", name="Line items")).to_contain_text(description)
+
+
+def test_shop_sale_paid_then_returned_with_a_refund_a_manager_approves(page: Page, new_page, clerk, manager, shop):
+    sign_in(page, clerk)
+
+    # Given the clerk opens a sale for Ewa
+    main_menu(page).get_by_role("link", name="New visit").click()
+    page.get_by_label("Client", exact=True).fill("zielinska")
+    page.get_by_role("button", name="Ewa Zielińska").click()
+    expect(page.get_by_role("button", name="Choose another client")).to_be_visible()
+    page.get_by_label("Visit type").select_option(label="Sprzedaż")
+    page.get_by_role("button", name="Open the visit").click()
+    expect(flash(page)).to_contain_text("opened.")
+    sale = Visit.objects.get(client=shop)
+    expect(status_badge(page)).to_have_text("Open")
+
+    # And rings up two items
+    add_line(page, "Kurtka zimowa", "1", "299.00")
+    add_line(page, "Rękawiczki", "2", "25.00")
+    lines = page.get_by_role("table", name="Line items")
+    expect(lines.get_by_role("row").last).to_contain_text("349.00")
+    expect(balance(page)).to_have_text("349.00 PLN")
+
+    # When Ewa pays by card and the sale is marked paid
+    take_payment(page, method="Card", amount="349.00", terminal="T-004242")
+    expect(flash(page)).to_contain_text("349.00 PLN received (Card).")
+    move_to(page, "Paid")
+    expect(status_badge(page)).to_have_text("Paid")
+    expect(balance(page)).to_have_text("0.00 PLN")
+    # Then her receipt prints
+    page.get_by_role("region", name="Charges and payments").get_by_role("link", name="Receipt").click()
+    pdf_from(page, page.get_by_role("button", name="Issue and print the receipt"))
+    receipt = SaleDocument.objects.get(visit=sale, kind="receipt")
+    assert receipt.total_gross == Decimal("349.00")
+    back_from_the_pdf(page)
+
+    # When she brings everything back and the clerk gives the money back (above the clerk's limit)
+    open_visit(page, "Ewa Zielińska", sale.number)
+    page.get_by_label("Reason (Returned)").fill("Zwrot towaru w terminie")
+    move_to(page, "Returned")
+    expect(status_badge(page)).to_have_text("Returned")
+    expect(balance(page)).to_have_text("-349.00 PLN")
+    page.get_by_role("link", name="Give money back").click()
+    expect(heading(page)).to_contain_text("Give money back")
+    page.get_by_label("Amount").fill("349.00")
+    page.get_by_label("Given back by").select_option(label="Card")
+    page.get_by_label("Reason").fill("Zwrot towaru")
+    page.get_by_role("button", name="Give money back").click()
+
+    # Then the refund waits for a manager, and the balance does not move yet
+    expect(flash(page)).to_contain_text("The refund waits for approval (role: Front office manager).")
+    money = page.get_by_role("region", name="Charges and payments")
+    expect(money.get_by_role("table", name="Refunds")).to_contain_text("Waiting for approval")
+    expect(money).to_contain_text("349.00 waiting for approval")
+    expect(balance(page)).to_have_text("-349.00 PLN")
+    refund = Refund.objects.get(visit=sale)
+    assert refund.status == "pending" and refund.required_role == "manager"
+
+    # When a manager signs in on another computer and approves it
+    manager_page = new_page()
+    sign_in(manager_page, manager, device=add_totp_device(manager))
+    main_menu(manager_page).get_by_role("link", name="Refunds to approve").click()
+    expect(heading(manager_page)).to_have_text("Refunds to approve")
+    assert_page_shell(manager_page)
+    manager_page.get_by_label("Comment").fill("Towar sprawdzony")
+    manager_page.get_by_role("button", name=f"Approve 349.00 on {sale.number}").click()
+    expect(flash(manager_page)).to_contain_text(f"Refund of 349.00 on {sale.number}: Approved.")
+    expect(manager_page.get_by_text("No refunds here.")).to_be_visible()
+
+    # Then the clerk sees it approved and the balance settled
+    open_visit(page, "Ewa Zielińska", sale.number)
+    money = page.get_by_role("region", name="Charges and payments")
+    expect(money.get_by_role("table", name="Refunds")).to_contain_text("Approved: Towar sprawdzony")
+    expect(balance(page)).to_have_text("0.00 PLN")
+    expect(money).to_contain_text(receipt.number)
+    refund.refresh_from_db()
+    assert (refund.status, refund.decided_by, refund.amount) == ("approved", manager, Decimal("349.00"))
+    sale.refresh_from_db()
+    assert sale.status == VisitStatus.RETURNED
+    assert SaleDocument.objects.filter(visit=sale).count() == 1
