@@ -105,13 +105,20 @@ def draw_signature(page: Page, canvas: Locator) -> None:
     page.mouse.up()
 
 
-def take_payment(page: Page, *, method: str, amount: str, terminal: str = "", reference: str = "") -> None:
-    """On the visit's page: Take payment, choose the method, type the amount, record it."""
+def take_payment(
+    page: Page, *, method: str, amount: str, offered: str = "", terminal: str = "", reference: str = ""
+) -> None:
+    """On the visit's page: Take payment, choose the method, type the amount, record it.
+
+    ``offered``: the amount the form should suggest before the clerk types over it.
+    """
     page.get_by_role("region", name=re.compile("Charges and payments|Folio")).get_by_role(
         "link", name="Take payment"
     ).click()
     expect(heading(page)).to_contain_text("Take payment")
     assert_every_control_is_named(page, page.locator("main form"))
+    if offered:
+        expect(page.get_by_label("Amount", exact=True)).to_have_value(offered)
     page.get_by_role("radio", name=method, exact=True).check()
     page.get_by_label("Amount", exact=True).fill(amount)
     if terminal:
@@ -288,18 +295,19 @@ def test_clinic_visit_from_planned_to_finished_with_coverage_copay_and_intake(pa
     assert submission.attachments.filter(field_key="signature").exists()
 
     # When the clerk takes the copay in cash, they are sent to open their drawer first
-    take_payment(page, method="Cash", amount="20.00")
+    take_payment(page, method="Cash", amount="20.00", offered="20.00")
+    expect(page.get_by_text("Covered: Medicover MC-4417-2025 — copay 20.00 PLN")).to_be_visible()
     expect(page.get_by_role("alert")).to_contain_text("Please correct the fields marked below.")
     expect(page.get_by_text("Open your cash drawer before taking or giving back cash")).to_be_visible()
     expect(page.get_by_label("Amount", exact=True)).to_have_value("20.00")
     open_cash_drawer(page, "200.00")
     open_visit(page, name, visit.number)
-    take_payment(page, method="Cash", amount="20.00")
+    take_payment(page, method="Cash", amount="20.00", offered="20.00")
     expect(flash(page)).to_contain_text("20.00 PLN received (Cash).")
     expect(balance(page)).to_have_text("130.00 PLN")
 
     # And records the insurer's share against the claim number
-    take_payment(page, method="Insurer", amount="130.00", reference="MC-CLAIM-88121")
+    take_payment(page, method="Insurer", amount="130.00", offered="130.00", reference="MC-CLAIM-88121")
     expect(flash(page)).to_contain_text("130.00 PLN received (Insurer).")
     expect(balance(page)).to_have_text("0.00 PLN")
 
@@ -485,7 +493,7 @@ def test_hotel_stay_with_two_guests_extra_charge_and_check_out_only_once_settled
     expect(status_badge(page)).to_have_text("Checked in")
 
     # When the guest pays by card
-    take_payment(page, method="Card", amount="665.00", terminal="T-000815")
+    take_payment(page, method="Card", amount="665.00", offered="665.00", terminal="T-000815")
     expect(flash(page)).to_contain_text("665.00 PLN received (Card).")
     expect(balance(page)).to_have_text("0.00 PLN")
 
@@ -549,7 +557,7 @@ def test_shop_sale_paid_then_returned_with_a_refund_a_manager_approves(page: Pag
     expect(balance(page)).to_have_text("349.00 PLN")
 
     # When Ewa pays by card and the sale is marked paid
-    take_payment(page, method="Card", amount="349.00", terminal="T-004242")
+    take_payment(page, method="Card", amount="349.00", offered="349.00", terminal="T-004242")
     expect(flash(page)).to_contain_text("349.00 PLN received (Card).")
     move_to(page, "Paid")
     expect(status_badge(page)).to_have_text("Paid")
