@@ -76,6 +76,7 @@ def open_visit(page: Page, name: str, number: str) -> None:
     open_the_day(page)
     day_row(page, name).get_by_role("link", name=name, exact=True).click()
     expect(heading(page)).to_contain_text(f"Visit {number}")
+    assert_page_shell(page)
 
 
 def status_badge(page: Page) -> Locator:
@@ -167,6 +168,20 @@ def back_from_the_pdf(page: Page) -> None:
 # --- the clinic -----------------------------------------------------------------------------------
 
 
+def add_policy(page: Page, *, payer: str, number: str, copays: dict[str, str]) -> None:
+    """On the client's coverage page: Add a policy valid since January, with copays per visit type."""
+    page.get_by_role("link", name="Add a policy").click()
+    assert_page_shell(page)
+    page.get_by_label("Payer").select_option(label=payer)
+    page.get_by_label("Member or policy number").fill(number)
+    page.get_by_label("Valid from").fill(timezone.localdate().replace(month=1, day=1).isoformat())
+    for visit_type, amount in copays.items():
+        page.get_by_label(f"Copay: {visit_type}").fill(amount)
+    page.get_by_role("button", name="Save").click()
+    expect(flash(page)).to_contain_text("Policy added.")
+    expect(page.get_by_role("table", name="Policies")).to_contain_text(number)
+
+
 @pytest.fixture
 def clinic(organisation, branch, manager, clerk):
     """A consultation that asks for the intake form and needs coverage; a payer; Jan's planned visit today."""
@@ -236,14 +251,7 @@ def test_clinic_visit_from_planned_to_finished_with_coverage_copay_and_intake(pa
     # So they add his policy, with a 20 PLN copay for the consultation
     page.get_by_role("link", name="Policies").click()
     expect(heading(page)).to_have_text(f"Coverage of {name}")
-    page.get_by_role("link", name="Add a policy").click()
-    page.get_by_label("Payer").select_option(label="Medicover")
-    page.get_by_label("Member or policy number").fill("MC-4417-2025")
-    page.get_by_label("Valid from").fill(timezone.localdate().replace(month=1, day=1).isoformat())
-    page.get_by_label("Copay: Konsultacja internistyczna").fill("20.00")
-    page.get_by_role("button", name="Save").click()
-    expect(flash(page)).to_contain_text("Policy added.")
-    expect(page.get_by_role("table", name="Policies")).to_contain_text("MC-4417-2025")
+    add_policy(page, payer="Medicover", number="MC-4417-2025", copays={"Konsultacja internistyczna": "20.00"})
 
     # And run the check again, now against the policy (the simulated service says "eligible")
     open_the_day(page)
@@ -274,9 +282,11 @@ def test_clinic_visit_from_planned_to_finished_with_coverage_copay_and_intake(pa
     expect(intake_section).to_contain_text("to fill")
     intake_section.get_by_role("link", name="Fill in at the desk").click()
     expect(heading(page)).to_have_text("Before your visit")
+    assert_page_shell(page)
+    assert_every_control_is_named(page, page.locator("main form"))
+    # the follow-up question appears only after the answer "yes"
     which = page.get_by_label("Which allergies?")
     expect(which).to_be_hidden()
-    # the follow-up question appears only after the answer "yes"
     page.get_by_role("group", name="Any allergies?").get_by_label("Yes").check()
     expect(which).to_be_visible()
     which.fill("Penicylina")
