@@ -156,6 +156,15 @@ def pdf_from(page: Page, click: Locator) -> bytes:
     return body
 
 
+def print_receipt(page: Page, visit: Visit) -> SaleDocument:
+    """On the visit's page: Receipt → Issue and print; the PDF opens, and Back returns to the app."""
+    page.get_by_role("region", name="Charges and payments").get_by_role("link", name="Receipt").click()
+    expect(heading(page)).to_have_text(f"Receipt – {visit.number}")
+    pdf_from(page, page.get_by_role("button", name="Issue and print the receipt"))
+    back_from_the_pdf(page)
+    return SaleDocument.objects.get(visit=visit, kind="receipt")
+
+
 def back_from_the_pdf(page: Page) -> None:
     """The browser's Back button, pressed until the app shows again (the PDF viewer has no menu)."""
     for _ in range(3):
@@ -322,13 +331,10 @@ def test_clinic_visit_from_planned_to_finished_with_coverage_copay_and_intake(pa
     expect(balance(page)).to_have_text("0.00 PLN")
 
     # Then the receipt is issued and comes back as a PDF
-    page.get_by_role("region", name="Charges and payments").get_by_role("link", name="Receipt").click()
-    pdf_from(page, page.get_by_role("button", name="Issue and print the receipt"))
-    receipt = SaleDocument.objects.get(visit=visit, kind="receipt")
+    receipt = print_receipt(page, visit)
     assert receipt.total_gross == Decimal("150.00")
 
     # When the visit starts and ends
-    back_from_the_pdf(page)
     open_visit(page, name, visit.number)
     expect(page.get_by_role("region", name="Charges and payments")).to_contain_text(receipt.number)
     move_to(page, "In progress")
@@ -573,11 +579,8 @@ def test_shop_sale_paid_then_returned_with_a_refund_a_manager_approves(page: Pag
     expect(status_badge(page)).to_have_text("Paid")
     expect(balance(page)).to_have_text("0.00 PLN")
     # Then her receipt prints
-    page.get_by_role("region", name="Charges and payments").get_by_role("link", name="Receipt").click()
-    pdf_from(page, page.get_by_role("button", name="Issue and print the receipt"))
-    receipt = SaleDocument.objects.get(visit=sale, kind="receipt")
+    receipt = print_receipt(page, sale)
     assert receipt.total_gross == Decimal("349.00")
-    back_from_the_pdf(page)
 
     # When she brings everything back and the clerk gives the money back (above the clerk's limit)
     open_visit(page, "Ewa Zielińska", sale.number)
