@@ -23,7 +23,7 @@ Phases, all against one server (`frontoffice run`, 2 processes, Redis for cache 
    floor that the desk's pages reach.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/frontoffice_desk_bench python bench/desk_load.py
-    python bench/desk_load.py --quick      # smoke: 20 sessions, 40 s, 4 branches
+    python bench/desk_load.py --quick      # smoke: 20 sessions, 40 s, 4 branches (its own database)
 The database named by DATABASE_URL is dropped and created again (it must end in ``_bench``).
 """
 
@@ -51,6 +51,8 @@ from serve_pages import free_port, wait_until_up
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/frontoffice_desk_bench"
+# The smoke run (CI's `make bench`) keeps off the full run's database and Redis database.
+QUICK_DATABASE = "postgres://postgres@127.0.0.1:5432/frontoffice_desk_quick_bench"
 PASSWORD = "bench-password-123"  # noqa: S105 - invented accounts of a throw-away database
 SEARCHES = ("kowal", "nowak", "wiśn", "lewand", "zielin", "anna", "piotr", "kamińsk", "wójcik", "mazur")
 READ_P95_MS, WRITE_P95_MS, P99_MS, BURST_P99_MS = 100.0, 200.0, 300.0, 500.0
@@ -532,8 +534,8 @@ async def drive(args: argparse.Namespace, port: int, sessions: dict[str, list[in
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smoke: 4 branches × 5 clerks, 40 s")
-    parser.add_argument("--database", default=os.environ.get("DATABASE_URL") or DEFAULT_DATABASE)
-    parser.add_argument("--redis", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5")
+    parser.add_argument("--database", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--redis", default=os.environ.get("REDIS_URL"))
     parser.add_argument("--branches", type=int, default=40)
     parser.add_argument("--clerks-per-branch", type=int, default=5)
     parser.add_argument("--clients", type=int, default=20_000)
@@ -547,6 +549,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
+    args.database = args.database or (QUICK_DATABASE if args.quick else DEFAULT_DATABASE)
+    args.redis = args.redis or f"redis://127.0.0.1:6379/{6 if args.quick else 5}"
     if args.quick:
         args.branches, args.clerks_per_branch, args.clients = 4, 5, 2_000
         args.duration, args.warmup, args.capacity_seconds = 40, 5, 5

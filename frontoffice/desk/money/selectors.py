@@ -21,7 +21,17 @@ from frontoffice.core.scoping import scope_queryset
 
 from .. import workflow
 from ..choices import VisitStatus
-from ..models import Charge, DrawerSession, MoneySettings, Payment, Refund, SaleDocument, Visit, VisitLine
+from ..models import (
+    Charge,
+    DrawerSession,
+    MoneySettings,
+    Payment,
+    Refund,
+    SaleDocument,
+    Visit,
+    VisitBilling,
+    VisitLine,
+)
 from ..pricing import line_totals
 from .choices import ChargeKind, PaymentMethod, RefundStatus
 
@@ -135,6 +145,26 @@ def folio(visit: Visit) -> Folio:
         else:
             result.pending_refunds += amount
     return result
+
+
+def visit_billing(visit: Visit) -> VisitBilling | None:
+    """How the visit is paid (coverage with its copay, or self-pay), if an eligibility check or arrival said so."""
+    return VisitBilling.objects.filter(visit=visit).select_related("coverage__payer").first()
+
+
+def suggested_payment(visit: Visit) -> Decimal | None:
+    """The amount the payment form offers: what is due, or a covered visit's copay while nothing is paid yet.
+
+    The client pays the copay at the desk; the payer's share is recorded separately (method "insurer").
+    """
+    current = folio(visit)
+    due = current.outstanding
+    if due <= 0:
+        return None
+    billing = visit_billing(visit)
+    if billing is not None and not billing.is_self_pay and billing.copay and current.paid == 0:
+        return min(billing.copay, due)
+    return due
 
 
 def _grouped(queryset: QuerySet[Any], field_name: str) -> dict[int, Decimal]:

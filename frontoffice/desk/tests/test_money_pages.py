@@ -242,3 +242,48 @@ def test_the_api_opens_and_closes_a_drawer(login, clerk, branch):
     assert opened.status_code == 201
     closed = _post(browser, f"/api/v1/desk/drawer-sessions/{opened.json()['id']}/close", {"counted_amount": "50.00"})
     assert closed.status_code == 200 and closed.json()["discrepancy"] == "0.00"
+
+
+def test_a_refused_payment_still_knows_the_clerks_open_drawer(login, clerk, branch, sale_with_line):
+    browser = login(clerk)
+    url = reverse("desk:payment_take", args=[sale_with_line.pk])
+    refused = browser.post(url, {"method": "card", "amount": "5", "token": "t5"})
+    assert refused.status_code == 400 and "You have no open cash drawer" in refused.content.decode()
+    services.drawer_open(branch=branch, actor=clerk, opening_float=D("100.00"))
+    refused = browser.post(url, {"method": "card", "amount": "5", "token": "t6"})
+    assert refused.status_code == 400 and "You have no open cash drawer" not in refused.content.decode()
+
+
+@pytest.fixture
+def covered_arrival(clerk, manager, organisation, patient, clinic_visit):
+    """The consultation (150.00) under a policy with a 20.00 copay, confirmed eligible, the patient arrived."""
+    from frontoffice.desk import services_coverage as cov
+
+    payer = cov.payer_create(organisation=organisation, actor=manager, name="Medicover")
+    policy = cov.coverage_create(
+        client=patient,
+        actor=clerk,
+        data=cov.CoverageData(payer=payer, member_number="MC-12345", valid_from=clinic_visit.scheduled_at.date()),
+        copays={clinic_visit.visit_type: D("20.00")},
+    )
+    cov.eligibility_check(visit=clinic_visit, actor=clerk, coverage=policy)
+    desk.visit_transition(visit=clinic_visit, to_status=S.ARRIVED, actor=clerk)
+    return clinic_visit
+
+
+def test_the_payment_form_offers_the_copay_of_a_covered_visit_then_the_rest(login, clerk, covered_arrival):
+    browser = login(clerk)
+    url = reverse("desk:payment_take", args=[covered_arrival.pk])
+    page = browser.get(url)
+    assert page.context["form"].initial["amount"] == D("20.00")
+    html = page.content.decode()
+    assert "Medicover MC-12345" in html and "copay 20.00 PLN" in html and "Due: 150.00 PLN" in html
+    services.payment_take(visit=covered_arrival, actor=clerk, method="card", amount=D("20.00"), terminal_receipt="T")
+    assert browser.get(url).context["form"].initial["amount"] == D("130.00")
+
+
+def test_the_payment_form_offers_what_is_due_on_a_self_pay_visit(login, clerk, clinic_visit):
+    desk.visit_transition(visit=clinic_visit, to_status=S.ARRIVED, actor=clerk)
+    page = login(clerk).get(reverse("desk:payment_take", args=[clinic_visit.pk]))
+    assert page.context["form"].initial["amount"] == D("150.00")
+    assert "copay" not in page.content.decode()

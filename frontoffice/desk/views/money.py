@@ -97,10 +97,23 @@ def payment_take(request: HttpRequest, pk: int) -> HttpResponse:
                     },
                 )
                 return redirect("desk:visit_detail", pk=visit.pk)
-        return _page(request, "desk/money/payment_form.html", visit, status=400, form=form)
-    due = money.folio(visit).outstanding
-    form = PaymentForm(initial={"amount": due if due > 0 else "", "method": PaymentMethod.CARD})
-    return _page(request, "desk/money/payment_form.html", visit, form=form, drawer=money.open_drawer(user=request.user))
+        return _payment_page(request, visit, form, status=400)
+    amount = money.suggested_payment(visit)
+    form = PaymentForm(initial={"amount": amount if amount is not None else "", "method": PaymentMethod.CARD})
+    return _payment_page(request, visit, form)
+
+
+def _payment_page(request: HttpRequest, visit: Visit, form: PaymentForm, *, status: int = 200) -> HttpResponse:
+    """The payment form with the clerk's drawer (for the "no open drawer" note) and how the visit is paid."""
+    return _page(
+        request,
+        "desk/money/payment_form.html",
+        visit,
+        status=status,
+        form=form,
+        drawer=money.open_drawer(user=request.user),
+        billing=money.visit_billing(visit),
+    )
 
 
 @require(TAKE)
