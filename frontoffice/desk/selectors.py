@@ -128,15 +128,17 @@ def day_visits(*, user: Any, branch: Branch, day: date, q: str = "") -> QuerySet
 
 def visit_detail(*, user: Any, pk: int) -> Visit:
     """One visit with its timeline, guests and lines prefetched."""
-    visit = visit_get(user=user, pk=pk)
-    return (
-        visit_queryset(user=user)
-        .select_related(*LIST_RELATED, "organisation")
-        .prefetch_related(
-            "status_changes__by", "guests__client", "guests__registration_card", "lines", "room_changes__to_room"
+    try:
+        return (
+            visit_queryset(user=user)
+            .select_related(*LIST_RELATED, "organisation")
+            .prefetch_related(
+                "status_changes__by", "guests__client", "guests__registration_card", "lines", "room_changes__to_room"
+            )
+            .get(pk=pk)
         )
-        .get(pk=visit.pk)
-    )
+    except (Visit.DoesNotExist, ValueError):
+        raise Http404 from None
 
 
 def visit_type_list(*, user: Any, include_inactive: bool = False, vertical: str = "") -> QuerySet[VisitType]:
