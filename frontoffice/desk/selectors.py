@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from frontoffice.clients.normalise import fold
@@ -16,6 +16,7 @@ from frontoffice.core.models import Branch, Organisation
 from frontoffice.core.scoping import scope_for, scope_queryset
 from frontoffice.core.selectors import branch_list
 
+from . import workflow
 from .choices import VisitStatus
 from .models import Room, Visit, VisitType
 
@@ -124,6 +125,18 @@ def day_visits(*, user: Any, branch: Branch, day: date, q: str = "") -> QuerySet
         .order_by("scheduled_at", "pk")
     )
     return _search(visits, q)
+
+
+def needing_the_desk(visits: QuerySet[Visit], *, done_since: datetime) -> QuerySet[Visit]:
+    """The day's working list: visits the desk still has something to do with, and those done since
+    ``done_since`` (the clerk may still print or correct them)."""
+    return visits.filter(~Q(status__in=workflow.DONE) | Q(status_changed_at__gte=done_since))
+
+
+def status_counts(visits: QuerySet[Visit]) -> dict[str, int]:
+    """How many of ``visits`` are in each status, in one grouped query."""
+    rows = visits.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    return dict(rows)
 
 
 def visit_detail(*, user: Any, pk: int) -> Visit:

@@ -73,6 +73,10 @@ TRANSITIONS: dict[str, dict[str, tuple[str, ...]]] = {
     BusinessKind.OFFICE: _SALE,
 }
 
+# Statuses after which the desk has nothing left to do today (a fulfilled sale may still come back, but
+# through a search, not from the day's list).
+DONE = frozenset({S.FINISHED, S.CANCELLED, S.NO_SHOW, S.CHECKED_OUT, S.FULFILLED, S.RETURNED})
+
 # A transition into one of these needs a reason from the clerk.
 NEEDS_REASON = frozenset({S.CANCELLED, S.RETURNED})
 

@@ -14,6 +14,7 @@ from frontoffice.desk.actions import _ACTIONS, VisitAction, register_visit_actio
 from frontoffice.desk.choices import VisitStatus as S
 from frontoffice.desk.models import Visit, VisitType
 from frontoffice.desk.services import VisitData
+from frontoffice.desk.views import visits as visits_views
 from frontoffice.desk.views.visits import in_status_for
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +50,43 @@ def test_the_day_page_shows_guests_in_the_house(login, clerk, stay, branch):
     Visit.objects.filter(pk=stay.pk).update(scheduled_at=timezone.now() - timedelta(days=2))
     html = login(clerk).get(reverse("desk:day")).content.decode()
     assert stay.number in html and 'value="checked_out"' in html
+
+
+def test_the_day_page_lists_what_the_desk_still_has_to_do_and_the_whole_day_on_request(
+    login, clerk, branch, consultation, patient, second_guest, monkeypatch
+):
+    def visit(client, status=None, done_ago=None):
+        made = services.visit_create(
+            branch=branch, actor=clerk, client=client, visit_type=consultation,
+            data=VisitData(scheduled_at=timezone.now()),
+        )  # fmt: skip
+        if status:
+            Visit.objects.filter(pk=made.pk).update(status=status, status_changed_at=timezone.now() - done_ago)
+        return made
+
+    long_done = visit(patient, S.FINISHED, timedelta(hours=3))
+    just_done = visit(second_guest, S.NO_SHOW, timedelta(minutes=10))
+    waiting = [visit(patient) for _ in range(3)]
+    monkeypatch.setattr(visits_views, "WORKING_LIST_ROWS", 2)
+    browser = login(clerk)
+    html = browser.get(reverse("desk:day")).content.decode()
+    assert just_done.number in html and waiting[0].number in html  # in time order, at most two rows
+    assert long_done.number not in html and waiting[2].number not in html
+    assert "Show the whole day (3 more visits)" in html and "Finished: 1" in html and "Planned: 3" in html
+    whole = browser.get(reverse("desk:day"), {"all": "1"}).content.decode()
+    assert all(v.number in whole for v in [long_done, just_done, *waiting])
+    assert "Show only what the desk still has to do" in whole
+    found = browser.get(reverse("desk:day"), {"q": long_done.number}).content.decode()
+    assert long_done.number in found  # a search looks through the whole day
+
+
+def test_a_day_that_is_all_done_says_so_and_offers_the_whole_day(login, clerk, clinic_visit):
+    Visit.objects.filter(pk=clinic_visit.pk).update(
+        status=S.FINISHED, status_changed_at=timezone.now() - timedelta(hours=2)
+    )
+    html = login(clerk).get(reverse("desk:day")).content.decode()
+    assert "Nothing is waiting for the desk." in html and "Show the whole day (1 more visit)" in html
+    assert clinic_visit.number not in html
 
 
 def test_the_day_page_runs_a_fixed_number_of_queries(login, clerk, branch, consultation, patient):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -79,6 +79,12 @@ def _transitions(visit: Visit) -> list[dict[str, Any]]:
 # --- the clerk's day ------------------------------------------------------------------------------
 
 
+# The day page lists what the desk still has to do (and what was done in the last hour), at most this many
+# rows; "Show all" lists the whole day. A busy branch's day holds hundreds of visits.
+WORKING_LIST_ROWS = 60
+RECENTLY_DONE = timedelta(hours=1)
+
+
 def in_status_for(since: Any, now: Any) -> str:
     """How long a visit has been in its status, short enough for a table cell: "7 min", "2 h 5 min", "3 days"."""
     minutes = max(0, int((now - since).total_seconds() // 60))
@@ -98,12 +104,18 @@ def day(request: HttpRequest) -> HttpResponse:
     except ValueError:
         when = services.branch_today(branch)
     query = (request.GET.get("q") or "").replace("\x00", "").strip()[:100]
-    visits = list(selectors.day_visits(user=request.user, branch=branch, day=when, q=query))
+    everything = selectors.day_visits(user=request.user, branch=branch, day=when, q=query)
+    by_status = selectors.status_counts(everything)
+    is_today = when == services.branch_today(branch)
+    show_all = bool(query) or not is_today or request.GET.get("all") == "1"
+    now = timezone.now()
+    listed = everything if show_all else selectors.needing_the_desk(everything, done_since=now - RECENTLY_DONE)
+    visits = list(listed if show_all else listed[:WORKING_LIST_ROWS])
+    hidden = sum(by_status.values()) - len(visits)
     can_edit = request.user.has_perm(EDIT)
     balances = money_selectors.balances(visits)
     urls = VisitUrls()
     actions = visit_actions(request.user, urls)
-    now = timezone.now()
     # Labels and next steps depend only on the vertical and the status: worked out (and translated) once
     # per page, not once per row.
     steps: dict[tuple[str, str], list[dict[str, str]]] = {}
@@ -133,17 +145,16 @@ def day(request: HttpRequest) -> HttpResponse:
                 "actions": [{**action, "label": str(action["label"])} for action in actions(visit)],
             }
         )
-    counts: dict[str, int] = {}
-    for visit in visits:
-        counts[visit.status] = counts.get(visit.status, 0) + 1
     context = {
         "branch": branch,
         "branches": branches,
         "day": when,
-        "is_today": when == services.branch_today(branch),
+        "is_today": is_today,
         "query": query,
         "rows": rows,
-        "counts": [(VisitStatus(status).label, n) for status, n in counts.items()],
+        "counts": [(VisitStatus(value).label, by_status[value]) for value in VisitStatus.values if value in by_status],
+        "show_all": show_all,
+        "hidden": hidden,
         "can_edit": can_edit,
     }
     return render_page(request, "desk/day.html", context)
