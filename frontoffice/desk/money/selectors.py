@@ -344,6 +344,28 @@ def covering_document(charge: Charge) -> SaleDocument | None:
     return next((document for document in issued.order_by("issued_at", "pk") if covers(document, charge)), None)
 
 
+def takes_charges(visit: Visit) -> bool:
+    """Whether charges may still be added to (or voided on) the visit: not closed, and a sale only while open."""
+    if workflow.is_final(visit.vertical, visit.status) and visit.status != VisitStatus.FINISHED:
+        return False
+    return visit.vertical not in (BusinessKind.RETAIL, BusinessKind.OFFICE) or visit.status == VisitStatus.OPEN
+
+
+def voidable_charge_ids(visit: Visit, charges: Iterable[Charge], documents: Iterable[SaleDocument]) -> set[int]:
+    """Which of the visit's charges a clerk may still void (extras that count, no receipt or invoice lists
+    them, the visit still takes charges); read from lists already fetched, so no query per charge."""
+    if not takes_charges(visit):
+        return set()
+    issued = [document for document in documents if document.kind != DocumentKind.CORRECTION]
+    return {
+        charge.pk
+        for charge in charges
+        if charge.kind == ChargeKind.EXTRA
+        and charge.voided_at is None
+        and not any(covers(document, charge) for document in issued)
+    }
+
+
 def invoice_lines_now(invoice: SaleDocument) -> list[dict[str, str]]:
     """The invoice's lines as its corrections left them, each with its 1-based ``position`` on the invoice."""
     lines = [{**line, "position": str(number)} for number, line in enumerate(invoice.lines, start=1)]

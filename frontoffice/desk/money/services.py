@@ -50,6 +50,7 @@ from .selectors import (
     is_under_way,
     money_settings,
     open_drawer,
+    takes_charges,
 )
 
 RECEIPT_PREFIX = "PAR"
@@ -264,8 +265,8 @@ def charge_void(*, charge: Charge, actor: Any, reason: str) -> Charge:
                 "recalculated when a guest leaves early."
             )
         )
-    if workflow.is_final(visit.vertical, visit.status) and visit.status != VisitStatus.FINISHED:
-        raise ValidationError(_("This visit is closed; its charges can no longer be voided."))
+    if not takes_charges(visit):
+        raise ValidationError(_("This visit no longer takes charges; its charges can no longer be voided."))
     document = covering_document(charge)
     if document is not None:
         if document.kind == DocumentKind.INVOICE:
@@ -688,7 +689,7 @@ def document_issue(
     card) or its VAT invoice (needs the seller's and, for a company, the buyer's NIP). A visit has one of
     each; issuing again returns the first."""
     visit = _locked_visit(visit)
-    if kind not in DocumentKind.values:
+    if kind not in (DocumentKind.RECEIPT, DocumentKind.INVOICE):
         raise ValidationError({"kind": _("Choose a receipt or an invoice.")})
     earlier = SaleDocument.objects.filter(visit=visit, kind=kind).first()
     if earlier is not None:

@@ -120,7 +120,7 @@ def test_a_closed_visit_keeps_its_charges(shop_sale, clerk):
     desk.visit_transition(visit=shop_sale, to_status=S.CANCELLED, actor=clerk, reason="Klient zrezygnował")
     with pytest.raises(ValidationError) as caught:
         services.charge_void(charge=charge, actor=clerk, reason="Pomyłka")
-    assert "closed" in _messages(caught)
+    assert "no longer takes charges" in _messages(caught)
 
 
 def test_a_void_above_the_organisations_limit_needs_a_manager(organisation, admin, minibar, clerk, manager):
