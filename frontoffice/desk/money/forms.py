@@ -92,9 +92,7 @@ class CorrectionForm(forms.Form):
     """A correction invoice: for each line of the invoice (as earlier corrections left it) the quantity and
     gross unit price it should have said, or the whole invoice cancelled; always a reason."""
 
-    to_zero = forms.BooleanField(
-        label=_("Cancel the whole invoice (correct every line to zero)"), required=False
-    )
+    to_zero = forms.BooleanField(label=_("Cancel the whole invoice (correct every line to zero)"), required=False)
     # Not required here: the service checks the reason together with the lines, so every mistake shows at once.
     reason = forms.CharField(label=_("Reason for the correction"), max_length=300, required=False)
 
@@ -119,7 +117,9 @@ class CorrectionForm(forms.Form):
             )
 
     def line_rows(self) -> list[tuple[dict[str, str], forms.BoundField, forms.BoundField]]:
-        return [(line, self[f"quantity_{line['position']}"], self[f"unit_price_{line['position']}"]) for line in self.lines]
+        return [
+            (line, self[f"quantity_{line['position']}"], self[f"unit_price_{line['position']}"]) for line in self.lines
+        ]
 
     def changes(self) -> list[tuple[int, str, str]]:
         """(position, quantity, unit price) as typed, blank meaning unchanged."""

@@ -154,9 +154,7 @@ def balances(visits: Iterable[Visit]) -> dict[int, Decimal]:
     posted = _grouped(Charge.objects.filter(visit_id__in=ids, voided_at__isnull=True), "total_gross")
     paid = _grouped(Payment.objects.filter(visit_id__in=ids), "amount")
     refunded = _grouped(Refund.objects.filter(visit_id__in=ids, status=RefundStatus.APPROVED), "amount")
-    corrected = _grouped(
-        SaleDocument.objects.filter(visit_id__in=ids, kind=DocumentKind.CORRECTION), "total_gross"
-    )
+    corrected = _grouped(SaleDocument.objects.filter(visit_id__in=ids, kind=DocumentKind.CORRECTION), "total_gross")
     kinds = set(Charge.objects.filter(visit_id__in=ids).exclude(kind=ChargeKind.EXTRA).values_list("visit_id", "kind"))
     result = {}
     for visit in visits:
@@ -438,7 +436,12 @@ def early_departure(visit: Visit, today: date) -> EarlyDeparture | None:
     else:
         default = default_charge(visit)
         assert default is not None
-        booked, price, rate, description = int(default.quantity), default.unit_price, default.vat_rate, default.description
+        booked, price, rate, description = (
+            int(default.quantity),
+            default.unit_price,
+            default.vat_rate,
+            default.description,
+        )
     if stayed >= booked:
         return None
     invoice, corrected = None, False

@@ -30,10 +30,10 @@ from frontoffice.core.models import Branch, Organisation
 from frontoffice.core.numbering import next_number
 
 from .. import workflow
-from ..services import branch_today
 from ..choices import VatRate, VisitStatus
 from ..models import Charge, DrawerSession, MoneySettings, Payment, Refund, SaleDocument, Visit
 from ..pricing import line_totals
+from ..services import branch_today
 from . import documents
 from .choices import ChargeKind, DocumentKind, PaymentMethod, RefundStatus
 from .fiscal import fiscal_printer, is_fiscal
@@ -315,9 +315,7 @@ def nights_not_invoiced_before_early_departure(visit: Visit, to_status: str, act
     """An early check-out recalculates the nights, unless an invoice lists them: that needs a correction first."""
     change = early_departure(visit, branch_today(visit.branch))
     if change is not None and change.invoice is not None:
-        raise ValidationError(
-            _early_departure_message(change.invoice, change.stayed, change.booked), code="invoiced"
-        )
+        raise ValidationError(_early_departure_message(change.invoice, change.stayed, change.booked), code="invoiced")
 
 
 def recalculate_nights_on_early_departure(visit: Visit, to_status: str, actor: Any) -> None:

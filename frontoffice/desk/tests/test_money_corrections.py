@@ -315,9 +315,7 @@ def test_leaving_the_day_after_arrival_or_the_same_day_charges_one_night(stay, c
     assert visit.charges.get(voided_at__isnull=True).quantity == D(1)
 
 
-def test_a_guest_who_paid_every_night_leaves_early_in_credit_and_gets_the_difference_back(
-    long_stay, clerk, manager
-):
+def test_a_guest_who_paid_every_night_leaves_early_in_credit_and_gets_the_difference_back(long_stay, clerk, manager):
     _pay(long_stay, clerk, "1280.00")
     visit = desk.visit_transition(visit=long_stay, to_status=S.CHECKED_OUT, actor=clerk)
     assert money.folio(visit).balance == D("-640.00")

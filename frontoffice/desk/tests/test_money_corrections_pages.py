@@ -6,8 +6,8 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from frontoffice.core.models import AuditEntry
@@ -39,7 +39,9 @@ def checked_in(stay, clerk):
 
 @pytest.fixture
 def minibar(checked_in, clerk):
-    return services.charge_add(visit=checked_in, actor=clerk, description="Minibar: cola", quantity=D(2), unit_price=D(9))
+    return services.charge_add(
+        visit=checked_in, actor=clerk, description="Minibar: cola", quantity=D(2), unit_price=D(9)
+    )
 
 
 @pytest.fixture
