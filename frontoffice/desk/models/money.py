@@ -88,6 +88,16 @@ class MoneySettings(TimeStampedModel):
         help_text=_("Voiding a charge above this amount needs a manager or higher. Empty: no limit."),
         **MONEY,
     )
+    early_departure_fee = models.DecimalField(
+        _("early departure fee"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "Charged (gross, at the stay's VAT rate) when a guest leaves before the departure date. Empty: no fee."
+        ),
+        **MONEY,
+    )
     approval_ladder = models.JSONField(
         _("refund approval ladder"),
         default=default_ladder,

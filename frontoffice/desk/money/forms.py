@@ -160,7 +160,15 @@ class MoneySettingsForm(forms.ModelForm):
 
     class Meta:
         model = MoneySettings
-        fields = ["seller_name", "seller_nip", "seller_street", "seller_postal_code", "seller_city", "void_limit"]
+        fields = [
+            "seller_name",
+            "seller_nip",
+            "seller_street",
+            "seller_postal_code",
+            "seller_city",
+            "void_limit",
+            "early_departure_fee",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -391,6 +391,7 @@ class EarlyDeparture:
     description: str
     invoice: SaleDocument | None  # the invoice that lists the nights, while its corrections still say otherwise
     corrected: bool  # an invoice listed the nights and a correction already brought them to the nights stayed
+    fee: Decimal  # the organisation's early departure fee (zero: none)
 
     @property
     def new_gross(self) -> Decimal:
@@ -403,6 +404,11 @@ class EarlyDeparture:
             return ZERO
         old = line_totals(quantity=Decimal(self.booked), unit_price=self.unit_price, vat_rate=self.vat_rate).gross
         return self.new_gross - old
+
+    @property
+    def due_change(self) -> Decimal:
+        """What the amount due changes by at the check-out: the nights not stayed off, the fee on."""
+        return self.difference + self.fee
 
 
 def _nights_on(invoice: SaleDocument, charge: Charge) -> Decimal | None:
@@ -452,7 +458,8 @@ def early_departure(visit: Visit, today: date) -> EarlyDeparture | None:
             corrected = True
         else:
             invoice = document
-    return EarlyDeparture(charge, booked, stayed, price, rate, description, invoice, corrected)
+    fee = money_settings(visit.organisation).early_departure_fee or ZERO
+    return EarlyDeparture(charge, booked, stayed, price, rate, description, invoice, corrected, fee)
 
 
 def drawer_handover_block(context: Any) -> Any:

@@ -41,6 +41,7 @@ from .roles import ROLE_RANK
 from .selectors import (
     NOTHING_CHARGED,
     ZERO,
+    DefaultCharge,
     covering_document,
     default_charge,
     drawer_expected,
@@ -64,6 +65,7 @@ SETTINGS_FIELDS = (
     "seller_city",
     "approval_ladder",
     "void_limit",
+    "early_departure_fee",
 )
 
 
@@ -151,17 +153,7 @@ def _post_default(visit: Visit, actor: Any) -> Charge | None:
         return None
     if Charge.objects.filter(visit=visit, kind=default.kind).exists():
         return None
-    charge = Charge(
-        visit=visit,
-        kind=default.kind,
-        description=default.description,
-        quantity=default.quantity,
-        unit_price=default.unit_price,
-        vat_rate=default.vat_rate,
-        created_by=signed_in_user(actor),
-    )
-    _price(charge)
-    charge.save()
+    charge = _post(visit, default, actor)
     _audit(
         actor,
         "charge.post",
@@ -171,6 +163,29 @@ def _post_default(visit: Visit, actor: Any) -> Charge | None:
         {"charge": charge.pk, "kind": charge.kind, "gross": str(charge.total_gross)},
     )
     return charge
+
+
+def _post(visit: Visit, what: DefaultCharge, actor: Any) -> Charge:
+    """Store one of the desk's own charges, priced (the caller writes the audit entry)."""
+    charge = Charge(
+        visit=visit,
+        kind=what.kind,
+        description=what.description,
+        quantity=what.quantity,
+        unit_price=what.unit_price,
+        vat_rate=what.vat_rate,
+        created_by=signed_in_user(actor),
+    )
+    _price(charge)
+    charge.save()
+    return charge
+
+
+def _mark_void(charge: Charge, actor: Any, reason: str) -> None:
+    charge.voided_at = timezone.now()
+    charge.voided_by = signed_in_user(actor)
+    charge.void_reason = reason[:300]
+    charge.save(update_fields=["voided_at", "voided_by", "void_reason"])
 
 
 def _price(charge: Charge) -> None:
@@ -283,10 +298,7 @@ def charge_void(*, charge: Charge, actor: Any, reason: str) -> Charge:
             % {"limit": _money(limit), "currency": visit.organisation.currency},
             code="limit",
         )
-    charge.voided_at = timezone.now()
-    charge.voided_by = signed_in_user(actor)
-    charge.void_reason = reason[:300]
-    charge.save(update_fields=["voided_at", "voided_by", "void_reason"])
+    _mark_void(charge, actor, reason)
     _audit(
         actor,
         "charge.void",
@@ -319,11 +331,12 @@ def nights_not_invoiced_before_early_departure(visit: Visit, to_status: str, act
 
 
 def recalculate_nights_on_early_departure(visit: Visit, to_status: str, actor: Any) -> None:
-    """After an early check-out: the nights charge is voided and the nights stayed are posted instead."""
+    """After an early check-out: the nights charge is voided and the nights stayed are posted instead (unless a
+    correction invoice already brought the invoiced nights down), and the organisation's fee, if it has one."""
     if not visit.early_departure:
         return
     change = early_departure(visit, branch_today(visit.branch))
-    if change is None or change.corrected:
+    if change is None:
         return
     if change.invoice is not None:  # the guard refuses this; never post under an invoice
         raise ValidationError(_early_departure_message(change.invoice, change.stayed, change.booked))
@@ -332,22 +345,23 @@ def recalculate_nights_on_early_departure(visit: Visit, to_status: str, actor: A
         "Early departure: %(stayed)s of %(booked)s nights stayed.",
         change.booked,
     ) % {"stayed": change.stayed, "booked": change.booked}
-    if change.charge is not None:
-        change.charge.voided_at = timezone.now()
-        change.charge.voided_by = signed_in_user(actor)
-        change.charge.void_reason = why[:300]
-        change.charge.save(update_fields=["voided_at", "voided_by", "void_reason"])
-    stayed = Charge(
-        visit=visit,
-        kind=ChargeKind.NIGHTS,
-        description=change.description,
-        quantity=Decimal(change.stayed),
-        unit_price=change.unit_price,
-        vat_rate=change.vat_rate,
-        created_by=signed_in_user(actor),
-    )
-    _price(stayed)
-    stayed.save()
+    stayed = None
+    if not change.corrected:
+        if change.charge is not None:
+            _mark_void(change.charge, actor, why)
+        nights = DefaultCharge(
+            ChargeKind.NIGHTS, change.description, Decimal(change.stayed), change.unit_price, change.vat_rate
+        )
+        stayed = _post(visit, nights, actor)
+    fee = None
+    if change.fee > 0:
+        fee = _post(
+            visit,
+            DefaultCharge(ChargeKind.EXTRA, _("Early departure fee"), Decimal(1), change.fee, change.vat_rate),
+            actor,
+        )
+    if stayed is None and fee is None:
+        return  # a correction invoice already carries the nights not stayed
     _audit(
         actor,
         "charge.early_departure",
@@ -355,8 +369,9 @@ def recalculate_nights_on_early_departure(visit: Visit, to_status: str, actor: A
         visit,
         f"{visit.number}: {why}",
         {
-            "voided": change.charge.pk if change.charge else None,
-            "charge": stayed.pk,
+            "voided": change.charge.pk if change.charge and stayed else None,
+            "charge": stayed.pk if stayed else None,
+            "fee": fee.pk if fee else None,
             "booked": change.booked,
             "stayed": change.stayed,
             "difference": str(change.difference),
@@ -941,7 +956,7 @@ def settled_before_check_out(visit: Visit, to_status: str, actor: Any) -> None:
     """A guest checks out with the folio settled; leaving early, only the nights stayed are due."""
     current = folio(visit)
     change = early_departure(visit, branch_today(visit.branch))
-    due = current.expected - current.paid + current.refunded + (change.difference if change else ZERO)
+    due = current.expected - current.paid + current.refunded + (change.due_change if change else ZERO)
     if due > 0:
         raise ValidationError(
             _("Settle the folio before check-out: %(due)s %(currency)s still due.")

@@ -49,12 +49,6 @@ def _text(pdf: bytes) -> str:
 
 
 @pytest.fixture
-def checked_in(stay, clerk):
-    """Three nights at 320.00 (8 % VAT) charged at check-in."""
-    return desk.visit_transition(visit=stay, to_status=S.CHECKED_IN, actor=clerk)
-
-
-@pytest.fixture
 def minibar(checked_in, clerk):
     return services.charge_add(
         visit=checked_in, actor=clerk, description="Minibar: wino", quantity=D(1), unit_price=D("89.00")
@@ -366,3 +360,32 @@ def test_an_unpaid_early_departure_is_told_what_the_nights_stayed_cost(long_stay
     with pytest.raises(ValidationError) as caught:
         desk.visit_transition(visit=long_stay, to_status=S.CHECKED_OUT, actor=clerk)
     assert "40.00 PLN still due" in _messages(caught)
+
+
+def test_the_organisations_early_departure_fee_is_charged_on_top_of_the_nights_stayed(
+    organisation, admin, long_stay, clerk
+):
+    services.money_settings_update(
+        organisation=organisation, actor=admin, expected_version=None, early_departure_fee=D("50.00")
+    )
+    _pay(long_stay, clerk, "640.00")
+    with pytest.raises(ValidationError) as caught:
+        desk.visit_transition(visit=long_stay, to_status=S.CHECKED_OUT, actor=clerk)
+    assert "50.00 PLN still due" in _messages(caught)
+    _pay(long_stay, clerk, "50.00")
+
+    visit = desk.visit_transition(visit=long_stay, to_status=S.CHECKED_OUT, actor=clerk)
+
+    fee = visit.charges.get(kind="extra")
+    assert (fee.description, fee.total_gross, fee.vat_rate) == ("Early departure fee", D("50.00"), "8")
+    assert money.folio(visit).balance == D("0.00")
+
+
+def test_no_fee_is_charged_when_the_guest_leaves_as_booked(organisation, admin, stay, clerk):
+    services.money_settings_update(
+        organisation=organisation, actor=admin, expected_version=None, early_departure_fee=D("50.00")
+    )
+    visit = desk.visit_transition(visit=_stay_dates(stay, 2, 2), to_status=S.CHECKED_IN, actor=clerk)
+    _pay(visit, clerk, "640.00")
+    visit = desk.visit_transition(visit=visit, to_status=S.CHECKED_OUT, actor=clerk)
+    assert not visit.charges.filter(kind="extra").exists()

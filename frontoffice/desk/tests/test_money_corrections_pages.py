@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from frontoffice.core.models import AuditEntry
 from frontoffice.desk import services as desk
-from frontoffice.desk.choices import VisitStatus as S
 from frontoffice.desk.models import SaleDocument
 from frontoffice.desk.money import services
 from frontoffice.desk.money.services import LineCorrection
@@ -30,11 +29,6 @@ def seller(organisation, admin):
     return services.money_settings_update(
         organisation=organisation, actor=admin, expected_version=None, seller_nip="5260250274"
     )
-
-
-@pytest.fixture
-def checked_in(stay, clerk):
-    return desk.visit_transition(visit=stay, to_status=S.CHECKED_IN, actor=clerk)
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from frontoffice.core.pdf import pdf_response
 from frontoffice.core.selectors import organisation_for
 
 from .. import selectors
-from ..models import Visit
+from ..models import SaleDocument, Visit
 from ..money import documents, services
 from ..money import selectors as money
 from ..money.choices import DocumentKind, PaymentMethod, RefundStatus
@@ -218,13 +218,15 @@ def refund_decide(request: HttpRequest, pk: int) -> HttpResponse:
 # --- receipts and invoices ------------------------------------------------------------------------
 
 
-def _issued_pdf(request: HttpRequest, visit: Visit, kind: str) -> HttpResponse | None:
-    document = money.document_of(visit, kind)
-    if document is None:
-        return None
+def _pdf(request: HttpRequest, document: SaleDocument) -> HttpResponse:
     return pdf_response(
         documents.document_pdf(document, request=request), filename=documents.document_filename(document), inline=True
     )
+
+
+def _issued_pdf(request: HttpRequest, visit: Visit, kind: str) -> HttpResponse | None:
+    document = money.document_of(visit, kind)
+    return None if document is None else _pdf(request, document)
 
 
 @require(TAKE)
@@ -280,10 +282,7 @@ def invoice(request: HttpRequest, pk: int) -> HttpResponse:
 @require(VIEW)
 def sale_document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Any receipt, invoice or correction invoice of the user's branches, as issued."""
-    document = money.document_get(user=request.user, pk=pk)
-    return pdf_response(
-        documents.document_pdf(document, request=request), filename=documents.document_filename(document), inline=True
-    )
+    return _pdf(request, money.document_get(user=request.user, pk=pk))
 
 
 @require(CORRECT)
