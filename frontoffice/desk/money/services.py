@@ -201,7 +201,8 @@ def post_default_charges(visit: Visit, to_status: str, actor: Any) -> None:
 def void_default_charges(visit: Visit, to_status: str, actor: Any) -> None:
     """After a cancellation or no-show: the desk's own charges no longer count (extras stay)."""
     voided = Charge.objects.filter(visit=visit, voided_at__isnull=True).exclude(kind=ChargeKind.EXTRA)
-    if voided.update(voided_at=timezone.now()):
+    why = str(VisitStatus(to_status).label) if to_status in VisitStatus.values else to_status
+    if voided.update(voided_at=timezone.now(), voided_by=signed_in_user(actor), void_reason=why[:300]):
         _audit(actor, "charge.void", visit, visit, f"{visit.number}: {to_status}", {"to": to_status})
 
 

@@ -94,7 +94,8 @@ def test_a_stay_is_charged_nights_times_the_rate_at_check_in(stay, clerk):
 def test_a_cancelled_visit_no_longer_charges_the_visit_type(clinic_visit, clerk):
     visit = desk.visit_transition(visit=clinic_visit, to_status=S.ARRIVED, actor=clerk)
     visit = desk.visit_transition(visit=visit, to_status=S.CANCELLED, actor=clerk, reason="Patient left")
-    assert visit.charges.get().voided_at is not None
+    charge = visit.charges.get()
+    assert charge.voided_at is not None and (charge.voided_by, charge.void_reason) == (clerk, "Cancelled")
     assert money.folio(visit).charges == D("0.00")
 
 
