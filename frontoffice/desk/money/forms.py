@@ -94,7 +94,12 @@ class CorrectionForm(forms.Form):
 
     to_zero = forms.BooleanField(label=_("Cancel the whole invoice (correct every line to zero)"), required=False)
     # Not required here: the service checks the reason together with the lines, so every mistake shows at once.
-    reason = forms.CharField(label=_("Reason for the correction"), max_length=300, required=False)
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=300,
+        required=False,
+        help_text=_("Required; printed on the correction invoice."),
+    )
 
     def __init__(self, *args: Any, lines: list[dict[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
