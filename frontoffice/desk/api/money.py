@@ -3,7 +3,7 @@ honour Idempotency-Key), refund approval, cash drawer sessions, receipts, invoic
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
@@ -182,7 +182,7 @@ class DrawerOut(Schema):
 
 
 class DocumentIn(InSchema):
-    kind: DocumentKind
+    kind: Literal["receipt", "invoice"] = Field(description="A correction invoice has its own endpoint.")
     buyer_name: str = Field("", max_length=200, description="Invoice: required (default: the client's name).")
     buyer_nip: str = Field("", max_length=13)
     buyer_address: str = Field("", max_length=300)
