@@ -2,7 +2,8 @@
 
 Payments, refunds, documents and drawers belong to ``branch``: a manager of another branch and an
 administrator of another organisation get 404 for them (``scoped``). The world adds a paid sale with a
-pending refund (asked for by the clerk) and a clerk's open drawer.
+pending refund (asked for by the clerk) and an invoice, an extra charge on the stay, and a clerk's open
+drawer.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ VIEWERS = frozenset({"clerk", "agent", "manager", "executive", "admin"})
 TAKERS = frozenset({"clerk", "manager", "admin"})
 APPROVERS = frozenset({"manager", "executive", "admin"})
 ADMINS = frozenset({"admin"})
+VOIDERS = frozenset({"clerk", "manager", "admin"})
+CORRECTORS = frozenset({"clerk", "manager", "admin"})
 
 
 def _sale(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -44,6 +47,16 @@ CASES: dict[str, Case] = {
         data=lambda ctx: {"description": "Minibar", "quantity": "1", "unit_price": "12.00", "vat_rate": "23"},
         ok=(302,),
     ),
+    "desk:charge_void": Case(
+        roles=VOIDERS,
+        kwargs=lambda ctx: {"pk": ctx["desk_stay"].pk, "charge_pk": ctx["money_charge"].pk},
+        scoped=True,
+        method="post",
+        data=lambda ctx: {"reason": "Pomyłka"},
+        ok=(302,),
+    ),
+    "desk:sale_document_pdf": Case(roles=VIEWERS, kwargs=lambda ctx: {"pk": ctx["money_document"].pk}, scoped=True),
+    "desk:invoice_correct": Case(roles=CORRECTORS, kwargs=lambda ctx: {"pk": ctx["money_invoice"].pk}, scoped=True),
     "desk:refund_request": Case(roles=TAKERS, kwargs=_sale, scoped=True),
     # The sale is paid: the receipt page issues nothing on GET; the invoice page asks for the buyer.
     "desk:receipt": Case(roles=TAKERS, kwargs=_sale, scoped=True),
@@ -85,6 +98,24 @@ CASES: dict[str, Case] = {
         method="post",
         ok=(201,),
         data=lambda ctx: {"description": "Parking", "unit_price": "30.00"},
+    ),
+    "api:charge_void": api_case(
+        roles=VOIDERS,
+        kwargs=lambda ctx: {"visit_id": ctx["desk_stay"].pk, "charge_id": ctx["money_charge"].pk},
+        scoped=True,
+        method="post",
+        data=lambda ctx: {"reason": "Pomyłka"},
+    ),
+    "api:correction_create": api_case(
+        roles=CORRECTORS,
+        kwargs=lambda ctx: {"document_id": ctx["money_invoice"].pk},
+        scoped=True,
+        method="post",
+        ok=(201,),
+        data=lambda ctx: {"reason": "Anulowanie", "to_zero": True},
+    ),
+    "api:correction_list": api_case(
+        roles=VIEWERS, kwargs=lambda ctx: {"document_id": ctx["money_invoice"].pk}, scoped=True
     ),
     "api:payment_create": api_case(
         roles=TAKERS,
@@ -135,8 +166,8 @@ CASES: dict[str, Case] = {
 
 
 def extend_world(ctx: dict[str, Any]) -> dict[str, Any]:
-    """A sale paid by card with a pending refund the clerk asked for, an invoice-ready seller, a receipt of
-    another paid sale, breakfasts charged on the checked-in stay, and the clerk's open drawer (150.00 float)."""
+    """A sale paid by card with a pending refund the clerk asked for and its invoice, a receipt of another
+    paid sale, breakfasts charged on the checked-in stay, and the clerk's open drawer (150.00 float)."""
     from frontoffice.desk import services as desk
     from frontoffice.desk.money import services
 
@@ -160,9 +191,17 @@ def extend_world(ctx: dict[str, Any]) -> dict[str, Any]:
 
     sale = paid_sale()
     refund = services.refund_request(visit=sale, actor=clerk, amount=Decimal("20"), method="card", reason="Rysa")
+    invoice = services.document_issue(visit=sale, actor=clerk, kind="invoice", buyer_name="Firma ABC")
     document = services.document_issue(visit=paid_sale(), actor=clerk, kind="receipt")
-    services.charge_add(
+    charge = services.charge_add(
         visit=ctx["desk_stay"], actor=clerk, description="Śniadania", quantity=Decimal(2), unit_price=Decimal("45")
     )
     drawer = services.drawer_open(branch=branch, actor=clerk, opening_float=Decimal("150.00"))
-    return {"money_sale": sale, "money_refund": refund, "money_document": document, "money_drawer": drawer}
+    return {
+        "money_sale": sale,
+        "money_refund": refund,
+        "money_document": document,
+        "money_invoice": invoice,
+        "money_charge": charge,
+        "money_drawer": drawer,
+    }

@@ -1,11 +1,11 @@
-"""Money through the API: a visit's folio, charges, payments and refunds (creates honour Idempotency-Key),
-refund approval, cash drawer sessions, and receipts and invoices as PDF."""
+"""Money through the API: a visit's folio, charges (and voiding a wrong one), payments and refunds (creates
+honour Idempotency-Key), refund approval, cash drawer sessions, receipts, invoices and correction invoices."""
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -35,6 +35,8 @@ VIEW = "desk.view_visits"
 TAKE = MoneyPermission.TAKE_PAYMENTS.perm
 APPROVE = MoneyPermission.APPROVE_REFUNDS.perm
 REVIEW = MoneyPermission.REVIEW_DRAWERS.perm
+VOID = MoneyPermission.VOID_CHARGES.perm
+CORRECT = MoneyPermission.CORRECT_INVOICES.perm
 
 
 # --- schemas --------------------------------------------------------------------------------------
@@ -51,6 +53,8 @@ class ChargeOut(Schema):
     total_vat: Decimal
     total_gross: Decimal
     voided_at: datetime | None
+    voided_by_id: int | None
+    void_reason: str
 
 
 class PaymentOut(Schema):
@@ -95,14 +99,23 @@ class DocumentOut(Schema):
     buyer_nip: str
     total_net: Decimal
     total_vat: Decimal
-    total_gross: Decimal
-    vat_breakdown: list[dict[str, str]]
+    total_gross: Decimal = Field(description="A correction: the difference, below zero when the amount goes down.")
+    vat_breakdown: list[dict[str, Any]] = Field(
+        description="Net, VAT and gross per rate; a correction's rows are differences, with `before` and `after`."
+    )
+    lines: list[dict[str, Any]] = Field(
+        description="As issued; a correction's lines carry `position` on the invoice, `before`, `after` and "
+        "`difference`."
+    )
+    corrects_id: int | None = Field(description="A correction: the invoice it corrects.")
+    reason: str = Field(description="A correction: why the invoice was corrected.")
 
 
 class FolioOut(Schema):
     visit_id: int
     currency: str
-    charges_total: Decimal = Field(description="Line items and charges (gross).")
+    charges_total: Decimal = Field(description="Line items and charges (gross), corrections included.")
+    corrections: Decimal = Field(description="What correction invoices changed (below zero: lowered).")
     paid: Decimal
     refunded: Decimal = Field(description="Approved refunds.")
     pending_refunds: Decimal
@@ -112,6 +125,7 @@ class FolioOut(Schema):
     charges: list[ChargeOut]
     payments: list[PaymentOut]
     refunds: list[RefundOut]
+    documents: list[DocumentOut]
 
 
 class ChargeIn(InSchema):
@@ -119,6 +133,10 @@ class ChargeIn(InSchema):
     quantity: Decimal = Field(Decimal(1), gt=0, max_digits=10, decimal_places=3)
     unit_price: Decimal = Field(description="Gross unit price, zero or more.", max_digits=12, decimal_places=2)
     vat_rate: VatRate = VatRate.STANDARD
+
+
+class ChargeVoidIn(InSchema):
+    reason: str = Field(min_length=1, max_length=300)
 
 
 class PaymentIn(InSchema):
@@ -164,10 +182,24 @@ class DrawerOut(Schema):
 
 
 class DocumentIn(InSchema):
-    kind: DocumentKind
+    kind: Literal["receipt", "invoice"] = Field(description="A correction invoice has its own endpoint.")
     buyer_name: str = Field("", max_length=200, description="Invoice: required (default: the client's name).")
     buyer_nip: str = Field("", max_length=13)
     buyer_address: str = Field("", max_length=300)
+
+
+class CorrectionLineIn(InSchema):
+    position: int = Field(ge=1, description="The line's number on the invoice (1 = first).")
+    quantity: Decimal = Field(ge=0, max_digits=10, decimal_places=3)
+    unit_price: Decimal = Field(ge=0, max_digits=12, decimal_places=2, description="Gross unit price.")
+
+
+class CorrectionIn(InSchema):
+    reason: str = Field(min_length=1, max_length=300)
+    to_zero: bool = Field(False, description="Cancel the whole invoice: every line to zero (`lines` ignored).")
+    lines: list[CorrectionLineIn] = Field(
+        default_factory=list, description="What each corrected line should have said; lines left out stay."
+    )
 
 
 # --- endpoints ------------------------------------------------------------------------------------
@@ -180,6 +212,7 @@ def _folio(user: Any, visit_id: int) -> dict[str, Any]:
         "visit_id": visit.pk,
         "currency": visit.organisation.currency,
         "charges_total": current.charges,
+        "corrections": current.corrections,
         "paid": current.paid,
         "refunded": current.refunded,
         "pending_refunds": current.pending_refunds,
@@ -189,6 +222,7 @@ def _folio(user: Any, visit_id: int) -> dict[str, Any]:
         "charges": list(money.charges_of(visit)),
         "payments": list(money.payments_of(visit)),
         "refunds": list(money.refunds_of(visit)),
+        "documents": list(money.documents_of(visit)),
     }
 
 
@@ -211,6 +245,21 @@ def charge_create(request: HttpRequest, visit_id: Id, payload: ChargeIn) -> Any:
     visit = selectors.visit_get(user=user, pk=visit_id)
     charge = services.charge_add(visit=visit, actor=user, **payload.dict())
     return Status(201, charge)
+
+
+@router.post(
+    "/desk/visits/{int:visit_id}/charges/{int:charge_id}/void", response=ChargeOut, summary="Void a wrong charge"
+)
+@requires(VOID)
+@idempotent
+def charge_void(request: HttpRequest, visit_id: Id, charge_id: Id, payload: ChargeVoidIn) -> Any:
+    """An extra charge posted by mistake stops counting; it stays on the folio with who, when and why. Refused
+    (422) once a receipt or an invoice lists it, when the visit takes no more charges, for the desk's own
+    charges, and above the organisation's void limit unless a manager voids it."""
+    user = current_user(request)
+    visit = selectors.visit_get(user=user, pk=visit_id)
+    charge = money.charge_get(visit=visit, pk=charge_id)
+    return services.charge_void(charge=charge, actor=user, reason=payload.reason)
 
 
 @router.post("/desk/visits/{int:visit_id}/payments", response={201: PaymentOut}, summary="Take a payment")
@@ -293,6 +342,39 @@ def document_create(request: HttpRequest, visit_id: Id, payload: DocumentIn) -> 
     user = current_user(request)
     visit = selectors.visit_get(user=user, pk=visit_id)
     return Status(201, services.document_issue(visit=visit, actor=user, **payload.dict()))
+
+
+@router.post(
+    "/desk/documents/{int:document_id}/corrections",
+    response={201: DocumentOut},
+    summary="Issue a correction invoice",
+)
+@requires(CORRECT)
+@idempotent
+def correction_create(request: HttpRequest, document_id: Id, payload: CorrectionIn) -> Any:
+    """A *faktura korygująca* of an invoice, numbered `FK-YYYY-NNNNNN`. It moves no money: a lowered amount
+    leaves the visit in credit until a refund gives it back. A receipt is not corrected (422)."""
+    user = current_user(request)
+    invoice = money.document_get(user=user, pk=document_id)
+    lines = [services.LineCorrection(line.position, line.quantity, line.unit_price) for line in payload.lines]
+    correction = services.correction_issue(
+        invoice=invoice, actor=user, reason=payload.reason, lines=lines, to_zero=payload.to_zero
+    )
+    return Status(201, correction)
+
+
+@router.get(
+    "/desk/documents/{int:document_id}/corrections",
+    response=list[DocumentOut],
+    summary="List an invoice's correction invoices",
+)
+@paginate(LimitOffsetPagination)
+@requires(VIEW)
+def correction_list(request: HttpRequest, document_id: Id) -> Any:
+    invoice = money.document_get(user=current_user(request), pk=document_id)
+    if invoice.kind != DocumentKind.INVOICE:
+        raise Http404
+    return money.corrections_of(invoice)
 
 
 @router.get(

@@ -80,6 +80,24 @@ class MoneySettings(TimeStampedModel):
     seller_city = models.CharField(
         _("city"), max_length=100, blank=True, help_text=_("Empty address: the branch's address.")
     )
+    void_limit = models.DecimalField(
+        _("void limit"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Voiding a charge above this amount needs a manager or higher. Empty: no limit."),
+        **MONEY,
+    )
+    early_departure_fee = models.DecimalField(
+        _("early departure fee"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "Charged (gross, at the stay's VAT rate) when a guest leaves before the departure date. Empty: no fee."
+        ),
+        **MONEY,
+    )
     approval_ladder = models.JSONField(
         _("refund approval ladder"),
         default=default_ladder,
@@ -155,8 +173,10 @@ class DrawerSession(models.Model):
 class Charge(models.Model):
     """Something a visit charges besides a shop's line items; ``unit_price`` is gross, like ``VisitLine``.
 
-    The ``service`` (clinic) and ``nights`` (hotel) charges are posted once per visit by the desk; a
-    void one (the visit was cancelled) no longer counts.
+    The ``service`` (clinic) and ``nights`` (hotel) charges are posted by the desk, one that counts per
+    visit. A void charge no longer counts but stays on the folio: the desk voids its own when a visit is
+    cancelled or a guest leaves early (and posts the nights stayed instead); a clerk voids an extra posted
+    by mistake, with a reason, until a receipt or an invoice covers it.
     """
 
     visit = models.ForeignKey(Visit, verbose_name=_("visit"), on_delete=models.PROTECT, related_name="charges")
@@ -180,6 +200,15 @@ class Charge(models.Model):
         related_name="+",
     )
     voided_at = models.DateTimeField(_("void since"), null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("voided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    void_reason = models.CharField(_("why void"), max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -188,7 +217,9 @@ class Charge(models.Model):
         ordering = ["visit", "created_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["visit", "kind"], condition=~Q(kind=ChargeKind.EXTRA), name="charge_default_once_per_visit"
+                fields=["visit", "kind"],
+                condition=~Q(kind=ChargeKind.EXTRA) & Q(voided_at__isnull=True),
+                name="charge_default_once_per_visit",
             ),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="charge_quantity_positive"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="charge_price_not_negative"),
@@ -333,9 +364,16 @@ class Refund(models.Model):
 
 
 class SaleDocument(models.Model):
-    """A receipt or a VAT invoice of a visit, as issued: seller, buyer, lines and the VAT breakdown are
-    copied in, so the document prints the same whatever changes later. Invoice numbers (``FV-YYYY-…``)
-    and receipt numbers (``PAR-YYYY-…``) are gap-free per organisation and year."""
+    """A receipt, a VAT invoice or a correction invoice of a visit, as issued: seller, buyer, lines and the
+    VAT breakdown are copied in, so the document prints the same whatever changes later. Invoice numbers
+    (``FV-YYYY-…``), receipt numbers (``PAR-YYYY-…``) and correction numbers (``FK-YYYY-…``) are gap-free
+    per organisation and year.
+
+    A **correction** (*faktura korygująca*) points at the invoice it corrects (``corrects``) and has a
+    reason. Its ``lines`` hold each corrected line before and after; its ``vat_breakdown`` and totals are
+    the **difference** (below zero when the amount goes down), so the invoice plus its corrections is what
+    the visit now charges.
+    """
 
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
@@ -366,6 +404,15 @@ class SaleDocument(models.Model):
     total_net = models.DecimalField(_("net"), **MONEY)
     total_vat = models.DecimalField(_("VAT"), **MONEY)
     total_gross = models.DecimalField(_("gross"), **MONEY)
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrected invoice"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
+    reason = models.CharField(_("reason for the correction"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("sales document")
@@ -373,7 +420,16 @@ class SaleDocument(models.Model):
         ordering = ["-issued_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["organisation", "number"], name="sale_document_number_unique"),
-            models.UniqueConstraint(fields=["visit", "kind"], name="sale_document_one_of_each_per_visit"),
+            models.UniqueConstraint(
+                fields=["visit", "kind"],
+                condition=~Q(kind=DocumentKind.CORRECTION),
+                name="sale_document_one_of_each_per_visit",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=DocumentKind.CORRECTION) & Q(corrects__isnull=False) & ~Q(reason=""))
+                | (~Q(kind=DocumentKind.CORRECTION) & Q(corrects__isnull=True)),
+                name="sale_document_correction_has_invoice_and_reason",
+            ),
         ]
 
     def __str__(self) -> str:

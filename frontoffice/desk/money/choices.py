@@ -30,3 +30,4 @@ class RefundStatus(models.TextChoices):
 class DocumentKind(models.TextChoices):
     RECEIPT = "receipt", _("Receipt")
     INVOICE = "invoice", _("VAT invoice")
+    CORRECTION = "correction", _("Correction invoice")

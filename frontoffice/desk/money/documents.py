@@ -22,7 +22,7 @@ from frontoffice.core.pdf import render_pdf
 from ..choices import VatRate
 from ..models import Charge, SaleDocument, Visit, VisitLine
 from ..pricing import to_cents
-from .choices import PaymentMethod
+from .choices import DocumentKind, PaymentMethod
 
 RATE_ORDER = ["23", "8", "5", "0", "zw"]
 
@@ -33,6 +33,7 @@ def document_lines(visit: Visit) -> list[dict[str, str]]:
     rows += list(Charge.objects.filter(visit=visit, voided_at__isnull=True).order_by("created_at", "pk"))
     return [
         {
+            "source": f"{'line' if isinstance(row, VisitLine) else 'charge'}:{row.pk}",
             "description": row.description,
             "quantity": format(row.quantity.normalize(), "f"),
             "unit_price": str(row.unit_price),
@@ -74,8 +75,13 @@ def document_pdf(document: SaleDocument, request: HttpRequest | None = None) -> 
         "payments": [{**row, "label": PaymentMethod(row["method"]).label} for row in document.payments],
         "exempt": any(row["vat_rate"] == VatRate.EXEMPT for row in document.vat_breakdown),
         "currency": document.organisation.currency,
+        "change": abs(document.total_gross),
     }
-    return render_pdf("desk/money/document_pdf.html", context, request=request)
+    template = "desk/money/document_pdf.html"
+    if document.kind == DocumentKind.CORRECTION:
+        template = "desk/money/correction_pdf.html"
+        context["payments"] = []
+    return render_pdf(template, context, request=request)
 
 
 def _kept_pdf_name(document: SaleDocument) -> str:

@@ -82,6 +82,61 @@ class ChargeForm(forms.Form):
     vat_rate = forms.ChoiceField(label=_("VAT rate"), choices=VatRate.choices, initial=VatRate.STANDARD)
 
 
+class ChargeVoidForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the charge void?"), max_length=300, help_text=_("E.g. the wrong minibar item was posted.")
+    )
+
+
+class CorrectionForm(forms.Form):
+    """A correction invoice: for each line of the invoice (as earlier corrections left it) the quantity and
+    gross unit price it should have said, or the whole invoice cancelled; always a reason."""
+
+    to_zero = forms.BooleanField(label=_("Cancel the whole invoice (correct every line to zero)"), required=False)
+    # Not required here: the service checks the reason together with the lines, so every mistake shows at once.
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=300,
+        required=False,
+        help_text=_("Required; printed on the correction invoice."),
+    )
+
+    def __init__(self, *args: Any, lines: list[dict[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lines = [{**line, "rate_label": str(VatRate(line["vat_rate"]).label)} for line in lines]
+        for line in lines:
+            number = line["position"]
+            self.fields[f"quantity_{number}"] = forms.CharField(
+                label=_("Quantity, line %(number)s") % {"number": number},
+                max_length=20,
+                initial=line["quantity"],
+                required=False,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            )
+            self.fields[f"unit_price_{number}"] = forms.CharField(
+                label=_("Unit price (gross), line %(number)s") % {"number": number},
+                max_length=20,
+                initial=line["unit_price"],
+                required=False,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+            )
+
+    def line_rows(self) -> list[tuple[dict[str, str], forms.BoundField, forms.BoundField]]:
+        return [
+            (line, self[f"quantity_{line['position']}"], self[f"unit_price_{line['position']}"]) for line in self.lines
+        ]
+
+    def changes(self) -> list[tuple[int, str, str]]:
+        """(position, quantity, unit price) as typed, blank meaning unchanged."""
+        rows = []
+        for line in self.lines:
+            number = line["position"]
+            quantity = (self.cleaned_data.get(f"quantity_{number}") or line["quantity"]).strip()
+            price = (self.cleaned_data.get(f"unit_price_{number}") or line["unit_price"]).strip()
+            rows.append((int(number), quantity.replace(",", "."), price.replace(" ", "").replace(",", ".")))
+        return rows
+
+
 class DrawerOpenForm(forms.Form):
     opening_float = AmountField(label=_("Float"), help_text=_("The cash counted into the drawer at opening."))
 
@@ -110,7 +165,15 @@ class MoneySettingsForm(forms.ModelForm):
 
     class Meta:
         model = MoneySettings
-        fields = ["seller_name", "seller_nip", "seller_street", "seller_postal_code", "seller_city"]
+        fields = [
+            "seller_name",
+            "seller_nip",
+            "seller_street",
+            "seller_postal_code",
+            "seller_city",
+            "void_limit",
+            "early_departure_fee",
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,6 +8,11 @@ from .permissions import MoneyPermission
 # review drawers for oversight.
 GRANTS = {
     MoneyPermission.TAKE_PAYMENTS.perm: frozenset({Role.CLERK, Role.MANAGER, Role.ADMIN}),
+    # Whoever posts charges may take a wrong one back; a void above the organisation's limit also needs a
+    # manager's rank (MoneySettings.void_limit). Whoever issues invoices may correct them: a correction moves
+    # no money by itself, and the refund that follows it goes up the approval ladder as any refund does.
+    MoneyPermission.VOID_CHARGES.perm: frozenset({Role.CLERK, Role.MANAGER, Role.ADMIN}),
+    MoneyPermission.CORRECT_INVOICES.perm: frozenset({Role.CLERK, Role.MANAGER, Role.ADMIN}),
     MoneyPermission.APPROVE_REFUNDS.perm: frozenset({Role.MANAGER, Role.EXECUTIVE, Role.ADMIN}),
     MoneyPermission.REVIEW_DRAWERS.perm: frozenset({Role.MANAGER, Role.EXECUTIVE, Role.ADMIN}),
     MoneyPermission.MANAGE_MONEY_SETTINGS.perm: frozenset({Role.ADMIN}),

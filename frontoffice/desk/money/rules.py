@@ -20,10 +20,18 @@ VIEW = "desk.view_visits"
 def register() -> None:
     register_handover_summary(HandoverSummaryProvider(key="drawer", build=selectors.drawer_handover_block, order=10))
     register_guard(services.settled_before_check_out, to_status=VisitStatus.CHECKED_OUT, vertical=BusinessKind.HOTEL)
+    register_guard(
+        services.nights_not_invoiced_before_early_departure,
+        to_status=VisitStatus.CHECKED_OUT,
+        vertical=BusinessKind.HOTEL,
+    )
     for vertical in (BusinessKind.RETAIL, BusinessKind.OFFICE):
         register_guard(services.settled_before_paid, to_status=VisitStatus.PAID, vertical=vertical)
     register_after(services.post_default_charges, to_status=VisitStatus.ARRIVED, vertical=BusinessKind.CLINIC)
     register_after(services.post_default_charges, to_status=VisitStatus.CHECKED_IN, vertical=BusinessKind.HOTEL)
+    register_after(
+        services.recalculate_nights_on_early_departure, to_status=VisitStatus.CHECKED_OUT, vertical=BusinessKind.HOTEL
+    )
     for status in (VisitStatus.CANCELLED, VisitStatus.NO_SHOW):
         register_after(services.void_default_charges, to_status=status)
     register_visit_action(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -33,7 +33,7 @@ from ..models import (
     VisitLine,
 )
 from ..pricing import line_totals
-from .choices import ChargeKind, PaymentMethod, RefundStatus
+from .choices import ChargeKind, DocumentKind, PaymentMethod, RefundStatus
 
 ZERO = Decimal("0.00")
 # A clinic visit or a stay is charged once it is under way; before that, payments are deposits.
@@ -84,7 +84,8 @@ def is_under_way(visit: Visit) -> bool:
 class Folio:
     """A visit's money: what it charges, what was paid and given back, and what is still due."""
 
-    charges: Decimal = ZERO  # posted: line items and charges that are not void
+    charges: Decimal = ZERO  # posted: line items and charges that are not void, plus corrections
+    corrections: Decimal = ZERO  # what correction invoices changed (below zero: lowered)
     expected: Decimal = ZERO  # charges plus the default charge not posted yet (what a deposit may cover)
     paid: Decimal = ZERO
     refunded: Decimal = ZERO  # approved refunds
@@ -117,9 +118,11 @@ def folio(visit: Visit) -> Folio:
     lines = _sum(VisitLine.objects.filter(visit=visit), "total_gross")
     charges_qs = Charge.objects.filter(visit=visit, voided_at__isnull=True)
     posted = _sum(charges_qs, "total_gross")
+    corrected = _sum(SaleDocument.objects.filter(visit=visit, kind=DocumentKind.CORRECTION), "total_gross")
     if visit.status == VisitStatus.RETURNED:
-        lines = posted = ZERO  # the sale was taken back: what was paid is owed back to the client
-    result = Folio(charges=lines + posted)
+        # The sale was taken back: what was paid is owed back to the client.
+        lines = posted = corrected = ZERO
+    result = Folio(charges=lines + posted + corrected, corrections=corrected)
     result.expected = result.charges
     default = default_charge(visit)
     if (
@@ -173,7 +176,7 @@ def _grouped(queryset: QuerySet[Any], field_name: str) -> dict[int, Decimal]:
 
 
 def balances(visits: Iterable[Visit]) -> dict[int, Decimal]:
-    """``folio(visit).balance`` of many visits in five grouped queries, for the day page."""
+    """``folio(visit).balance`` of many visits in six grouped queries, for the day page."""
     visits = list(visits)
     ids = [visit.pk for visit in visits]
     if not ids:
@@ -182,10 +185,11 @@ def balances(visits: Iterable[Visit]) -> dict[int, Decimal]:
     posted = _grouped(Charge.objects.filter(visit_id__in=ids, voided_at__isnull=True), "total_gross")
     paid = _grouped(Payment.objects.filter(visit_id__in=ids), "amount")
     refunded = _grouped(Refund.objects.filter(visit_id__in=ids, status=RefundStatus.APPROVED), "amount")
+    corrected = _grouped(SaleDocument.objects.filter(visit_id__in=ids, kind=DocumentKind.CORRECTION), "total_gross")
     kinds = set(Charge.objects.filter(visit_id__in=ids).exclude(kind=ChargeKind.EXTRA).values_list("visit_id", "kind"))
     result = {}
     for visit in visits:
-        charges = lines.get(visit.pk, ZERO) + posted.get(visit.pk, ZERO)
+        charges = lines.get(visit.pk, ZERO) + posted.get(visit.pk, ZERO) + corrected.get(visit.pk, ZERO)
         default = default_charge(visit)
         if default is not None and is_under_way(visit) and (visit.pk, default.kind) not in kinds:
             charges += default.gross
@@ -215,7 +219,20 @@ def refunds_of(visit: Visit) -> QuerySet[Refund]:
 
 
 def charges_of(visit: Visit) -> QuerySet[Charge]:
-    return Charge.objects.filter(visit=visit).select_related("created_by").order_by("created_at", "pk")
+    return Charge.objects.filter(visit=visit).select_related("created_by", "voided_by").order_by("created_at", "pk")
+
+
+def documents_of(visit: Visit) -> QuerySet[SaleDocument]:
+    """The visit's receipt, invoice and correction invoices, in the order they were issued."""
+    return SaleDocument.objects.filter(visit=visit).select_related("corrects").order_by("issued_at", "pk")
+
+
+def charge_get(*, visit: Visit, pk: int) -> Charge:
+    """A charge of ``visit`` (which the caller has already fetched through a scoped selector)."""
+    try:
+        return Charge.objects.select_related("created_by", "voided_by").get(visit=visit, pk=pk)
+    except (Charge.DoesNotExist, ValueError):
+        raise Http404 from None
 
 
 def refund_queryset(*, user: Any) -> QuerySet[Refund]:
@@ -336,6 +353,144 @@ def document_get(*, user: Any, pk: int) -> SaleDocument:
 
 def document_of(visit: Visit, kind: str) -> SaleDocument | None:
     return SaleDocument.objects.filter(visit=visit, kind=kind).first()
+
+
+# --- what a document covers, corrections and early departures ------------------------------------------
+
+
+def covers(document: SaleDocument, charge: Charge) -> bool:
+    """Whether ``document`` lists ``charge``. Documents name the source of each line; older ones, which do
+    not, cover every charge posted before they were issued."""
+    sources = [line.get("source") for line in document.lines]
+    if any(sources):
+        return f"charge:{charge.pk}" in sources
+    return document.issued_at >= charge.created_at
+
+
+def covering_document(charge: Charge) -> SaleDocument | None:
+    """The receipt or invoice that lists ``charge``, if one was issued."""
+    issued = SaleDocument.objects.filter(visit_id=charge.visit_id).exclude(kind=DocumentKind.CORRECTION)
+    return next((document for document in issued.order_by("issued_at", "pk") if covers(document, charge)), None)
+
+
+def takes_charges(visit: Visit) -> bool:
+    """Whether charges may still be added to (or voided on) the visit: not closed, and a sale only while open."""
+    if workflow.is_final(visit.vertical, visit.status) and visit.status != VisitStatus.FINISHED:
+        return False
+    return visit.vertical not in (BusinessKind.RETAIL, BusinessKind.OFFICE) or visit.status == VisitStatus.OPEN
+
+
+def voidable_charge_ids(visit: Visit, charges: Iterable[Charge], documents: Iterable[SaleDocument]) -> set[int]:
+    """Which of the visit's charges a clerk may still void (extras that count, no receipt or invoice lists
+    them, the visit still takes charges); read from lists already fetched, so no query per charge."""
+    if not takes_charges(visit):
+        return set()
+    issued = [document for document in documents if document.kind != DocumentKind.CORRECTION]
+    return {
+        charge.pk
+        for charge in charges
+        if charge.kind == ChargeKind.EXTRA
+        and charge.voided_at is None
+        and not any(covers(document, charge) for document in issued)
+    }
+
+
+def invoice_lines_now(invoice: SaleDocument) -> list[dict[str, str]]:
+    """The invoice's lines as its corrections left them, each with its 1-based ``position`` on the invoice."""
+    lines = [{**line, "position": str(number)} for number, line in enumerate(invoice.lines, start=1)]
+    for correction in SaleDocument.objects.filter(corrects=invoice).order_by("issued_at", "pk"):
+        for corrected in correction.lines:
+            now = lines[int(corrected["position"]) - 1]
+            after = corrected["after"]
+            now.update(quantity=after["quantity"], unit_price=after["unit_price"], gross=after["gross"])
+    return lines
+
+
+def corrections_of(invoice: SaleDocument) -> QuerySet[SaleDocument]:
+    return SaleDocument.objects.filter(corrects=invoice).order_by("issued_at", "pk")
+
+
+@dataclass(frozen=True)
+class EarlyDeparture:
+    """A checked-in guest leaving before the departure date: the nights charged and the nights stayed."""
+
+    charge: Charge | None  # the nights charge that counts (None: not posted, as on stays from before payments)
+    booked: int
+    stayed: int
+    unit_price: Decimal
+    vat_rate: str
+    description: str
+    invoice: SaleDocument | None  # the invoice that lists the nights, while its corrections still say otherwise
+    corrected: bool  # an invoice listed the nights and a correction already brought them to the nights stayed
+    fee: Decimal  # the organisation's early departure fee (zero: none)
+
+    @property
+    def new_gross(self) -> Decimal:
+        return line_totals(quantity=Decimal(self.stayed), unit_price=self.unit_price, vat_rate=self.vat_rate).gross
+
+    @property
+    def difference(self) -> Decimal:
+        """What the folio changes by once the nights stayed replace the nights booked (below zero)."""
+        if self.corrected:
+            return ZERO
+        old = line_totals(quantity=Decimal(self.booked), unit_price=self.unit_price, vat_rate=self.vat_rate).gross
+        return self.new_gross - old
+
+    @property
+    def due_change(self) -> Decimal:
+        """What the amount due changes by at the check-out: the nights not stayed off, the fee on."""
+        return self.difference + self.fee
+
+
+def _nights_on(invoice: SaleDocument, charge: Charge) -> Decimal | None:
+    """How many nights ``invoice`` (with its corrections) still bills for ``charge``."""
+    for line in invoice_lines_now(invoice):
+        if line.get("source") == f"charge:{charge.pk}" or (
+            "source" not in line
+            and line["description"] == charge.description
+            and Decimal(line["unit_price"]) == charge.unit_price
+        ):
+            return Decimal(line["quantity"])
+    return None
+
+
+def early_departure(visit: Visit, today: date) -> EarlyDeparture | None:
+    """What an early check-out on ``today`` changes in the nights charged (None: nothing to change).
+
+    The nights stayed run from the arrival to ``today``, at least one. The price is the one charged at
+    check-in (not the visit type's price of today).
+    """
+    if visit.vertical != BusinessKind.HOTEL or not visit.arrival_date or not visit.departure_date:
+        return None
+    if today >= visit.departure_date:
+        return None
+    stayed = max((today - visit.arrival_date).days, 1)
+    charge = Charge.objects.filter(visit=visit, kind=ChargeKind.NIGHTS, voided_at__isnull=True).first()
+    if charge is not None:
+        booked, price, rate, description = int(charge.quantity), charge.unit_price, charge.vat_rate, charge.description
+    elif Charge.objects.filter(visit=visit, kind=ChargeKind.NIGHTS).exists():
+        return None  # the nights were voided (a cancelled stay): nothing is charged
+    else:
+        default = default_charge(visit)
+        assert default is not None
+        booked, price, rate, description = (
+            int(default.quantity),
+            default.unit_price,
+            default.vat_rate,
+            default.description,
+        )
+    if stayed >= booked:
+        return None
+    invoice, corrected = None, False
+    document = covering_document(charge) if charge is not None else None
+    if document is not None and document.kind == DocumentKind.INVOICE:
+        assert charge is not None
+        if _nights_on(document, charge) == stayed:
+            corrected = True
+        else:
+            invoice = document
+    fee = money_settings(visit.organisation).early_departure_fee or ZERO
+    return EarlyDeparture(charge, booked, stayed, price, rate, description, invoice, corrected, fee)
 
 
 def drawer_handover_block(context: Any) -> Any:

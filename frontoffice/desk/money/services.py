@@ -9,6 +9,8 @@ submit return the first record instead of storing a second one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from frontoffice.accounts.choices import Role
 from frontoffice.core.audit import audit, signed_in_user
@@ -30,6 +33,7 @@ from .. import workflow
 from ..choices import VatRate, VisitStatus
 from ..models import Charge, DrawerSession, MoneySettings, Payment, Refund, SaleDocument, Visit
 from ..pricing import line_totals
+from ..services import branch_today
 from . import documents
 from .choices import ChargeKind, DocumentKind, PaymentMethod, RefundStatus
 from .fiscal import fiscal_printer, is_fiscal
@@ -37,17 +41,32 @@ from .roles import ROLE_RANK
 from .selectors import (
     NOTHING_CHARGED,
     ZERO,
+    DefaultCharge,
+    covering_document,
     default_charge,
     drawer_expected,
+    early_departure,
     folio,
+    invoice_lines_now,
     is_under_way,
     money_settings,
     open_drawer,
+    takes_charges,
 )
 
 RECEIPT_PREFIX = "PAR"
 INVOICE_PREFIX = "FV"
-SETTINGS_FIELDS = ("seller_name", "seller_nip", "seller_street", "seller_postal_code", "seller_city", "approval_ladder")
+CORRECTION_PREFIX = "FK"
+SETTINGS_FIELDS = (
+    "seller_name",
+    "seller_nip",
+    "seller_street",
+    "seller_postal_code",
+    "seller_city",
+    "approval_ladder",
+    "void_limit",
+    "early_departure_fee",
+)
 
 
 def _money(value: Decimal) -> str:
@@ -134,17 +153,7 @@ def _post_default(visit: Visit, actor: Any) -> Charge | None:
         return None
     if Charge.objects.filter(visit=visit, kind=default.kind).exists():
         return None
-    charge = Charge(
-        visit=visit,
-        kind=default.kind,
-        description=default.description,
-        quantity=default.quantity,
-        unit_price=default.unit_price,
-        vat_rate=default.vat_rate,
-        created_by=signed_in_user(actor),
-    )
-    _price(charge)
-    charge.save()
+    charge = _post(visit, default, actor)
     _audit(
         actor,
         "charge.post",
@@ -154,6 +163,29 @@ def _post_default(visit: Visit, actor: Any) -> Charge | None:
         {"charge": charge.pk, "kind": charge.kind, "gross": str(charge.total_gross)},
     )
     return charge
+
+
+def _post(visit: Visit, what: DefaultCharge, actor: Any) -> Charge:
+    """Store one of the desk's own charges, priced (the caller writes the audit entry)."""
+    charge = Charge(
+        visit=visit,
+        kind=what.kind,
+        description=what.description,
+        quantity=what.quantity,
+        unit_price=what.unit_price,
+        vat_rate=what.vat_rate,
+        created_by=signed_in_user(actor),
+    )
+    _price(charge)
+    charge.save()
+    return charge
+
+
+def _mark_void(charge: Charge, actor: Any, reason: str) -> None:
+    charge.voided_at = timezone.now()
+    charge.voided_by = signed_in_user(actor)
+    charge.void_reason = reason[:300]
+    charge.save(update_fields=["voided_at", "voided_by", "void_reason"])
 
 
 def _price(charge: Charge) -> None:
@@ -169,8 +201,16 @@ def post_default_charges(visit: Visit, to_status: str, actor: Any) -> None:
 def void_default_charges(visit: Visit, to_status: str, actor: Any) -> None:
     """After a cancellation or no-show: the desk's own charges no longer count (extras stay)."""
     voided = Charge.objects.filter(visit=visit, voided_at__isnull=True).exclude(kind=ChargeKind.EXTRA)
-    if voided.update(voided_at=timezone.now()):
+    why = str(VisitStatus(to_status).label) if to_status in VisitStatus.values else to_status
+    if voided.update(voided_at=timezone.now(), voided_by=signed_in_user(actor), void_reason=why[:300]):
         _audit(actor, "charge.void", visit, visit, f"{visit.number}: {to_status}", {"to": to_status})
+
+
+def _refuse_closed_for_charges(visit: Visit) -> None:
+    if workflow.is_final(visit.vertical, visit.status) and visit.status != VisitStatus.FINISHED:
+        raise ValidationError(_("This visit is closed; charges can no longer be added."))
+    if visit.vertical in (BusinessKind.RETAIL, BusinessKind.OFFICE) and visit.status != VisitStatus.OPEN:
+        raise ValidationError(_("A sale is charged through its line items while it is open."))
 
 
 @transaction.atomic
@@ -185,10 +225,7 @@ def charge_add(
 ) -> Charge:
     """An extra charge on a visit or a folio (minibar, parking, a certificate)."""
     visit = _locked_visit(visit)
-    if workflow.is_final(visit.vertical, visit.status) and visit.status != VisitStatus.FINISHED:
-        raise ValidationError(_("This visit is closed; charges can no longer be added."))
-    if visit.vertical in (BusinessKind.RETAIL, BusinessKind.OFFICE) and visit.status != VisitStatus.OPEN:
-        raise ValidationError(_("A sale is charged through its line items while it is open."))
+    _refuse_closed_for_charges(visit)
     try:
         price = Decimal(str(unit_price))
         qty = Decimal(str(quantity))
@@ -219,6 +256,128 @@ def charge_add(
         {"charge": charge.pk, "gross": str(charge.total_gross)},
     )
     return charge
+
+
+@transaction.atomic
+def charge_void(*, charge: Charge, actor: Any, reason: str) -> Charge:
+    """Take back an extra charge posted by mistake (a wrong minibar item), with a reason.
+
+    Refused once a receipt or an invoice lists the charge (an invoice is then corrected, a receipt's money
+    given back), once the visit no longer takes charges, for the desk's own charges (they follow the visit:
+    cancelling it or an early departure changes them), and above the organisation's void limit unless the
+    clerk is a manager or higher. The void charge stays on the folio with who, when and why.
+    """
+    visit = _locked_visit(charge.visit)
+    charge = Charge.objects.select_for_update().get(pk=charge.pk, visit=visit)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the charge is void.")})
+    if charge.voided_at is not None:
+        raise ValidationError(_("This charge is already void."))
+    if charge.kind != ChargeKind.EXTRA:
+        raise ValidationError(
+            _(
+                "The desk's own charge follows the visit: it is voided when the visit is cancelled and "
+                "recalculated when a guest leaves early."
+            )
+        )
+    if not takes_charges(visit):
+        raise ValidationError(_("This visit no longer takes charges; its charges can no longer be voided."))
+    document = covering_document(charge)
+    if document is not None:
+        if document.kind == DocumentKind.INVOICE:
+            message = _("Invoice %(number)s lists this charge, so it can no longer be voided: issue a correction.")
+        else:
+            message = _(
+                "Receipt %(number)s lists this charge, so it can no longer be voided: give the money back instead."
+            )
+        raise ValidationError(message % {"number": document.number}, code="documented")
+    limit = money_settings(visit.organisation).void_limit
+    if limit is not None and charge.total_gross > limit and _rank(actor) < ROLE_RANK[Role.MANAGER]:
+        raise ValidationError(
+            _("Voiding a charge above %(limit)s %(currency)s needs a manager.")
+            % {"limit": _money(limit), "currency": visit.organisation.currency},
+            code="limit",
+        )
+    _mark_void(charge, actor, reason)
+    _audit(
+        actor,
+        "charge.void",
+        visit,
+        visit,
+        f"{visit.number}: {charge.description} −{_money(charge.total_gross)}",
+        {"charge": charge.pk, "gross": str(charge.total_gross), "reason": charge.void_reason},
+    )
+    return charge
+
+
+# --- early departure -----------------------------------------------------------------------------------
+
+
+def _early_departure_message(invoice: SaleDocument, stayed: int, booked: int) -> str:
+    return ngettext(
+        "Invoice %(number)s bills %(booked)s night and the guest stayed %(stayed)s: issue a correction invoice "
+        "for the nights not stayed, then check the guest out.",
+        "Invoice %(number)s bills %(booked)s nights and the guest stayed %(stayed)s: issue a correction invoice "
+        "for the nights not stayed, then check the guest out.",
+        booked,
+    ) % {"number": invoice.number, "booked": booked, "stayed": stayed}
+
+
+def nights_not_invoiced_before_early_departure(visit: Visit, to_status: str, actor: Any) -> None:
+    """An early check-out recalculates the nights, unless an invoice lists them: that needs a correction first."""
+    change = early_departure(visit, branch_today(visit.branch))
+    if change is not None and change.invoice is not None:
+        raise ValidationError(_early_departure_message(change.invoice, change.stayed, change.booked), code="invoiced")
+
+
+def recalculate_nights_on_early_departure(visit: Visit, to_status: str, actor: Any) -> None:
+    """After an early check-out: the nights charge is voided and the nights stayed are posted instead (unless a
+    correction invoice already brought the invoiced nights down), and the organisation's fee, if it has one."""
+    if not visit.early_departure:
+        return
+    change = early_departure(visit, branch_today(visit.branch))
+    if change is None:
+        return
+    if change.invoice is not None:  # the guard refuses this; never post under an invoice
+        raise ValidationError(_early_departure_message(change.invoice, change.stayed, change.booked))
+    why = ngettext(
+        "Early departure: %(stayed)s of %(booked)s night stayed.",
+        "Early departure: %(stayed)s of %(booked)s nights stayed.",
+        change.booked,
+    ) % {"stayed": change.stayed, "booked": change.booked}
+    stayed = None
+    if not change.corrected:
+        if change.charge is not None:
+            _mark_void(change.charge, actor, why)
+        nights = DefaultCharge(
+            ChargeKind.NIGHTS, change.description, Decimal(change.stayed), change.unit_price, change.vat_rate
+        )
+        stayed = _post(visit, nights, actor)
+    fee = None
+    if change.fee > 0:
+        fee = _post(
+            visit,
+            DefaultCharge(ChargeKind.EXTRA, _("Early departure fee"), Decimal(1), change.fee, change.vat_rate),
+            actor,
+        )
+    if stayed is None and fee is None:
+        return  # a correction invoice already carries the nights not stayed
+    _audit(
+        actor,
+        "charge.early_departure",
+        visit,
+        visit,
+        f"{visit.number}: {why}",
+        {
+            "voided": change.charge.pk if change.charge and stayed else None,
+            "charge": stayed.pk if stayed else None,
+            "fee": fee.pk if fee else None,
+            "booked": change.booked,
+            "stayed": change.stayed,
+            "difference": str(change.difference),
+        },
+    )
 
 
 # --- drawers --------------------------------------------------------------------------------------
@@ -544,7 +703,7 @@ def document_issue(
     card) or its VAT invoice (needs the seller's and, for a company, the buyer's NIP). A visit has one of
     each; issuing again returns the first."""
     visit = _locked_visit(visit)
-    if kind not in DocumentKind.values:
+    if kind not in (DocumentKind.RECEIPT, DocumentKind.INVOICE):
         raise ValidationError({"kind": _("Choose a receipt or an invoice.")})
     earlier = SaleDocument.objects.filter(visit=visit, kind=kind).first()
     if earlier is not None:
@@ -618,16 +777,193 @@ def document_issue(
     return document
 
 
+# --- correction invoices ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineCorrection:
+    """What one line of an invoice should have said: its 1-based position, quantity and gross unit price."""
+
+    position: int
+    quantity: Any
+    unit_price: Any
+
+
+def _quantity(value: Any, field: str) -> Decimal:
+    try:
+        quantity = Decimal(str(value).replace(",", "."))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({field: _("Enter a quantity of zero or more.")}) from None
+    if not quantity.is_finite() or quantity < 0:
+        raise ValidationError({field: _("Enter a quantity of zero or more.")})
+    if quantity != quantity.quantize(Decimal("0.001")):
+        raise ValidationError({field: _("Quantities have at most three decimal places.")})
+    return quantity
+
+
+def _side(quantity: Decimal, unit_price: Decimal, vat_rate: str) -> dict[str, str]:
+    totals = line_totals(quantity=quantity, unit_price=unit_price, vat_rate=vat_rate)
+    return {
+        "quantity": format(quantity.normalize(), "f"),
+        "unit_price": str(unit_price),
+        "net": str(totals.net),
+        "vat": str(totals.vat),
+        "gross": str(totals.gross),
+    }
+
+
+def _difference(before: dict[str, str], after: dict[str, str]) -> dict[str, str]:
+    return {key: str(Decimal(after[key]) - Decimal(before[key])) for key in ("net", "vat", "gross")}
+
+
+def _breakdown_difference(before: list[dict[str, str]], after: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Per VAT rate: before, after and the difference (what the correction adds, below zero when it lowers)."""
+    empty = {"net": "0.00", "vat": "0.00", "gross": "0.00"}
+    by_rate_before = {row["vat_rate"]: row for row in before}
+    by_rate_after = {row["vat_rate"]: row for row in after}
+    rows = []
+    for rate in documents.RATE_ORDER:
+        if rate not in by_rate_before and rate not in by_rate_after:
+            continue
+        old = {key: by_rate_before.get(rate, empty)[key] for key in empty}
+        new = {key: by_rate_after.get(rate, empty)[key] for key in empty}
+        if old == new:
+            continue
+        rows.append({"vat_rate": rate, **_difference(old, new), "before": old, "after": new})
+    return rows
+
+
+@transaction.atomic
+def correction_issue(
+    *,
+    invoice: SaleDocument,
+    actor: Any,
+    reason: str,
+    lines: Sequence[LineCorrection] = (),
+    to_zero: bool = False,
+) -> SaleDocument:
+    """Issue a correction invoice (*faktura korygująca*) of ``invoice``: the corrected lines before and after,
+    the difference per VAT rate, its own gap-free number (``FK-YYYY-…``) and a reason. ``to_zero`` cancels
+    every line (the whole invoice). The visit's balance follows the corrected amount; no money moves: a
+    lowered amount is given back with a refund.
+
+    Refused: a receipt (it is not corrected by an invoice: its money is given back), a correction of a
+    correction, no reason, a line that is not on the invoice, a negative quantity or price, and a
+    correction that changes nothing.
+    """
+    invoice = SaleDocument.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=invoice.pk)
+    visit = _locked_visit(invoice.visit)
+    if invoice.kind == DocumentKind.RECEIPT:
+        raise ValidationError(
+            _("A receipt is not corrected by an invoice: give the money back (Give money back) with the reason.")
+        )
+    if invoice.kind != DocumentKind.INVOICE:
+        raise ValidationError(_("Correct the original invoice, not one of its corrections."))
+    reason = reason.strip()
+    errors: dict[str, list[str]] = {}
+    if not reason:
+        errors["reason"] = [_("Say why the invoice is corrected.")]
+    current = invoice_lines_now(invoice)
+    wanted: dict[int, tuple[Decimal, Decimal]] = {}
+    for change in lines:
+        position = int(change.position)
+        if not 1 <= position <= len(current):
+            message = _("Line %(position)s is not on invoice %(number)s.")
+            raise ValidationError({"lines": message % {"position": position, "number": invoice.number}})
+        try:
+            wanted[position] = (
+                _quantity(change.quantity, f"quantity_{position}"),
+                _amount(change.unit_price, f"unit_price_{position}", allow_zero=True),
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
+    if to_zero:
+        wanted = {int(line["position"]): (Decimal(0), Decimal(line["unit_price"])) for line in current}
+    if errors:
+        raise ValidationError(errors)
+    corrected, after_lines = [], []
+    for line in current:
+        position = int(line["position"])
+        quantity, price = Decimal(line["quantity"]), Decimal(line["unit_price"])
+        new_quantity, new_price = wanted.get(position, (quantity, price))
+        after_lines.append({**line, "gross": _side(new_quantity, new_price, line["vat_rate"])["gross"]})
+        if (new_quantity, new_price) == (quantity, price):
+            continue
+        before = _side(quantity, price, line["vat_rate"])
+        after = _side(new_quantity, new_price, line["vat_rate"])
+        corrected.append(
+            {
+                "position": str(position),
+                "source": line.get("source", ""),
+                "description": line["description"],
+                "vat_rate": line["vat_rate"],
+                "before": before,
+                "after": after,
+                "difference": _difference(before, after),
+            }
+        )
+    if not corrected:
+        raise ValidationError(_("Change at least one line: this correction would change nothing."))
+    breakdown = _breakdown_difference(documents.vat_breakdown(current), documents.vat_breakdown(after_lines))
+    net = sum((Decimal(row["net"]) for row in breakdown), ZERO)
+    vat = sum((Decimal(row["vat"]) for row in breakdown), ZERO)
+    correction = SaleDocument(
+        organisation=invoice.organisation,
+        branch=invoice.branch,
+        visit=visit,
+        kind=DocumentKind.CORRECTION,
+        corrects=invoice,
+        reason=reason[:300],
+        issued_at=timezone.now(),
+        sale_date=invoice.sale_date,
+        issued_by=signed_in_user(actor),
+        seller_name=invoice.seller_name,
+        seller_nip=invoice.seller_nip,
+        seller_address=invoice.seller_address,
+        buyer_name=invoice.buyer_name,
+        buyer_nip=invoice.buyer_nip,
+        buyer_address=invoice.buyer_address,
+        lines=corrected,
+        vat_breakdown=breakdown,
+        payments=[],
+        total_net=net,
+        total_vat=vat,
+        total_gross=net + vat,
+    )
+    correction.full_clean(exclude=["number"])
+    correction.number = next_number(organisation=invoice.organisation, prefix=CORRECTION_PREFIX)
+    correction.save()
+    documents.keep_issued_pdf(correction)
+    _audit(
+        actor,
+        "document.correction",
+        correction,
+        visit,
+        f"{visit.number}: {correction.number} ({invoice.number}) {_money(correction.total_gross)}",
+        {
+            "document": correction.pk,
+            "corrects": invoice.pk,
+            "gross": str(correction.total_gross),
+            "reason": correction.reason,
+            "lines": [line["position"] for line in corrected],
+        },
+    )
+    return correction
+
+
 # --- transition rules -----------------------------------------------------------------------------
 
 
 def settled_before_check_out(visit: Visit, to_status: str, actor: Any) -> None:
-    """A guest checks out with the folio settled."""
+    """A guest checks out with the folio settled; leaving early, only the nights stayed are due."""
     current = folio(visit)
-    if not current.is_settled:
+    change = early_departure(visit, branch_today(visit.branch))
+    due = current.expected - current.paid + current.refunded + (change.due_change if change else ZERO)
+    if due > 0:
         raise ValidationError(
             _("Settle the folio before check-out: %(due)s %(currency)s still due.")
-            % {"due": _money(current.outstanding), "currency": visit.organisation.currency},
+            % {"due": _money(due), "currency": visit.organisation.currency},
             code="unpaid",
         )
 

@@ -106,3 +106,9 @@ def stay(branch, clerk, patient, room_night, room):
 @pytest.fixture
 def shop_sale(branch, clerk, patient, sale):
     return services.visit_create(branch=branch, actor=clerk, client=patient, visit_type=sale)
+
+
+@pytest.fixture
+def checked_in(stay, clerk):
+    """The stay, checked in: three nights at 320.00 (8 % VAT) charged."""
+    return services.visit_transition(visit=stay, to_status="checked_in", actor=clerk)

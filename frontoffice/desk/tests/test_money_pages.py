@@ -79,11 +79,12 @@ def test_the_day_page_shows_the_balance(login, clerk, sale_with_line):
 def test_check_out_with_an_unpaid_balance_is_refused_on_the_page(login, clerk, stay):
     desk.visit_transition(visit=stay, to_status=S.CHECKED_IN, actor=clerk)
     stay.refresh_from_db()
+    # Leaving on the arrival day, before the booked departure: one night of the three is due.
     page = login(clerk).post(
         reverse("desk:visit_transition", args=[stay.pk]), {"to_status": "checked_out", "version": stay.version}
     )
     assert page.status_code == 400
-    assert "Settle the folio before check-out: 960.00 PLN still due." in page.content.decode()
+    assert "Settle the folio before check-out: 320.00 PLN still due." in page.content.decode()
 
 
 def test_a_clerk_asks_for_a_large_refund_and_a_manager_approves_it_on_the_list(login, clerk, manager, sale_with_line):

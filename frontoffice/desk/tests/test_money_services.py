@@ -4,6 +4,7 @@ cash drawers, receipts, invoices and the fiscal printer."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -14,7 +15,7 @@ from frontoffice.clients.services import ClientData, IdentifierData, client_crea
 from frontoffice.core.models import AuditEntry
 from frontoffice.desk import services as desk
 from frontoffice.desk.choices import VisitStatus as S
-from frontoffice.desk.models import Charge, FiscalPrintout, Payment, Refund
+from frontoffice.desk.models import Charge, FiscalPrintout, Payment, Refund, Visit
 from frontoffice.desk.money import documents, fiscal, services
 from frontoffice.desk.money import selectors as money
 
@@ -93,7 +94,8 @@ def test_a_stay_is_charged_nights_times_the_rate_at_check_in(stay, clerk):
 def test_a_cancelled_visit_no_longer_charges_the_visit_type(clinic_visit, clerk):
     visit = desk.visit_transition(visit=clinic_visit, to_status=S.ARRIVED, actor=clerk)
     visit = desk.visit_transition(visit=visit, to_status=S.CANCELLED, actor=clerk, reason="Patient left")
-    assert visit.charges.get().voided_at is not None
+    charge = visit.charges.get()
+    assert charge.voided_at is not None and (charge.voided_by, charge.void_reason) == (clerk, "Cancelled")
     assert money.folio(visit).charges == D("0.00")
 
 
@@ -166,8 +168,16 @@ def test_the_same_token_records_one_payment(clinic_visit, clerk):
 # --- guards ---------------------------------------------------------------------------------------
 
 
+def _leaving_today(stay):
+    """The stay arrived three nights ago and leaves today, as booked (no early departure)."""
+    today = desk.branch_today(stay.branch)
+    Visit.objects.filter(pk=stay.pk).update(arrival_date=today - timedelta(days=3), departure_date=today)
+    stay.refresh_from_db()
+    return stay
+
+
 def test_check_out_with_an_unpaid_folio_is_refused(stay, clerk):
-    visit = desk.visit_transition(visit=stay, to_status=S.CHECKED_IN, actor=clerk)
+    visit = desk.visit_transition(visit=_leaving_today(stay), to_status=S.CHECKED_IN, actor=clerk)
     _pay(visit, clerk, "900.00")
     with pytest.raises(ValidationError) as caught:
         desk.visit_transition(visit=visit, to_status=S.CHECKED_OUT, actor=clerk)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -21,12 +21,14 @@ from frontoffice.core.pdf import pdf_response
 from frontoffice.core.selectors import organisation_for
 
 from .. import selectors
-from ..models import Visit
+from ..models import SaleDocument, Visit
 from ..money import documents, services
 from ..money import selectors as money
 from ..money.choices import DocumentKind, PaymentMethod, RefundStatus
 from ..money.forms import (
     ChargeForm,
+    ChargeVoidForm,
+    CorrectionForm,
     DrawerCloseForm,
     DrawerOpenForm,
     InvoiceForm,
@@ -42,17 +44,23 @@ TAKE = MoneyPermission.TAKE_PAYMENTS.perm
 APPROVE = MoneyPermission.APPROVE_REFUNDS.perm
 REVIEW = MoneyPermission.REVIEW_DRAWERS.perm
 SETTINGS = MoneyPermission.MANAGE_MONEY_SETTINGS.perm
+VOID = MoneyPermission.VOID_CHARGES.perm
+CORRECT = MoneyPermission.CORRECT_INVOICES.perm
 
 
 def money_context(user: Any, visit: Visit) -> dict[str, Any]:
     """What the visit's page shows of its money (the folio section)."""
+    charges = list(money.charges_of(visit))
+    issued = list(money.documents_of(visit))
     return {
         "folio": money.folio(visit),
-        "charges": list(money.charges_of(visit)),
+        "charges": charges,
         "payments": list(money.payments_of(visit)),
         "refunds": list(money.refunds_of(visit)),
-        "documents": list(visit.sale_documents.all()),
+        "documents": issued,
+        "voidable": money.voidable_charge_ids(visit, charges, issued) if user.has_perm(VOID) else set(),
         "can_take_payments": user.has_perm(TAKE),
+        "can_correct": user.has_perm(CORRECT),
         "charge_form": ChargeForm(),
         "currency": visit.organisation.currency,
     }
@@ -132,6 +140,26 @@ def charge_add(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, "desk/money/charge_form.html", visit, status=400, charge_form=form)
 
 
+@require(VOID)
+@require_http_methods(["GET", "POST"])
+def charge_void(request: HttpRequest, pk: int, charge_pk: int) -> HttpResponse:
+    """Void a charge posted by mistake, with the reason; it stays on the folio, struck through."""
+    visit = selectors.visit_get(user=request.user, pk=pk)
+    charge = money.charge_get(visit=visit, pk=charge_pk)
+    form = ChargeVoidForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.charge_void(charge=charge, actor=request.user, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("Charge “%(charge)s” voided.") % {"charge": charge.description})
+                return redirect("desk:visit_detail", pk=visit.pk)
+        return _page(request, "desk/money/charge_void.html", visit, status=400, form=form, charge=charge)
+    return _page(request, "desk/money/charge_void.html", visit, form=form, charge=charge)
+
+
 @require(TAKE)
 @require_http_methods(["GET", "POST"])
 def refund_request(request: HttpRequest, pk: int) -> HttpResponse:
@@ -203,11 +231,13 @@ def refund_decide(request: HttpRequest, pk: int) -> HttpResponse:
 # --- receipts and invoices ------------------------------------------------------------------------
 
 
+def _pdf(request: HttpRequest, document: SaleDocument) -> HttpResponse:
+    return pdf_response(documents.issued_pdf(document), filename=documents.document_filename(document), inline=True)
+
+
 def _issued_pdf(request: HttpRequest, visit: Visit, kind: str) -> HttpResponse | None:
     document = money.document_of(visit, kind)
-    if document is None:
-        return None
-    return pdf_response(documents.issued_pdf(document), filename=documents.document_filename(document), inline=True)
+    return None if document is None else _pdf(request, document)
 
 
 @require(TAKE)
@@ -258,6 +288,51 @@ def invoice(request: HttpRequest, pk: int) -> HttpResponse:
     if issued is not None:
         return issued
     return _page(request, "desk/money/invoice_form.html", visit, form=InvoiceForm(initial=_buyer_initial(visit)))
+
+
+@require(VIEW)
+def sale_document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any receipt, invoice or correction invoice of the user's branches, as issued."""
+    return _pdf(request, money.document_get(user=request.user, pk=pk))
+
+
+@require(CORRECT)
+@require_http_methods(["GET", "POST"])
+def invoice_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """Issue a correction invoice of an invoice: the corrected lines (or all to zero) and the reason."""
+    invoice = money.document_get(user=request.user, pk=pk)
+    if invoice.kind != DocumentKind.INVOICE:
+        raise Http404
+    visit = invoice.visit
+    form = CorrectionForm(request.POST or None, lines=money.invoice_lines_now(invoice))
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                correction = services.correction_issue(
+                    invoice=invoice,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    lines=[services.LineCorrection(*change) for change in form.changes()],
+                    to_zero=form.cleaned_data["to_zero"],
+                )
+            except ValidationError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Correction invoice %(number)s issued (%(amount)s %(currency)s). It moves no money: "
+                        "give back what was paid above the corrected amount with “Give money back”."
+                    )
+                    % {
+                        "number": correction.number,
+                        "amount": correction.total_gross,
+                        "currency": visit.organisation.currency,
+                    },
+                )
+                return redirect("desk:visit_detail", pk=visit.pk)
+        return _page(request, "desk/money/correction_form.html", visit, status=400, form=form, invoice=invoice)
+    return _page(request, "desk/money/correction_form.html", visit, form=form, invoice=invoice)
 
 
 # --- the cash drawer ------------------------------------------------------------------------------
@@ -370,9 +445,12 @@ def money_settings(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("visits/<int:pk>/pay/", payment_take, name="payment_take"),
     path("visits/<int:pk>/charges/", charge_add, name="charge_add"),
+    path("visits/<int:pk>/charges/<int:charge_pk>/void/", charge_void, name="charge_void"),
     path("visits/<int:pk>/refund/", refund_request, name="refund_request"),
     path("visits/<int:pk>/receipt/", receipt, name="receipt"),
     path("visits/<int:pk>/invoice/", invoice, name="invoice"),
+    path("money/documents/<int:pk>/", sale_document_pdf, name="sale_document_pdf"),
+    path("money/documents/<int:pk>/correct/", invoice_correct, name="invoice_correct"),
     path("money/refunds/", refund_list, name="refund_list"),
     path("money/refunds/<int:pk>/decide/", refund_decide, name="refund_decide"),
     path("money/drawer/", drawer, name="drawer"),
