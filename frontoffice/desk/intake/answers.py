@@ -2,9 +2,10 @@
 
 Pure: no database. ``clean_answers`` takes the fields of one version and the raw answers
 (strings, lists of strings for a multiple choice, a ``data:image/png`` URL for a
-signature, an uploaded file for a file field, checked by ``core.files.validate_upload``) and returns the cleaned answers, the
-attachments to store and an error list per field key. A field hidden by its condition
-is neither required nor kept: its answer was given to a question the client no longer saw.
+signature, an uploaded file for a file field, checked by ``core.files.validate_upload``)
+and returns the cleaned answers, the attachments to store and an error list per field
+key. A field hidden by its condition is neither required nor kept: its answer was given
+to a question the client no longer saw.
 """
 
 from __future__ import annotations
