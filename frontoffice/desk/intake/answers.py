@@ -109,7 +109,14 @@ def clean_answers(
             continue
         shown.add(item.key)
         value = raw.get(item.key)
-        if is_empty(value) or (item.kind == FieldKind.FILE and not hasattr(value, "read")):
+        is_file = hasattr(value, "read")
+        if item.kind == FieldKind.FILE and not is_file and not is_empty(value):
+            result.errors[item.key] = [_("Send a file for this field (a multipart upload), not text.")]
+            continue
+        if is_file and item.kind != FieldKind.FILE:
+            result.errors[item.key] = [_("This field is answered with text, not a file.")]
+            continue
+        if is_empty(value) or (item.kind == FieldKind.FILE and not is_file):
             if item.required and not (item.kind in ATTACHMENT_KINDS and item.key in kept):
                 result.errors[item.key] = [_("This field is required.")]
             continue
