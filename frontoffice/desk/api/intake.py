@@ -28,8 +28,8 @@ from frontoffice.core.audit import log_access
 
 from .. import selectors as desk_selectors
 from ..intake import selectors, services
-from ..intake.files import attachment_response
 from ..intake.choices import ClientField, FieldKind, SubmissionSource, SubmissionStatus
+from ..intake.files import attachment_response
 from ..models import IntakeForm, IntakeFormVersion, IntakeSubmission
 from ..permissions import DeskPermission
 
