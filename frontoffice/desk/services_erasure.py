@@ -5,7 +5,8 @@ transaction. The desk keeps its business records (visits, payments, documents as
 registration cards as the stay's record) and removes what identifies the person:
 
 - files in the private storage: the client's documents (ID scans, consents: also removed ones),
-  coverage card images, intake signatures and uploads. The fields are cleared now and the files
+  coverage card images, intake signatures and uploads. The fields are cleared now (a document's
+  typed title becomes its kind, its original file name goes) and the files
   deleted once the erasure commits (``core.files.delete_on_commit``), so a failed erasure
   leaves both in place;
 - the drawn signature and the free text of the registration cards the person signed as a
@@ -26,6 +27,7 @@ from typing import Any
 from frontoffice.clients.models import Client
 from frontoffice.core.files import delete_on_commit
 
+from .choices import DocumentKind
 from .models import Coverage, Document, IntakeAttachment, IntakeSubmission, RegistrationCard
 
 # Card fields that identify the guest, and what they become (as the client's own fields do).
@@ -52,9 +54,12 @@ def erase_client_desk_data(*, client: Client, actor: Any) -> dict[str, int]:
     documents = list(Document.objects.filter(client=client))
     for document in documents:
         _forget_file(document.file)
-    if documents:
-        Document.objects.filter(pk__in=[d.pk for d in documents]).update(file="", original_name="", sha256="")
-        Document.history.filter(id__in=[d.pk for d in documents]).delete()  # type: ignore[attr-defined]
+    for kind in {document.kind for document in documents}:
+        # The title was typed by a clerk ("ID card of Jan Kowalski"): the document's kind says enough.
+        Document.objects.filter(client=client, kind=kind).update(
+            title=str(DocumentKind(kind).label), file="", original_name="", sha256=""
+        )
+    Document.history.filter(id__in=[d.pk for d in documents]).delete()  # type: ignore[attr-defined]
 
     coverages = list(Coverage.objects.filter(client=client).exclude(card_front="", card_back=""))
     for coverage in coverages:

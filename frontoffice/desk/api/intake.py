@@ -188,9 +188,18 @@ def intake_submission_create(request: HttpRequest, visit_id: Id, payload: Submis
     return _save(request, visit_id, dict(payload.answers))
 
 
-def _save(request: HttpRequest, visit_id: int, raw: dict[str, Any]) -> Any:
+def _save(request: HttpRequest, visit_id: int, raw: dict[str, Any], files: dict[str, Any] | None = None) -> Any:
     user = current_user(request)
     visit = desk_selectors.visit_get(user=user, pk=visit_id)
+    if files:
+        # A file part named after no field would otherwise be dropped without a word.
+        form = visit.visit_type.intake_form
+        version = selectors.current_version(form) if form is not None else None
+        keys = set(version.fields.values_list("key", flat=True)) if version is not None else set()
+        unknown = sorted(set(files) - keys)
+        if unknown and version is not None:
+            raise ValidationError({key: _("The form has no field with this key.") for key in unknown})
+        raw.update(files)
     _submission, created = services.intake_submission_save(
         visit=visit, actor=user, raw=raw, source=SubmissionSource.DESK
     )
@@ -246,9 +255,7 @@ def intake_submission_upload(request: HttpRequest, visit_id: Id, answers: Form[s
         return problem(
             request, 422, detail=message, errors=[{"field": "answers", "message": message, "code": "invalid"}]
         )
-    for key, upload in request.FILES.items():
-        raw[key] = upload
-    return _save(request, visit_id, raw)
+    return _save(request, visit_id, raw, files=dict(request.FILES.items()))
 
 
 @router.get(

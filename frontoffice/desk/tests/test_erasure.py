@@ -37,6 +37,7 @@ def _desk_records(client, branch, clerk, payer):
         actor=clerk,
         file=SimpleUploadedFile(f"dowód {client.family_name}.pdf", PDF),
         kind="id_scan",
+        title=f"Dowód osobisty {client.given_name} {client.family_name}",
         client=client,
         branch=branch,
     )
@@ -102,6 +103,7 @@ def test_erasing_a_client_deletes_their_desk_files_and_anonymises_their_records(
     coverage.refresh_from_db()
     assert (document.file.name, document.original_name, document.sha256) == ("", "", "")
     assert document.kind == "id_scan" and document.client_id == patient.pk  # the entry stays
+    assert "Kowalski" not in document.title
     assert not Document.history.filter(id=document.pk).exists()
     assert (coverage.card_front.name, coverage.card_back.name) == ("", "")
     assert not Coverage.history.filter(id=coverage.pk).exclude(card_front="").exists()
@@ -127,6 +129,7 @@ def test_erasing_a_client_deletes_their_desk_files_and_anonymises_their_records(
     maria_coverage.refresh_from_db()
     maria_card.refresh_from_db()
     assert _on_disk(maria_document.file.name) and maria_document.original_name == "dowód Kowalska.pdf"
+    assert maria_document.title == "Dowód osobisty Maria Kowalska"
     assert _on_disk(maria_coverage.card_front.name) and _on_disk(maria_coverage.card_back.name)
     assert (maria_card.given_name, maria_card.street, bytes(maria_card.signature_png)) == maria_before
     assert Document.history.filter(id=maria_document.pk).exists()

@@ -182,10 +182,12 @@ def test_a_file_of_the_wrong_type_is_refused_whatever_its_name(login, clerk, man
     assert not IntakeSubmission.objects.exists()
 
 
-def test_a_file_for_a_text_field_and_answers_that_are_not_json_are_refused(login, clerk, intake_visit):
+def test_a_file_for_a_text_field_or_no_field_and_answers_that_are_not_json_are_refused(login, clerk, intake_visit):
     browser = login(clerk)
     for_text = upload(browser, intake_visit, {"weight": ("w.pdf", PDF)})
     assert for_text.status_code == 422 and {e["field"] for e in for_text.json()["errors"]} == {"weight"}
+    stray = upload(browser, intake_visit, {"scan": ("s.pdf", PDF)})
+    assert stray.status_code == 422 and {e["field"] for e in stray.json()["errors"]} == {"scan"}
     response = browser.post(f"/api/v1/desk/visits/{intake_visit.pk}/intake/upload", {"answers": "[1, 2"})
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "answers"
 
