@@ -12,9 +12,9 @@
 - Private files (``settings.PRIVATE_MEDIA_ROOT``: scans, card images, intake files): a tar
   archive next to the database backup, ``FILE.private.tar``, written with it (the database
   file itself stays a plain SQLite database or pg_dump archive that the usual tools open).
-  A restore puts the folder back from it and keeps the folder it replaces as
-  ``<folder>.before-restore``; a backup without the archive (made by an older version)
-  restores the database and leaves the folder alone.
+  A restore puts the folder's contents back from it and keeps what it replaces in
+  ``<folder>/.before-restore`` (the folder itself may be a mount point); a backup without
+  the archive (made by an older version) restores the database and leaves the folder alone.
 
 A restore replaces everything, so it refuses to overwrite a database that
 holds data unless told ``yes=True``, and it checks first that the file is a
@@ -321,6 +321,10 @@ def migration_notes(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
 # --- Private files ---------------------------------------------------------------------
 
 
+# Inside the private folder, left out of backups: a restore's working folder and what it replaced.
+RESTORING, BEFORE_RESTORE = ".restoring", ".before-restore"
+
+
 def files_archive(path: Path) -> Path:
     """Where the private files of the backup ``path`` go: ``<path>.private.tar``, next to it."""
     return path.with_name(path.name + ".private.tar")
@@ -337,6 +341,9 @@ def _files_backup(target: Path) -> list[str]:
     with tarfile.open(target, "w") as archive:
         if root.is_dir():
             for item in sorted(root.rglob("*")):
+                inside = item.relative_to(root).parts
+                if inside[0] in (RESTORING, BEFORE_RESTORE):
+                    continue
                 if item.is_file() and not item.is_symlink():
                     archive.add(item, arcname=item.relative_to(root).as_posix(), recursive=False)
                     count += 1
@@ -366,28 +373,35 @@ def _check_files_archive(path: Path) -> None:
 
 
 def _files_restore(archive_path: Path) -> list[str]:
-    """Put the private folder back from the archive, keeping the folder it replaces beside it."""
+    """Put the private folder back from the archive, keeping what it replaces in ``.before-restore``.
+
+    Everything is moved within the folder itself, never the folder: it may be a mount point (a
+    shared network folder), which cannot be renamed.
+    """
     root = private_root()
     if not archive_path.exists():
         return [
             f"No private files next to the backup ({archive_path.name}): the folder {root} was left as it is "
             "(a backup made before files were included)."
         ]
-    incoming = root.with_name(root.name + ".restoring")
-    previous = root.with_name(root.name + ".before-restore")
+    root.mkdir(parents=True, exist_ok=True)
+    incoming, previous = root / RESTORING, root / BEFORE_RESTORE
     shutil.rmtree(incoming, ignore_errors=True)
-    incoming.mkdir(parents=True)
+    incoming.mkdir()
     with tarfile.open(archive_path, "r") as archive:
         archive.extractall(incoming, filter="data")
         count = sum(1 for member in archive.getmembers() if member.isfile())
     notes = [f"Private files: {count:,} files restored into {root}."]
-    if root.exists() and not any(root.iterdir()):
-        root.rmdir()
-    if root.exists():
+    current = [item for item in root.iterdir() if item.name not in (RESTORING, BEFORE_RESTORE)]
+    if current:
         shutil.rmtree(previous, ignore_errors=True)
-        os.replace(root, previous)
+        previous.mkdir()
+        for item in current:
+            os.replace(item, previous / item.name)
         notes.append(f"The files that were there are kept in {previous}; delete it once the restore is checked.")
-    os.replace(incoming, root)
+    for item in incoming.iterdir():
+        os.replace(item, root / item.name)
+    incoming.rmdir()
     return notes
 
 

@@ -189,7 +189,8 @@ def delete_on_commit(storage: Storage, names: Iterable[str]) -> None:
         for name in wanted:
             storage.delete(name)
 
-    transaction.on_commit(delete)
+    # robust: the data is committed by then; a file that cannot be deleted must not turn that into an error.
+    transaction.on_commit(delete, robust=True)
 
 
 @deconstructible

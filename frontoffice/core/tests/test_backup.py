@@ -305,7 +305,8 @@ def test_a_restore_keeps_the_private_folder_it_replaces_and_refuses_a_tampered_a
 
     assert (tmp_path / "private" / "intake" / "signature.png").read_bytes() == b"\x89PNG from the backup"
     assert not (tmp_path / "private" / "later.pdf").exists()
-    assert (tmp_path / "private.before-restore" / "later.pdf").is_file()
+    assert (tmp_path / "private" / ".before-restore" / "later.pdf").is_file()
+    assert not (tmp_path / "private" / ".restoring").exists()
     assert any("before-restore" in note for note in notes)
     # a member outside the folder (or a link) means the archive was not made by backup
     with tarfile.open(files, "w") as tar:
