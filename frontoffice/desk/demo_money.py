@@ -246,7 +246,7 @@ class _Money:
             covered = self.public.get(visit.client_id)
             if covered is not None and covered.valid_from <= visit.scheduled_at.date():
                 plan.billing = VisitBilling(visit=visit, billing=Billing.COVERAGE, coverage=covered, copay=ZERO)
-            elif S.ARRIVED in moments:
+            else:
                 plan.billing = VisitBilling(
                     visit=visit, billing=Billing.SELF_PAY, self_pay_reason=SelfPayReason.NO_COVERAGE
                 )
