@@ -250,9 +250,7 @@ if SMS_HTTP_URL and not SMS_HTTP_URL.startswith(("https://", "http://")):
 SMS_HTTP_TOKEN = env_str("FRONTOFFICE_SMS_HTTP_TOKEN", "")
 SMS_SENDER = env_str("FRONTOFFICE_SMS_SENDER", "FrontOffice")
 
-# --- Desk: private uploads, eligibility service, guest reports (docs/desk-coverage.md) ---
-DESK_PRIVATE_DIR = PRIVATE_MEDIA_ROOT  # one private folder for the whole project
-DESK_UPLOAD_MAX_BYTES = UPLOAD_MAX_BYTES
+# --- Desk: eligibility service, guest reports (docs/desk-coverage.md); uploads use PRIVATE_MEDIA_ROOT ---
 DESK_ELIGIBILITY_ADAPTER = env_str(
     "FRONTOFFICE_DESK_ELIGIBILITY_ADAPTER", "frontoffice.desk.eligibility.SimulatedEligibility"
 )

@@ -298,11 +298,11 @@ def build_parser() -> argparse.ArgumentParser:
     code = add("demo-code", cmd_demo_code, "Print the current two-factor code of a demo account.")
     code.add_argument("username", help="e.g. manager.zdrowie")
 
-    backup = add("backup", cmd_backup, "Back up the whole database to FILE.")
+    backup = add("backup", cmd_backup, "Back up the whole database to FILE and the private files to FILE.private.tar.")
     backup.add_argument("file", metavar="FILE")
     backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
 
-    restore = add("restore", cmd_restore, "Replace the whole database with the backup in FILE.")
+    restore = add("restore", cmd_restore, "Replace the whole database (and the private files) with the backup in FILE.")
     restore.add_argument("file", metavar="FILE")
     restore.add_argument("--yes", action="store_true", help="replace a database that already holds data")
 

@@ -93,7 +93,12 @@ CASES: dict[str, Case] = {
     "api:intake_submission_create": api_case(
         roles=EDITORS, kwargs=_api_visit, scoped=True, method="post", data=_answers, ok=(200,)
     ),
+    # A JSON body carries no answers for the multipart endpoint: editors get 422 (the signature is required).
+    "api:intake_submission_upload": api_case(roles=EDITORS, kwargs=_api_visit, scoped=True, method="post", ok=(422,)),
     "api:intake_submission_get": api_case(roles=VIEWERS, kwargs=_api_visit, scoped=True),
+    "api:intake_file_get": api_case(
+        roles=VIEWERS, kwargs=lambda ctx: {"visit_id": ctx["intake_visit"].pk, "key": "signature"}, scoped=True
+    ),
     "api:intake_submission_accept": api_case(
         roles=EDITORS, kwargs=_api_visit, scoped=True, method="post", data=lambda ctx: {}
     ),

@@ -29,6 +29,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from frontoffice.core.audit import audit, log_access, signed_in_user
+from frontoffice.core.files import delete_on_commit
 from frontoffice.core.models import AccessLogEntry, AuditEntry, Branch, Organisation
 from frontoffice.core.pdf import render_pdf
 
@@ -42,7 +43,7 @@ from .models import (
     Consent,
     Merge,
 )
-from .registry import client_links
+from .registry import client_links, run_erasure_hooks
 
 # Child records whose rows (and history) hold personal data and go on erasure.
 PERSONAL_CHILDREN = (ClientIdentifier, ClientContact, ClientAddress, ClientRelationship)
@@ -197,20 +198,23 @@ def client_erase(*, client: Client, actor: Any, reason: str) -> Client:
     if client.erased_at is not None:
         raise AlreadyErased
     _anonymise(client, actor=actor)
+    # Other apps' records about the person (the desk's scans, signatures, registration cards), in
+    # this transaction; their files go once it commits.
+    erased_elsewhere = run_erasure_hooks(client=client, actor=actor)
     audit(
         actor=actor,
         action="client.erase",
         target=client,
         organisation=client.organisation,
         summary=client.number,
-        data={"reason": reason[:300]},
+        data={"reason": reason[:300], **({"erased": erased_elsewhere} if erased_elsewhere else {})},
     )
     return client
 
 
 def _anonymise(client: Client, *, actor: Any) -> None:
     if client.photo:
-        client.photo.delete(save=False)
+        delete_on_commit(client.photo.storage, [client.photo.name])  # a rolled-back erasure keeps the photo
     for name, value in (
         ("given_name", ""),
         ("family_name", ""),

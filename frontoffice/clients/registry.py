@@ -1,4 +1,5 @@
-"""Models that point at a client, so that merge and unmerge move every one of them.
+"""Models that point at a client, so that merge and unmerge move every one of them; and what other
+apps erase with a client.
 
 Each app registers its client-linked foreign keys in its ``AppConfig.ready``:
 
@@ -8,11 +9,24 @@ Each app registers its client-linked foreign keys in its ``AppConfig.ready``:
 Apps built later are then included in merges without touching this app.
 The clients app registers its own links (identifiers, contacts, addresses,
 relationships, consents) below.
+
+Erasure works the same way: an app whose records hold the person's data (files, signatures,
+free text) registers a hook, and ``privacy.client_erase`` calls every hook inside its
+transaction, after the client row is anonymised:
+
+    from frontoffice.clients.registry import register_erasure_hook
+    register_erasure_hook("desk", erase_desk_data)   # erase_desk_data(*, client, actor) -> counts
+
+A hook changes rows only through the transaction it is given (so a failed erasure changes
+nothing) and deletes stored files with ``transaction.on_commit``. It returns what it did as
+counts (``{"documents": 2}``), which go into the erasure's audit entry; never values.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.db import models
@@ -37,6 +51,29 @@ def register_client_link(model_label: str, field_name: str) -> None:
 
 def client_links() -> list[ClientLink]:
     return list(_LINKS.values())
+
+
+ErasureHook = Callable[..., Mapping[str, int] | None]
+_ERASURE_HOOKS: dict[str, ErasureHook] = {}
+
+
+def register_erasure_hook(name: str, hook: ErasureHook) -> None:
+    """``hook(*, client, actor)`` runs inside every client erasure; registering a name again replaces it."""
+    _ERASURE_HOOKS[name] = hook
+
+
+def erasure_hooks() -> dict[str, ErasureHook]:
+    return dict(_ERASURE_HOOKS)
+
+
+def run_erasure_hooks(*, client: Any, actor: Any) -> dict[str, dict[str, int]]:
+    """Call every registered hook for ``client``; what each did, by the name it was registered with."""
+    done: dict[str, dict[str, int]] = {}
+    for name, hook in _ERASURE_HOOKS.items():
+        counts = {key: int(value) for key, value in (hook(client=client, actor=actor) or {}).items() if value}
+        if counts:
+            done[name] = counts
+    return done
 
 
 for _label, _field in (

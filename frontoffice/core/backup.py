@@ -1,4 +1,5 @@
-"""Back up and restore the whole database: ``frontoffice backup FILE`` / ``frontoffice restore FILE``.
+"""Back up and restore the whole database and the private files: ``frontoffice backup FILE`` /
+``frontoffice restore FILE``.
 
 - SQLite: SQLite's online backup API (``sqlite3.Connection.backup``) copies a
   consistent snapshot while the application keeps running; the file it writes
@@ -7,6 +8,13 @@
   with the connection parameters of ``settings.DATABASES`` passed through libpq's
   environment variables (``PGPASSWORD`` and friends), so no password appears
   on a command line.
+
+- Private files (``settings.PRIVATE_MEDIA_ROOT``: scans, card images, intake files): a tar
+  archive next to the database backup, ``FILE.private.tar``, written with it (the database
+  file itself stays a plain SQLite database or pg_dump archive that the usual tools open).
+  A restore puts the folder's contents back from it and keeps what it replaces in
+  ``<folder>/.before-restore`` (the folder itself may be a mount point); a backup without
+  the archive (made by an older version) restores the database and leaves the folder alone.
 
 A restore replaces everything, so it refuses to overwrite a database that
 holds data unless told ``yes=True``, and it checks first that the file is a
@@ -22,12 +30,14 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tarfile
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -160,7 +170,10 @@ def backup(
     kind = engine(alias)
     progress = progress or Progress("Backing up", enabled=False)
     partial = path.with_name(path.name + ".partial")
+    files = files_archive(path)
+    files_partial = files.with_name(files.name + ".partial")
     partial.unlink(missing_ok=True)
+    files_partial.unlink(missing_ok=True)
     started = time.monotonic()
     try:
         if kind == "sqlite":
@@ -169,10 +182,13 @@ def backup(
         else:
             tables = table_counts(alias)
             notes = _pg_dump(alias, partial, progress, total=len(tables))
+        notes += _files_backup(files_partial)
+        os.replace(files_partial, files)
         os.replace(partial, path)
     finally:
         progress.done()
         partial.unlink(missing_ok=True)
+        files_partial.unlink(missing_ok=True)
     return Summary("Backup", kind, path, time.monotonic() - started, tables, notes)
 
 
@@ -204,6 +220,9 @@ def restore(
             f"The database already holds data ({listed}). A restore replaces all of it; "
             "stop the web server and workers, then run again with --yes."
         )
+    files = files_archive(path)
+    if files.exists():
+        _check_files_archive(files)
     progress = progress or Progress("Restoring", enabled=False)
     started = time.monotonic()
     connections.close_all()
@@ -215,6 +234,7 @@ def restore(
     finally:
         progress.done()
         connections.close_all()
+    notes += _files_restore(files)
     notes += migration_notes(alias)
     return Summary("Restore", kind, path, time.monotonic() - started, table_counts(alias), notes)
 
@@ -295,6 +315,93 @@ def migration_notes(alias: str = DEFAULT_DB_ALIAS) -> list[str]:
             f"Warning: the backup comes from a newer version ({unknown} migration(s) this code "
             "does not know); install that version or newer before using it."
         )
+    return notes
+
+
+# --- Private files ---------------------------------------------------------------------
+
+
+# Inside the private folder, left out of backups: a restore's working folder and what it replaced.
+RESTORING, BEFORE_RESTORE = ".restoring", ".before-restore"
+
+
+def files_archive(path: Path) -> Path:
+    """Where the private files of the backup ``path`` go: ``<path>.private.tar``, next to it."""
+    return path.with_name(path.name + ".private.tar")
+
+
+def private_root() -> Path:
+    return Path(settings.PRIVATE_MEDIA_ROOT)
+
+
+def _files_backup(target: Path) -> list[str]:
+    """Archive the private folder (an empty archive when it has nothing yet); a note for the summary."""
+    root = private_root()
+    count = size = 0
+    with tarfile.open(target, "w") as archive:
+        if root.is_dir():
+            for item in sorted(root.rglob("*")):
+                inside = item.relative_to(root).parts
+                if inside[0] in (RESTORING, BEFORE_RESTORE):
+                    continue
+                if item.is_file() and not item.is_symlink():
+                    archive.add(item, arcname=item.relative_to(root).as_posix(), recursive=False)
+                    count += 1
+                    size += item.stat().st_size
+    notes = [f"Private files: {count:,} files ({_human_size(size)}) from {root} in {files_archive_name(target)}."]
+    if "private" in settings.STORAGES:
+        notes.append(
+            'Note: STORAGES["private"] is configured, so uploads live there, not in the folder: '
+            "back that storage up with its own tools."
+        )
+    return notes
+
+
+def files_archive_name(partial_or_final: Path) -> str:
+    return partial_or_final.name.removesuffix(".partial")
+
+
+def _check_files_archive(path: Path) -> None:
+    try:
+        with tarfile.open(path, "r") as archive:
+            for member in archive.getmembers():
+                name = member.name
+                if not (member.isfile() or member.isdir()) or name.startswith("/") or ".." in Path(name).parts:
+                    raise usage_error(f"{path} holds {name!r}, which is not a private file; it was not made by backup.")
+    except tarfile.TarError as error:
+        raise usage_error(f"{path} cannot be read as the private files of a backup: {error}") from error
+
+
+def _files_restore(archive_path: Path) -> list[str]:
+    """Put the private folder back from the archive, keeping what it replaces in ``.before-restore``.
+
+    Everything is moved within the folder itself, never the folder: it may be a mount point (a
+    shared network folder), which cannot be renamed.
+    """
+    root = private_root()
+    if not archive_path.exists():
+        return [
+            f"No private files next to the backup ({archive_path.name}): the folder {root} was left as it is "
+            "(a backup made before files were included)."
+        ]
+    root.mkdir(parents=True, exist_ok=True)
+    incoming, previous = root / RESTORING, root / BEFORE_RESTORE
+    shutil.rmtree(incoming, ignore_errors=True)
+    incoming.mkdir()
+    with tarfile.open(archive_path, "r") as archive:
+        archive.extractall(incoming, filter="data")
+        count = sum(1 for member in archive.getmembers() if member.isfile())
+    notes = [f"Private files: {count:,} files restored into {root}."]
+    current = [item for item in root.iterdir() if item.name not in (RESTORING, BEFORE_RESTORE)]
+    if current:
+        shutil.rmtree(previous, ignore_errors=True)
+        previous.mkdir()
+        for item in current:
+            os.replace(item, previous / item.name)
+        notes.append(f"The files that were there are kept in {previous}; delete it once the restore is checked.")
+    for item in incoming.iterdir():
+        os.replace(item, root / item.name)
+    incoming.rmdir()
     return notes
 
 

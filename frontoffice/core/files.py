@@ -1,7 +1,8 @@
 """Private files: uploads kept outside the web root and served only through a permission-checked view.
 
-Every app that takes uploads (documents, intake-form file fields, coverage card images)
-uses the same three pieces:
+This is the project's one implementation: every app that takes uploads (documents,
+intake-form file fields and signatures, coverage card images, guest reports) uses the
+same pieces:
 
 - ``validate_upload(file, allowed=("pdf", "jpeg", "png"), max_size=None)`` checks the size
   (``settings.UPLOAD_MAX_BYTES`` unless given) and the type **by the file's first bytes**,
@@ -9,10 +10,14 @@ uses the same three pieces:
   a ``ValidationError`` with a translated message;
 - ``private_storage`` (for ``FileField(storage=private_storage, upload_to=PrivateUploadTo("documents"))``)
   stores under ``settings.PRIVATE_MEDIA_ROOT``, which has no URL: nothing there is reachable
-  except through a view; ``PrivateUploadTo`` names files by a random id, never the user's name;
+  except through a view (a deployment may define ``STORAGES["private"]`` instead, e.g. a bucket
+  without public access); ``PrivateUploadTo`` and ``random_name`` name files by a random id,
+  never the user's name;
 - ``serve_private(request, file, filename=…, content_type=…)`` answers with the file, a
   ``Content-Disposition`` carrying the original name, ``X-Content-Type-Options: nosniff``
-  and ``Cache-Control: private, no-store``.
+  and ``Cache-Control: private, no-store``;
+- ``delete_on_commit(storage, names)`` removes stored files once the transaction that stopped
+  pointing at them commits (a rollback keeps them), for erasure and replaced uploads.
 
 The view that calls ``serve_private`` decides who may read the file and writes the
 access log (``core.audit.log_access``); this module knows nothing of permissions.
@@ -28,8 +33,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage, Storage
-from django.http import FileResponse, HttpRequest
+from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.text import get_valid_filename
@@ -50,7 +56,9 @@ FILE_TYPES: dict[str, FileType] = {
     "jpeg": FileType("jpeg", "image/jpeg", ".jpg", gettext_lazy("JPEG image")),
     "png": FileType("png", "image/png", ".png", gettext_lazy("PNG image")),
     "heic": FileType("heic", "image/heic", ".heic", gettext_lazy("HEIC image (iPhone photo)")),
+    "webp": FileType("webp", "image/webp", ".webp", gettext_lazy("WebP image")),
 }
+IMAGE_TYPES = ("jpeg", "png", "webp")
 DEFAULT_ALLOWED = ("pdf", "jpeg", "png")
 # ISO base media "brands" of HEIF/HEIC photos (bytes 8–12, after the "ftyp" box name).
 _HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1"}
@@ -67,7 +75,20 @@ def sniff(head: bytes) -> FileType | None:
         return FILE_TYPES["png"]
     if len(head) >= 12 and head[4:8] == b"ftyp" and head[8:12] in _HEIC_BRANDS:
         return FILE_TYPES["heic"]
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return FILE_TYPES["webp"]
     return None
+
+
+def content_type_for(name: str) -> str:
+    """The content type of a stored file by its extension (stored names carry the checked type's)."""
+    extension = os.path.splitext(name)[1].lower()
+    if extension == ".jpeg":
+        extension = ".jpg"
+    for file_type in FILE_TYPES.values():
+        if file_type.extension == extension:
+            return file_type.content_type
+    return "application/octet-stream"
 
 
 def _megabytes(size: int) -> str:
@@ -141,8 +162,35 @@ _PRIVATE = PrivateStorage()
 
 
 def private_storage() -> Storage:
-    """The storage for private files; pass the function itself: ``FileField(storage=private_storage)``."""
+    """The storage for private files; pass the function itself: ``FileField(storage=private_storage)``.
+
+    ``STORAGES["private"]`` when the deployment defines one, else the folder ``PRIVATE_MEDIA_ROOT``.
+    """
+    if "private" in settings.STORAGES:
+        return storages["private"]
     return _PRIVATE
+
+
+def random_name(folder: str, extension: str) -> str:
+    """``<folder>/<random id>.<extension>``: a stored name that never carries what the user typed."""
+    return f"{folder.strip('/')}/{uuid.uuid4().hex}.{extension.lstrip('.')}"
+
+
+def delete_on_commit(storage: Storage, names: Iterable[str]) -> None:
+    """Delete stored files once the current transaction commits; nothing is deleted on a rollback.
+
+    Outside a transaction the files go at once. A file already gone is not an error.
+    """
+    wanted = [name for name in names if name]
+    if not wanted:
+        return
+
+    def delete() -> None:
+        for name in wanted:
+            storage.delete(name)
+
+    # robust: the data is committed by then; a file that cannot be deleted must not turn that into an error.
+    transaction.on_commit(delete, robust=True)
 
 
 @deconstructible
@@ -172,13 +220,17 @@ class PrivateUploadTo:
 def serve_private(
     request: HttpRequest, file: Any, *, filename: str, content_type: str, as_attachment: bool = False
 ) -> FileResponse:
-    """Answer with a private file. Permission checks and the access log are the caller's job.
+    """Answer with a private file (404 when it is missing). Permission checks and the access log are the
+    caller's job.
 
     ``as_attachment`` makes the browser save the file; otherwise it is shown inline
     (a PDF or an image in a new tab). ``nosniff`` keeps a browser from reading an
     image as HTML; ``no-store`` keeps it out of shared caches and the browser's disk cache.
     """
-    file.open("rb")
+    try:
+        file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
     response = FileResponse(
         file, as_attachment=as_attachment, filename=get_valid_filename(filename) or "file", content_type=content_type
     )

@@ -8,7 +8,7 @@ class DeskConfig(AppConfig):
     verbose_name = _("Front desk")
 
     def ready(self) -> None:
-        from frontoffice.clients.registry import register_client_link
+        from frontoffice.clients.registry import register_client_link, register_erasure_hook
 
         from . import hooks_handover, rules
         from .money import rules as money_rules
@@ -36,5 +36,9 @@ class DeskConfig(AppConfig):
         ):
             register_client_link(label, field)
         services_coverage.register_rules()
+        # Erasing a client removes the desk's files and free text about the person (docs/clients.md).
+        from .services_erasure import erase_client_desk_data
+
+        register_erasure_hook("desk", erase_client_desk_data)
         services_registration.register_rules()
         actions_coverage.register()

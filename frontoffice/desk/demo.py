@@ -77,9 +77,13 @@ def load(organisations: list[Organisation]) -> None:
         if VisitType.objects.filter(organisation=organisation).exists():
             continue  # idempotent: the demo runs on every `make run` of an empty database
         _Loader(organisation, random.Random(seed)).run()  # noqa: S311 - invented demo data
-    from . import demo_coverage  # payers, policies and registration cards, after the visits exist
+    # After the visits exist: payers, policies and registration cards; then money, which needs the
+    # policies (copays); then intake forms, which need the visit types.
+    from . import demo_coverage, demo_intake, demo_money
 
     demo_coverage.load(organisations)
+    demo_money.load(organisations)
+    demo_intake.load(organisations)
 
 
 class _Loader:

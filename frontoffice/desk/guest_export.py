@@ -24,7 +24,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils.module_loading import import_string
 
-from .private_files import private_storage
+from frontoffice.core.files import private_storage
 
 DEFAULT_ADAPTER = "frontoffice.desk.guest_export.LocalFileExporter"
 

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from frontoffice.clients.models import Client
 from frontoffice.core.audit import audit, signed_in_user
 from frontoffice.core.concurrency import bump_version, check_version
+from frontoffice.core.files import IMAGE_TYPES, delete_on_commit, validate_upload
 from frontoffice.core.models import Organisation
 
 from . import eligibility as adapters
@@ -40,7 +41,6 @@ from . import workflow
 from .choices_coverage import Billing, CoverageOrder, EligibilityResult, PayerKind, SelfPayReason
 from .choices_coverage import SubscriberRelationship as Rel
 from .models import Coverage, CoverageCopay, EligibilityCheck, Payer, Visit, VisitBilling, VisitType
-from .private_files import validate_image_upload
 
 logger = logging.getLogger(__name__)
 
@@ -229,13 +229,14 @@ def _store_cards(coverage: Coverage, card_front: UploadedFile | None, card_back:
         if upload is None:
             continue
         try:
-            kind = validate_image_upload(upload)
+            kind = validate_upload(upload, allowed=IMAGE_TYPES)
         except ValidationError as error:
             raise ValidationError({name: error.messages}) from None
-        upload.name = f"card.{kind.extension}"
+        upload.name = f"card{kind.extension}"
         old = getattr(coverage, name)
         if old:
-            old.delete(save=False)
+            # The replaced image goes once the new one is saved for good; a rollback keeps it.
+            delete_on_commit(old.storage, [old.name])
         getattr(coverage, name).save(upload.name, upload, save=False)
         stored.append(name)
     return stored

@@ -336,3 +336,25 @@ def test_settings_refuse_thresholds_in_the_wrong_order_keeping_the_values(login,
 
 def test_manager_cannot_change_client_settings(login, manager):
     assert login(manager).get(reverse("clients:settings")).status_code == 403
+
+
+def test_erasure_runs_the_hooks_other_apps_register_inside_its_transaction(zofia, manager, monkeypatch):
+    from django.db import connection
+
+    from frontoffice.clients import registry
+
+    seen = []
+
+    def hook(*, client, actor):
+        seen.append((client.pk, client.given_name, actor, connection.in_atomic_block))
+        return {"scans": 2, "cards": 0}
+
+    monkeypatch.setattr(registry, "_ERASURE_HOOKS", {"other_app": hook})
+    # When Zofia is erased
+    client_erase(client=zofia, actor=manager, reason="Request")
+    # Then the hook saw her already anonymised, in the erasure's transaction, and its counts are audited
+    assert seen == [(zofia.pk, "", manager, True)]
+    assert audit_of(zofia).get(action="client.erase").data == {
+        "reason": "Request",
+        "erased": {"other_app": {"scans": 2}},
+    }

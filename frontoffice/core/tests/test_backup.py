@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -44,6 +45,7 @@ def child_env(tmp_path: Path, database_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         FRONTOFFICE_ENV="test",
         FRONTOFFICE_VAR_DIR=str(tmp_path / "var"),
+        FRONTOFFICE_PRIVATE_MEDIA_ROOT=str(tmp_path / "private"),
         FRONTOFFICE_TASKS="immediate",
     )
     return env
@@ -160,6 +162,13 @@ def test_a_backup_restored_into_a_fresh_database_gives_back_every_row(target, tm
     assert "manager.zdrowie" in loaded.stdout
     before = target.snapshot()
     assert before["accounts_user"], "the demo should have created users"
+    # and a scanned document in the private folder
+    private = tmp_path / "private"
+    scan = private / "documents" / "2026" / "11" / "0a1b2c.pdf"
+    scan.parent.mkdir(parents=True)
+    scan.write_bytes(b"%PDF-1.7\nthe scan of an ID card\n")
+    stored = sorted(path.relative_to(private) for path in private.rglob("*") if path.is_file())
+    assert len(stored) > 1, "the demo's signed intake forms are private files too"
 
     # when it is backed up
     file = tmp_path / f"front-office.{target.kind}.backup"
@@ -172,6 +181,9 @@ def test_a_backup_restored_into_a_fresh_database_gives_back_every_row(target, tm
     assert "Backup complete" in made.stdout
     assert f"{len(before)} tables" in made.stdout
     assert f"{sum(len(rows) for rows in before.values()):,} rows." in made.stdout
+    # and the private files are archived next to it
+    assert backup.files_archive(file).is_file()
+    assert f"Private files: {len(stored):,} files" in made.stdout
 
     # and a restore over the live data is refused without --yes, leaving it untouched
     refused = frontoffice(target.env, "restore", str(file))
@@ -180,8 +192,9 @@ def test_a_backup_restored_into_a_fresh_database_gives_back_every_row(target, tm
     assert "Traceback" not in refused.stderr
     assert target.snapshot() == before
 
-    # when the database is lost and a fresh one is migrated
+    # when the database and the private folder are lost, and a fresh database is migrated
     target.wipe()
+    shutil.rmtree(private)
     migrated = frontoffice(target.env, "manage", "migrate", "--noinput")
     assert migrated.returncode == 0, migrated.stderr
     assert not target.snapshot()["accounts_user"]
@@ -193,6 +206,10 @@ def test_a_backup_restored_into_a_fresh_database_gives_back_every_row(target, tm
     assert restored.returncode == 0, restored.stderr
     assert "Restore complete" in restored.stdout
     after = target.snapshot()
+    # and the scan is back where it was, byte for byte
+    assert scan.read_bytes() == b"%PDF-1.7\nthe scan of an ID card\n"
+    assert sorted(path.relative_to(private) for path in private.rglob("*") if path.is_file()) == stored
+    assert f"Private files: {len(stored):,} files restored" in restored.stdout
     assert sorted(after) == sorted(before)
     assert {name: len(rows) for name, rows in after.items()} == {name: len(rows) for name, rows in before.items()}
     for table in ("accounts_user", "core_organisation", "core_branch", "accounts_staffmember", "django_migrations"):
@@ -265,6 +282,34 @@ def test_restore_refuses_to_replace_data_without_yes(tmp_path):
     with pytest.raises(backup.BackupError, match=r"already holds data.*--yes") as error:
         backup.restore(file)
 
+    assert error.value.exit_code == 2
+
+
+def test_a_restore_keeps_the_private_files_it_replaces_and_refuses_a_tampered_archive(tmp_path, settings):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    archive = tmp_path / "source"
+    (archive / "intake").mkdir(parents=True)
+    (archive / "intake" / "signature.png").write_bytes(b"\x89PNG from the backup")
+    files = tmp_path / "b.sqlite3.private.tar"
+    import tarfile
+
+    with tarfile.open(files, "w") as tar:
+        tar.add(archive / "intake" / "signature.png", arcname="intake/signature.png")
+    (tmp_path / "private").mkdir()
+    (tmp_path / "private" / "later.pdf").write_bytes(b"%PDF uploaded after the backup")
+
+    notes = backup._files_restore(files)
+
+    assert (tmp_path / "private" / "intake" / "signature.png").read_bytes() == b"\x89PNG from the backup"
+    assert not (tmp_path / "private" / "later.pdf").exists()
+    assert (tmp_path / "private" / ".before-restore" / "later.pdf").is_file()
+    assert not (tmp_path / "private" / ".restoring").exists()
+    assert any("before-restore" in note for note in notes)
+    # a member outside the folder (or a link) means the archive was not made by backup
+    with tarfile.open(files, "w") as tar:
+        tar.add(archive / "intake" / "signature.png", arcname="../outside.png")
+    with pytest.raises(backup.BackupError, match="not a private file") as error:
+        backup._check_files_archive(files)
     assert error.value.exit_code == 2
 
 

@@ -5,23 +5,31 @@ Forms are read-only here (they are built on the pages). A submission is created 
 a second POST replaces the answers, so it never makes a second submission), read with
 ``GET`` (access-logged) and accepted with ``POST …/intake/accept``, deciding every
 answer that differs from the client's record.
+
+File fields are uploaded with ``POST …/intake/upload``: multipart, the answers as a JSON text
+field plus one file part per file field, named by its key. Multipart, not base64 in JSON,
+because that is what django-ninja (and every HTTP client) handles natively, and a file part
+does not count against the request-body limit that JSON bodies are held to. Files are checked
+by ``core.files.validate_upload`` and read back with ``GET …/intake/files/{key}`` (access-logged).
 """
 
+import json
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Form, Router, Schema, Status
 from ninja.pagination import paginate
 
-from frontoffice.core.apikit import Id, InSchema, LimitOffsetPagination, current_user, idempotent, requires
+from frontoffice.core.apikit import Id, InSchema, LimitOffsetPagination, current_user, idempotent, problem, requires
 from frontoffice.core.audit import log_access
 
 from .. import selectors as desk_selectors
 from ..intake import selectors, services
 from ..intake.choices import ClientField, FieldKind, SubmissionSource, SubmissionStatus
+from ..intake.files import attachment_response
 from ..models import IntakeForm, IntakeFormVersion, IntakeSubmission
 from ..permissions import DeskPermission
 
@@ -83,7 +91,7 @@ class SubmissionIn(InSchema):
         description=(
             "Answers by field key: text, a number, an ISO date, a choice's value (a list of values for a "
             "multiple choice), `yes`/`no` (or true/false), a signature as a `data:image/png;base64,…` URL. "
-            "File fields are uploaded on the visit's page only."
+            "File fields are sent with `POST …/intake/upload` (multipart)."
         )
     )
 
@@ -97,7 +105,8 @@ class DifferenceOut(Schema):
 
 class AttachmentOut(Schema):
     field_key: str
-    content_type: str
+    original_name: str
+    content_type: str = Field(description="The type found in the file's contents.")
     size: int
 
 
@@ -176,14 +185,95 @@ def intake_submission_create(request: HttpRequest, visit_id: Id, payload: Submis
     """Answers the current version of the form of the visit's type: 201 when the visit had no submission,
     200 when the answers replaced earlier ones (allowed until the form is accepted). Invalid answers give
     422 with one error per field key."""
+    return _save(request, visit_id, dict(payload.answers))
+
+
+def _save(request: HttpRequest, visit_id: int, raw: dict[str, Any], files: dict[str, Any] | None = None) -> Any:
     user = current_user(request)
     visit = desk_selectors.visit_get(user=user, pk=visit_id)
+    if files:
+        # A file part named after no field would otherwise be dropped without a word.
+        form = visit.visit_type.intake_form
+        version = selectors.current_version(form) if form is not None else None
+        keys = set(version.fields.values_list("key", flat=True)) if version is not None else set()
+        unknown = sorted(set(files) - keys)
+        if unknown and version is not None:
+            raise ValidationError({key: _("The form has no field with this key.") for key in unknown})
+        raw.update(files)
     _submission, created = services.intake_submission_save(
-        visit=visit, actor=user, raw=dict(payload.answers), source=SubmissionSource.DESK
+        visit=visit, actor=user, raw=raw, source=SubmissionSource.DESK
     )
     found = selectors.submission_for(visit)
     assert found is not None
     return Status(201 if created else 200, _submission_out(found))
+
+
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "answers": {
+                        "type": "string",
+                        "description": "The other answers as a JSON object, as in `POST …/intake` (default `{}`).",
+                        "example": '{"allergies": "no"}',
+                    }
+                },
+                "additionalProperties": {
+                    "type": "string",
+                    "format": "binary",
+                    "description": "One file per file field, the part named by the field's key.",
+                },
+            }
+        }
+    },
+}
+
+
+@router.post(
+    "/desk/visits/{int:visit_id}/intake/upload",
+    response={200: SubmissionOut, 201: SubmissionOut},
+    summary="Fill a visit's intake form with files",
+    openapi_extra={"requestBody": UPLOAD_BODY},
+)
+@requires(EDIT)
+@idempotent
+def intake_submission_upload(request: HttpRequest, visit_id: Id, answers: Form[str] = "{}") -> Any:
+    """Multipart: `answers` (a JSON object, as in `POST …/intake`) and one file part per file field, named by
+    the field's key (e.g. `referral`). Each file is checked by its contents (PDF, JPEG or PNG) and against the
+    upload size limit; a wrong type or a file too big gives 422 with the message under the field's key. The
+    files are stored privately and read back with `GET …/intake/files/{key}`. Otherwise as `POST …/intake`:
+    201 created, 200 replaced, `Idempotency-Key` honoured."""
+    try:
+        raw = json.loads(answers or "{}")
+    except ValueError:
+        raw = None
+    if not isinstance(raw, dict):
+        message = _('Send the answers as a JSON object, e.g. {"allergies": "no"}.')
+        return problem(
+            request, 422, detail=message, errors=[{"field": "answers", "message": message, "code": "invalid"}]
+        )
+    return _save(request, visit_id, raw, files=dict(request.FILES.items()))
+
+
+@router.get(
+    "/desk/visits/{int:visit_id}/intake/files/{key}",
+    summary="Download a file of a visit's intake form",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The signature or uploaded file, with its checked content type.",
+                "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+@requires(VIEW)
+def intake_file_get(request: HttpRequest, visit_id: Id, key: str) -> Any:
+    """A signature or an uploaded file, by its field's key; every download is written to the access log."""
+    return attachment_response(request, user=current_user(request), visit_pk=visit_id, key=key)
 
 
 @router.get("/desk/visits/{int:visit_id}/intake", response=SubmissionOut, summary="Get a visit's intake form")

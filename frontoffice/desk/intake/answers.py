@@ -2,9 +2,10 @@
 
 Pure: no database. ``clean_answers`` takes the fields of one version and the raw answers
 (strings, lists of strings for a multiple choice, a ``data:image/png`` URL for a
-signature, an uploaded file for a file field) and returns the cleaned answers, the
-attachments to store and an error list per field key. A field hidden by its condition
-is neither required nor kept: its answer was given to a question the client no longer saw.
+signature, an uploaded file for a file field, checked by ``core.files.validate_upload``)
+and returns the cleaned answers, the attachments to store and an error list per field
+key. A field hidden by its condition is neither required nor kept: its answer was given
+to a question the client no longer saw.
 """
 
 from __future__ import annotations
@@ -18,22 +19,20 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from frontoffice.core.files import validate_upload
 
 from .choices import ATTACHMENT_KINDS, FieldKind
 
 MAX_TEXT = 1000
 MAX_LONG_TEXT = 5000
 MAX_SIGNATURE_BYTES = 300 * 1024
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 SIGNATURE_PREFIX = "data:image/png;base64,"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-# What a client may upload: (content type, extensions, how the file starts).
-UPLOAD_TYPES = (
-    ("application/pdf", ("pdf",), (b"%PDF-",)),
-    ("image/jpeg", ("jpg", "jpeg"), (b"\xff\xd8\xff",)),
-    ("image/png", ("png",), (PNG_MAGIC,)),
-)
+# What a client may upload for a file field (``core.files`` type codes; the size limit is the project's).
+UPLOAD_TYPES = ("pdf", "jpeg", "png")
 UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 
 
@@ -110,7 +109,14 @@ def clean_answers(
             continue
         shown.add(item.key)
         value = raw.get(item.key)
-        if is_empty(value) or (item.kind == FieldKind.FILE and not hasattr(value, "read")):
+        is_file = hasattr(value, "read")
+        if item.kind == FieldKind.FILE and not is_file and not is_empty(value):
+            result.errors[item.key] = [_("Send a file for this field (a multipart upload), not text.")]
+            continue
+        if is_file and item.kind != FieldKind.FILE:
+            result.errors[item.key] = [_("This field is answered with text, not a file.")]
+            continue
+        if is_empty(value) or (item.kind == FieldKind.FILE and not is_file):
             if item.required and not (item.kind in ATTACHMENT_KINDS and item.key in kept):
                 result.errors[item.key] = [_("This field is required.")]
             continue
@@ -205,21 +211,11 @@ def _blank_png(content: bytes) -> bool:
 
 
 def _upload(upload: Any) -> Attachment:
-    size = getattr(upload, "size", None) or 0
-    if size > MAX_UPLOAD_BYTES:
-        raise ValueError(
-            _("The file is too large (at most %(size)d MB).") % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}
-        )
+    """A PDF, JPEG or PNG within the project's upload limit, judged by its first bytes (``core.files``)."""
+    try:
+        found = validate_upload(upload, allowed=UPLOAD_TYPES)
+    except ValidationError as error:
+        raise ValueError(error.messages[0]) from None
     name = str(getattr(upload, "name", "") or "").replace("\x00", "")[-200:]
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    content = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ValueError(
-            _("The file is too large (at most %(size)d MB).") % {"size": MAX_UPLOAD_BYTES // (1024 * 1024)}
-        )
-    if not content:
-        raise ValueError(_("The file is empty."))
-    for content_type, extensions, magics in UPLOAD_TYPES:
-        if extension in extensions and content.startswith(magics):
-            return Attachment(content=content, content_type=content_type, original_name=name)
-    raise ValueError(_("Upload a PDF, JPEG or PNG file."))
+    upload.seek(0)
+    return Attachment(content=upload.read(), content_type=found.content_type, original_name=name)

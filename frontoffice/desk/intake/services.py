@@ -24,6 +24,7 @@ from frontoffice.clients.models import Client
 from frontoffice.clients.validation import clean_email, clean_phone
 from frontoffice.core.audit import audit, signed_in_user
 from frontoffice.core.concurrency import bump_version, check_version
+from frontoffice.core.files import delete_on_commit
 from frontoffice.core.models import Organisation
 from frontoffice.core.notifications import email_queue, sms_queue
 
@@ -393,7 +394,7 @@ def intake_submission_save(
     created = existing is None
     submission = existing or IntakeSubmission(visit=visit, form_version=version, source=source, filled_at=now)
     if not created and submission.form_version_id != version.pk:
-        submission.attachments.all().delete()  # answers of an older version do not carry over
+        _drop_attachments(submission.attachments.all())  # answers of an older version do not carry over
     shown = answer_rules.visible_keys(fields, cleaned.answers)
     submission.form_version = version
     submission.answers = cleaned.answers
@@ -407,7 +408,7 @@ def intake_submission_save(
         submission.updated_by = signed_in_user(actor)
     submission.save()
     # Attachments of fields now hidden go; new ones replace old ones of the same field.
-    submission.attachments.exclude(field_key__in=shown).delete()
+    _drop_attachments(submission.attachments.exclude(field_key__in=shown))
     for key, attachment in cleaned.attachments.items():
         _store_attachment(submission, key, attachment)
     audit(
@@ -423,11 +424,16 @@ def intake_submission_save(
     return submission, created
 
 
+def _drop_attachments(attachments: Any) -> None:
+    """Delete the rows now and their files once the transaction commits (a rollback keeps both)."""
+    rows = list(attachments)
+    for row in rows:
+        delete_on_commit(row.file.storage, [row.file.name])
+        row.delete()
+
+
 def _store_attachment(submission: IntakeSubmission, key: str, attachment: answer_rules.Attachment) -> None:
-    old = submission.attachments.filter(field_key=key).first()
-    if old is not None:
-        old.file.delete(save=False)
-        old.delete()
+    _drop_attachments(submission.attachments.filter(field_key=key))
     row = IntakeAttachment(
         submission=submission,
         field_key=key,

@@ -2,6 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
+import frontoffice.core.files
 import frontoffice.desk.models.intake
 import simple_history.models
 from django.conf import settings
@@ -175,7 +176,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('field_key', models.CharField(max_length=40, verbose_name='field')),
-                ('file', models.FileField(max_length=300, storage=frontoffice.desk.models.intake.private_storage, upload_to=frontoffice.desk.models.intake._attachment_path, verbose_name='file')),
+                ('file', models.FileField(max_length=300, storage=frontoffice.core.files.private_storage, upload_to=frontoffice.desk.models.intake._attachment_path, verbose_name='file')),
                 ('original_name', models.CharField(blank=True, max_length=200, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=100, verbose_name='content type')),
                 ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),

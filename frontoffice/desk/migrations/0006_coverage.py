@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import frontoffice.desk.models.coverage
-import frontoffice.desk.private_files
+import frontoffice.core.files
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -33,8 +33,8 @@ class Migration(migrations.Migration):
                 ('valid_from', models.DateField(verbose_name='valid from')),
                 ('valid_to', models.DateField(blank=True, help_text='Empty: until further notice.', null=True, verbose_name='valid to')),
                 ('order', models.CharField(choices=[('primary', 'Primary'), ('secondary', 'Secondary')], default='primary', max_length=10, verbose_name='order')),
-                ('card_front', models.FileField(blank=True, max_length=200, storage=frontoffice.desk.private_files.private_storage, upload_to=frontoffice.desk.models.coverage.card_image_path, verbose_name='card (front)')),
-                ('card_back', models.FileField(blank=True, max_length=200, storage=frontoffice.desk.private_files.private_storage, upload_to=frontoffice.desk.models.coverage.card_image_path, verbose_name='card (back)')),
+                ('card_front', models.FileField(blank=True, max_length=200, storage=frontoffice.core.files.private_storage, upload_to=frontoffice.desk.models.coverage.card_image_path, verbose_name='card (front)')),
+                ('card_back', models.FileField(blank=True, max_length=200, storage=frontoffice.core.files.private_storage, upload_to=frontoffice.desk.models.coverage.card_image_path, verbose_name='card (back)')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
                 ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='coverages', to='clients.client', verbose_name='client')),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.organisation', verbose_name='organisation')),

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from frontoffice.clients.models import Client
+from frontoffice.core.files import private_storage, random_name
 from frontoffice.core.models import Branch, Organisation, TimeStampedModel
 
 from ..choices_coverage import (
@@ -37,7 +38,6 @@ from ..choices_coverage import (
     SelfPayReason,
     SubscriberRelationship,
 )
-from ..private_files import private_storage, random_name
 from .visits import MONEY, Visit, VisitType
 
 

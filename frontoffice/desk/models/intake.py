@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from frontoffice.core.files import private_storage as core_private_storage
+from frontoffice.core.files import private_storage
 from frontoffice.core.models import Organisation, TimeStampedModel
 
 from ..intake.choices import ClientField, FieldKind, SubmissionSource, SubmissionStatus
@@ -29,11 +29,6 @@ KEY_VALIDATOR = RegexValidator(
     r"^[a-z][a-z0-9_]{0,39}$",
     _("Use lower-case letters, digits and underscores, starting with a letter (at most 40)."),
 )
-
-
-def private_storage():  # type: ignore[no-untyped-def]
-    """Uploaded answers live in the private storage: outside the web root, never served directly."""
-    return core_private_storage()
 
 
 def _attachment_path(instance: IntakeAttachment, filename: str) -> str:
@@ -240,7 +235,8 @@ class IntakeSubmission(TimeStampedModel):
 
 
 class IntakeAttachment(models.Model):
-    """A drawn signature (PNG) or an uploaded file answering one field, kept in the private storage."""
+    """A drawn signature (PNG) or an uploaded file answering one field, kept in the private storage
+    (``core.files``: outside the web root, never served directly)."""
 
     submission = models.ForeignKey(
         IntakeSubmission, verbose_name=_("submission"), on_delete=models.CASCADE, related_name="attachments"

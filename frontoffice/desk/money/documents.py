@@ -31,6 +31,11 @@ def document_lines(visit: Visit) -> list[dict[str, str]]:
     """The visit's line items and charges that are not void, as stored on a document."""
     rows: list[Any] = [*VisitLine.objects.filter(visit=visit).order_by("position", "pk")]
     rows += list(Charge.objects.filter(visit=visit, voided_at__isnull=True).order_by("created_at", "pk"))
+    return lines_from(rows)
+
+
+def lines_from(rows: list[Any]) -> list[dict[str, str]]:
+    """Line items and charges (in the order given) as a document stores them."""
     return [
         {
             "source": f"{'line' if isinstance(row, VisitLine) else 'charge'}:{row.pk}",

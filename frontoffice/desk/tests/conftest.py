@@ -18,8 +18,8 @@ from .fixtures_intake import intake_form, intake_storage, intake_visit  # noqa: 
 
 @pytest.fixture(autouse=True)
 def _private_files_in_a_temporary_folder(settings, tmp_path):
-    """Card images and guest reports go to a folder of the test's own (see desk/private_files.py)."""
-    settings.DESK_PRIVATE_DIR = tmp_path / "private"
+    """Card images, intake files and guest reports go to a folder of the test's own (see core/files.py)."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 @pytest.fixture

@@ -9,23 +9,20 @@ import base64
 import io
 
 import pytest
-from django.core.files.storage import FileSystemStorage
 
+from frontoffice.core.files import private_storage
 from frontoffice.desk import services as desk_services
 from frontoffice.desk.intake import services as intake_services
 from frontoffice.desk.intake.services import FieldData
-from frontoffice.desk.models import IntakeAttachment
 
 __all__ = ["intake_form", "intake_storage", "intake_visit", "signature_png"]
 
 
 @pytest.fixture(autouse=True)
-def intake_storage(tmp_path):
-    field = IntakeAttachment._meta.get_field("file")
-    original = field.storage
-    field.storage = FileSystemStorage(location=tmp_path / "private")
-    yield field.storage
-    field.storage = original
+def intake_storage(settings, tmp_path):
+    """The private storage (``core.files``), in a folder of the test's own."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return private_storage()
 
 
 def _fields():

@@ -125,16 +125,19 @@ def test_copays_are_kept_per_visit_type(patient, nfz, clerk, consultation):
 
 
 def test_card_images_are_checked_by_their_content_and_stored_privately(patient, nfz, clerk, settings, tmp_path):
-    settings.DESK_PRIVATE_DIR = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
     data = CoverageData(payer=nfz, member_number="12345671", valid_from=JAN_1)
     fake = SimpleUploadedFile("card.png", b"MZ\x90\x00 not an image", content_type="image/png")
     with pytest.raises(ValidationError) as caught:
         cov.coverage_create(client=patient, actor=clerk, data=data, card_front=fake)
-    assert caught.value.error_dict["card_front"][0].messages == ["Upload a photo or scan as JPEG, PNG or WebP."]
-    settings.DESK_UPLOAD_MAX_BYTES = 10
+    assert caught.value.error_dict["card_front"][0].messages == [
+        "This file is not one of the allowed types (JPEG image, PNG image, WebP image); "
+        "its contents were checked, not only its name."
+    ]
+    settings.UPLOAD_MAX_BYTES = 10
     with pytest.raises(ValidationError):
         cov.coverage_create(client=patient, actor=clerk, data=data, card_front=SimpleUploadedFile("c.png", PNG))
-    settings.DESK_UPLOAD_MAX_BYTES = 1024 * 1024
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
     policy = cov.coverage_create(
         client=patient, actor=clerk, data=data, card_front=SimpleUploadedFile("Jan Kowalski PESEL.png", PNG)
     )

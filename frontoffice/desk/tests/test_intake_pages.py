@@ -184,7 +184,7 @@ def test_an_uploaded_file_is_checked_stored_privately_and_served_to_permitted_us
     url = reverse("desk:visit_intake_fill", kwargs={"pk": intake_visit.pk})
     fake = SimpleUploadedFile("skierowanie.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     page = browser.post(url, {**answers(), "q_referral": fake})
-    assert page.status_code == 400 and "Upload a PDF, JPEG or PNG file." in page.content.decode()
+    assert page.status_code == 400 and "its contents were checked" in page.content.decode()
     pdf = SimpleUploadedFile("skierowanie.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")
     assert browser.post(url, {**answers(), "q_referral": pdf}).status_code == 302
     attachment = IntakeSubmission.objects.get().attachments.get(field_key="referral")
@@ -200,13 +200,14 @@ def test_an_uploaded_file_is_checked_stored_privately_and_served_to_permitted_us
     assert browser.get(file_url).status_code == 404
 
 
-def test_a_too_large_file_is_refused(login, clerk, manager, intake_form, intake_visit):
+def test_a_too_large_file_is_refused(login, clerk, manager, intake_form, intake_visit, settings):
     _with_file_field(manager, intake_form)
-    big = SimpleUploadedFile("scan.png", b"\x89PNG\r\n\x1a\n" + b"0" * (5 * 1024 * 1024), content_type="image/png")
+    settings.UPLOAD_MAX_BYTES = 1024 * 1024
+    big = SimpleUploadedFile("scan.png", b"\x89PNG\r\n\x1a\n" + b"0" * (2 * 1024 * 1024), content_type="image/png")
     page = login(clerk).post(
         reverse("desk:visit_intake_fill", kwargs={"pk": intake_visit.pk}), {**answers(), "q_referral": big}
     )
-    assert page.status_code == 400 and "too large" in page.content.decode()
+    assert page.status_code == 400 and "the largest allowed is 1 MB" in page.content.decode()
 
 
 # --- the client's link ---------------------------------------------------------------------------

@@ -11,12 +11,12 @@ from django.core.exceptions import ValidationError
 
 from frontoffice.clients.services import ClientData, client_create
 from frontoffice.core.concurrency import StaleEdit
+from frontoffice.core.files import private_storage
 from frontoffice.core.models import AuditEntry
 from frontoffice.desk import services
 from frontoffice.desk import services_registration as cards
 from frontoffice.desk.choices import VisitStatus as S
 from frontoffice.desk.models import GuestExport, RegistrationCard
-from frontoffice.desk.private_files import private_storage
 from frontoffice.desk.services import VisitData
 from frontoffice.desk.tests.cards import PNG, PNG_DATA_URL, foreign_card, polish_card
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from frontoffice.clients.models import Client
 from frontoffice.core.audit import log_access
 from frontoffice.core.choices import BusinessKind
 from frontoffice.core.decorators import require
+from frontoffice.core.files import content_type_for, serve_private
 from frontoffice.core.forms import add_service_error
 from frontoffice.core.selectors import organisation_for
 
@@ -25,7 +26,6 @@ from .. import selectors, selectors_coverage, services_coverage
 from ..forms_coverage import CoverageForm, PayerForm
 from ..models import Coverage, Payer
 from ..permissions import DeskPermission
-from ..private_files import content_type_of
 
 VIEW = DeskPermission.VIEW_VISITS.perm
 EDIT = DeskPermission.EDIT_VISITS.perm
@@ -192,16 +192,10 @@ def coverage_card_image(request: HttpRequest, pk: int, side: str) -> HttpRespons
         purpose=f"coverage card {side}",
         path=request.path,
     )
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
     name = str(stored.name)
-    response = FileResponse(handle, content_type=content_type_of(name))
-    response["Content-Disposition"] = f'inline; filename="card-{side}-{coverage.pk}{Path(name).suffix}"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response  # type: ignore[return-value]  # a FileResponse streams; the decorators take any response
+    return serve_private(
+        request, stored, filename=f"card-{side}-{coverage.pk}{Path(name).suffix}", content_type=content_type_for(name)
+    )
 
 
 # --- a visit's eligibility ------------------------------------------------------------------------

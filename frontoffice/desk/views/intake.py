@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import translation
@@ -25,6 +25,7 @@ from .. import selectors as desk_selectors
 from ..intake import links, selectors, services
 from ..intake.answers import UPLOAD_ACCEPT
 from ..intake.choices import FieldKind, SubmissionSource
+from ..intake.files import attachment_response
 from ..intake.forms import (
     AcceptForm,
     FieldForm,
@@ -398,23 +399,7 @@ def visit_intake_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require(VIEW)
 def visit_intake_file(request: HttpRequest, pk: int, key: str) -> HttpResponse:
     """A stored signature or uploaded file, to permitted users only; every opening is access-logged."""
-    visit, attachment = selectors.attachment_get(user=request.user, visit_pk=pk, key=key)
-    log_access(
-        user=request.user,
-        target=attachment.submission,
-        organisation=visit.organisation,
-        purpose=f"intake file {key}",
-        path=request.path,
-    )
-    response = FileResponse(
-        attachment.file.open("rb"),
-        content_type=attachment.content_type,
-        as_attachment=attachment.content_type == "application/pdf",
-        filename=f"{visit.number}-{key}.{attachment.file.name.rsplit('.', 1)[-1]}",
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
-    return response  # type: ignore[return-value]  # a streaming response, as a view may return
+    return attachment_response(request, user=request.user, visit_pk=pk, key=key)
 
 
 @require(EDIT)
