@@ -221,7 +221,10 @@ class Clerk:
         self.results = results
         self.think = think
         self.rng = random.Random(username)
-        self.client = httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False)
+        # A browser does not reuse a connection the server may be closing: uvicorn drops idle keep-alive
+        # connections after 5 s, and think times reach 9 s.
+        limits = httpx.Limits(keepalive_expiry=4)
+        self.client = httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=False, limits=limits)
         self.csrf = ""
 
     async def sign_in(self) -> None:
