@@ -503,6 +503,11 @@ def test_hotel_stay_with_two_guests_extra_charge_and_check_out_only_once_settled
     expect(balance(page)).to_have_text("665.00 PLN")
     expect(page.get_by_role("table", name="Charges")).to_contain_text("Minibar")
 
+    # Two nights later (the stay's dates move back two days, as if they had passed: a check-out before
+    # the departure date is an early departure, charged for the nights stayed only)
+    Visit.objects.filter(pk=stay.pk).update(arrival_date=today - timedelta(days=2), departure_date=today)
+    page.reload()
+
     # Then check-out is refused while the folio is open, with the amount due
     move_to(page, "Checked out")
     expect(page.get_by_role("alert")).to_contain_text("Settle the folio before check-out: 665.00 PLN still due.")
