@@ -161,7 +161,11 @@ REDIS_URL = parse_redis_url("REDIS_URL", env_str("REDIS_URL", ""))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # How long a signed-in user's roles, permissions and branches may be answered from the cache
+    # (every change to them replaces the cached copy at once; accounts/principal.py).
+    PRINCIPAL_CACHE_SECONDS = env_int("FRONTOFFICE_PRINCIPAL_CACHE_SECONDS", 300, minimum=0, maximum=86400)
 else:
+    PRINCIPAL_CACHE_SECONDS = 0  # a per-process cache would not hear of changes made in another process
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
@@ -169,7 +173,8 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, answering get_user from the shared cache (accounts/principal.py).
+    "frontoffice.accounts.principal.CachedModelBackend",
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"

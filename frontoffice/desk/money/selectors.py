@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet, Sum
 from django.http import Http404
 from django.utils.functional import Promise
@@ -113,40 +114,69 @@ class Folio:
         return self.expected - self.paid + self.refunded <= 0
 
 
+def _money(value: Decimal | float | int | None) -> Decimal:
+    # SQLite sums decimals as floats; money is always whole grosze.
+    return Decimal(str(value or 0)).quantize(ZERO)
+
+
+def _folio_sql() -> str:
+    """Every figure of a folio in one UNION ALL of small aggregates, each answered by a ``visit_id`` index.
+
+    Plain SQL on purpose: it is the hottest read of the desk (every payment, check-in guard and money
+    page asks for it), and the ORM spent more CPU compiling the same figures as a dozen subqueries
+    than the database spent answering them.
+    """
+    line, charge = VisitLine._meta.db_table, Charge._meta.db_table
+    document, payment, refund = SaleDocument._meta.db_table, Payment._meta.db_table, Refund._meta.db_table
+    # Table names come from the models; every value is a parameter.
+    return (
+        f"SELECT 'lines', '', SUM(total_gross) FROM {line} WHERE visit_id = %(visit)s"  # noqa: S608
+        f" UNION ALL SELECT 'posted', '', SUM(total_gross) FROM {charge}"
+        f" WHERE visit_id = %(visit)s AND voided_at IS NULL"
+        f" UNION ALL SELECT 'kind', kind, COUNT(*) FROM {charge} WHERE visit_id = %(visit)s GROUP BY kind"
+        f" UNION ALL SELECT 'corrected', '', SUM(total_gross) FROM {document}"
+        f" WHERE visit_id = %(visit)s AND kind = %(correction)s"
+        f" UNION ALL SELECT 'paid', method, SUM(amount) FROM {payment} WHERE visit_id = %(visit)s GROUP BY method"
+        f" UNION ALL SELECT 'deposits', '', SUM(amount) FROM {payment} WHERE visit_id = %(visit)s AND is_deposit"
+        f" UNION ALL SELECT 'refund', status, SUM(amount) FROM {refund} WHERE visit_id = %(visit)s GROUP BY status"
+    )
+
+
 def folio(visit: Visit) -> Folio:
-    """The balance of one visit, in a handful of aggregate queries."""
-    lines = _sum(VisitLine.objects.filter(visit=visit), "total_gross")
-    charges_qs = Charge.objects.filter(visit=visit, voided_at__isnull=True)
-    posted = _sum(charges_qs, "total_gross")
-    corrected = _sum(SaleDocument.objects.filter(visit=visit, kind=DocumentKind.CORRECTION), "total_gross")
+    """The balance of one visit, read in a single query."""
+    figures: dict[str, Decimal] = {}
+    kinds: set[str] = set()
+    paid: dict[str, Decimal] = {}
+    refunds: dict[str, Decimal] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_folio_sql(), {"visit": visit.pk, "correction": DocumentKind.CORRECTION})
+        for figure, key, value in cursor.fetchall():
+            if figure == "kind":
+                kinds.add(key)
+            elif figure == "paid":
+                paid[key] = _money(value)
+            elif figure == "refund":
+                refunds[key] = _money(value)
+            else:
+                figures[figure] = _money(value)
+    lines, posted, corrected = figures["lines"], figures["posted"], figures["corrected"]
     if visit.status == VisitStatus.RETURNED:
         # The sale was taken back: what was paid is owed back to the client.
         lines = posted = corrected = ZERO
     result = Folio(charges=lines + posted + corrected, corrections=corrected)
     result.expected = result.charges
     default = default_charge(visit)
-    if (
-        default is not None
-        and visit.status not in NOTHING_CHARGED
-        and not Charge.objects.filter(visit=visit, kind=default.kind).exists()
-    ):
+    if default is not None and visit.status not in NOTHING_CHARGED and default.kind not in kinds:
         # Not posted yet: due once the visit is under way (visits from before payments existed), and
         # before that the most a deposit may cover.
         result.expected += default.gross
         if is_under_way(visit):
             result.charges += default.gross
-    for method, amount, deposit in Payment.objects.filter(visit=visit).values_list("method", "amount", "is_deposit"):
-        result.paid += amount
-        result.by_method[method] = result.by_method.get(method, ZERO) + amount
-        if deposit:
-            result.deposits += amount
-    for status, amount in (
-        Refund.objects.filter(visit=visit).exclude(status=RefundStatus.REJECTED).values_list("status", "amount")
-    ):
-        if status == RefundStatus.APPROVED:
-            result.refunded += amount
-        else:
-            result.pending_refunds += amount
+    result.by_method = {method: amount for method, amount in sorted(paid.items()) if amount}
+    result.paid = sum(paid.values(), ZERO)
+    result.deposits = figures["deposits"]
+    result.refunded = refunds.get(RefundStatus.APPROVED, ZERO)
+    result.pending_refunds = refunds.get(RefundStatus.PENDING, ZERO)
     return result
 
 
@@ -160,11 +190,14 @@ def suggested_payment(visit: Visit) -> Decimal | None:
 
     The client pays the copay at the desk; the payer's share is recorded separately (method "insurer").
     """
-    current = folio(visit)
+    return suggested_amount(folio(visit), visit_billing(visit))
+
+
+def suggested_amount(current: Folio, billing: VisitBilling | None) -> Decimal | None:
+    """``suggested_payment`` from a folio and billing the caller has already read."""
     due = current.outstanding
     if due <= 0:
         return None
-    billing = visit_billing(visit)
     if billing is not None and not billing.is_self_pay and billing.copay and current.paid == 0:
         return min(billing.copay, due)
     return due

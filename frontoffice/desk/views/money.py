@@ -21,7 +21,7 @@ from frontoffice.core.pdf import pdf_response
 from frontoffice.core.selectors import organisation_for
 
 from .. import selectors
-from ..models import SaleDocument, Visit
+from ..models import SaleDocument, Visit, VisitBilling
 from ..money import documents, services
 from ..money import selectors as money
 from ..money.choices import DocumentKind, PaymentMethod, RefundStatus
@@ -48,12 +48,12 @@ VOID = MoneyPermission.VOID_CHARGES.perm
 CORRECT = MoneyPermission.CORRECT_INVOICES.perm
 
 
-def money_context(user: Any, visit: Visit) -> dict[str, Any]:
-    """What the visit's page shows of its money (the folio section)."""
+def money_context(user: Any, visit: Visit, current: money.Folio | None = None) -> dict[str, Any]:
+    """What the visit's page shows of its money (the folio section); ``current``: the folio, if already read."""
     charges = list(money.charges_of(visit))
     issued = list(money.documents_of(visit))
     return {
-        "folio": money.folio(visit),
+        "folio": current or money.folio(visit),
         "charges": charges,
         "payments": list(money.payments_of(visit)),
         "refunds": list(money.refunds_of(visit)),
@@ -66,8 +66,16 @@ def money_context(user: Any, visit: Visit) -> dict[str, Any]:
     }
 
 
-def _page(request: HttpRequest, template: str, visit: Visit, *, status: int = 200, **extra: Any) -> HttpResponse:
-    context = {"visit": visit, **money_context(request.user, visit), **extra}
+def _page(
+    request: HttpRequest,
+    template: str,
+    visit: Visit,
+    *,
+    status: int = 200,
+    current: money.Folio | None = None,
+    **extra: Any,
+) -> HttpResponse:
+    context = {"visit": visit, **money_context(request.user, visit, current), **extra}
     return render(request, template, context, status=status)
 
 
@@ -106,21 +114,31 @@ def payment_take(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("desk:visit_detail", pk=visit.pk)
         return _payment_page(request, visit, form, status=400)
-    amount = money.suggested_payment(visit)
+    current, billing = money.folio(visit), money.visit_billing(visit)
+    amount = money.suggested_amount(current, billing)
     form = PaymentForm(initial={"amount": amount if amount is not None else "", "method": PaymentMethod.CARD})
-    return _payment_page(request, visit, form)
+    return _payment_page(request, visit, form, current=current, billing=billing)
 
 
-def _payment_page(request: HttpRequest, visit: Visit, form: PaymentForm, *, status: int = 200) -> HttpResponse:
+def _payment_page(
+    request: HttpRequest,
+    visit: Visit,
+    form: PaymentForm,
+    *,
+    status: int = 200,
+    current: money.Folio | None = None,
+    billing: VisitBilling | None = None,
+) -> HttpResponse:
     """The payment form with the clerk's drawer (for the "no open drawer" note) and how the visit is paid."""
     return _page(
         request,
         "desk/money/payment_form.html",
         visit,
         status=status,
+        current=current,
         form=form,
         drawer=money.open_drawer(user=request.user),
-        billing=money.visit_billing(visit),
+        billing=billing if current is not None else money.visit_billing(visit),
     )
 
 
