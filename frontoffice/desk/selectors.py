@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from frontoffice.clients.normalise import fold
@@ -117,11 +117,18 @@ def day_visits(*, user: Any, branch: Branch, day: date, q: str = "") -> QuerySet
     in_house = Q(vertical=BusinessKind.HOTEL) & (
         Q(status=VisitStatus.CHECKED_IN) | Q(departure_date=day, status=VisitStatus.CHECKED_OUT)
     )
+    staff_model = Visit._meta.get_field("practitioner").related_model
     visits = (
         visit_queryset(user=user)
         .filter(branch=branch)
         .filter(today | in_house)
-        .select_related(*LIST_RELATED)
+        # Three joins, the rest prefetched: with all seven relations joined, PostgreSQL spent 17–25 ms
+        # choosing a join order for every day page (2 ms to run the query). The branch is the caller's.
+        .select_related("client", "visit_type", "billing")
+        .prefetch_related(
+            Prefetch("practitioner", queryset=staff_model._default_manager.select_related("user")),  # type: ignore[union-attr]
+            "room",
+        )
         .order_by("scheduled_at", "pk")
     )
     return _search(visits, q)

@@ -203,32 +203,51 @@ def suggested_amount(current: Folio, billing: VisitBilling | None) -> Decimal | 
     return due
 
 
-def _grouped(queryset: QuerySet[Any], field_name: str) -> dict[int, Decimal]:
-    rows = queryset.values("visit_id").annotate(total=Sum(field_name)).values_list("visit_id", "total")
-    return {visit_id: (total or ZERO).quantize(ZERO) for visit_id, total in rows}
+def _balances_sql(count: int) -> str:
+    """The day page's figures per visit, as ``_folio_sql`` does for one visit (and for the same reason)."""
+    ids = ", ".join(["%s"] * count)
+    line, charge = VisitLine._meta.db_table, Charge._meta.db_table
+    document, payment, refund = SaleDocument._meta.db_table, Payment._meta.db_table, Refund._meta.db_table
+    in_visits = f"WHERE visit_id IN ({ids})"
+    return (
+        f"SELECT 'lines', visit_id, '', SUM(total_gross) FROM {line} {in_visits} GROUP BY visit_id"  # noqa: S608
+        f" UNION ALL SELECT 'posted', visit_id, '', SUM(total_gross) FROM {charge}"
+        f" {in_visits} AND voided_at IS NULL GROUP BY visit_id"
+        f" UNION ALL SELECT 'kind', visit_id, kind, COUNT(*) FROM {charge} {in_visits} GROUP BY visit_id, kind"
+        f" UNION ALL SELECT 'corrected', visit_id, '', SUM(total_gross) FROM {document}"
+        f" {in_visits} AND kind = %s GROUP BY visit_id"
+        f" UNION ALL SELECT 'paid', visit_id, '', SUM(amount) FROM {payment} {in_visits} GROUP BY visit_id"
+        f" UNION ALL SELECT 'refunded', visit_id, '', SUM(amount) FROM {refund}"
+        f" {in_visits} AND status = %s GROUP BY visit_id"
+    )
 
 
 def balances(visits: Iterable[Visit]) -> dict[int, Decimal]:
-    """``folio(visit).balance`` of many visits in six grouped queries, for the day page."""
+    """``folio(visit).balance`` of many visits in one query, for the day page."""
     visits = list(visits)
     ids = [visit.pk for visit in visits]
     if not ids:
         return {}
-    lines = _grouped(VisitLine.objects.filter(visit_id__in=ids), "total_gross")
-    posted = _grouped(Charge.objects.filter(visit_id__in=ids, voided_at__isnull=True), "total_gross")
-    paid = _grouped(Payment.objects.filter(visit_id__in=ids), "amount")
-    refunded = _grouped(Refund.objects.filter(visit_id__in=ids, status=RefundStatus.APPROVED), "amount")
-    corrected = _grouped(SaleDocument.objects.filter(visit_id__in=ids, kind=DocumentKind.CORRECTION), "total_gross")
-    kinds = set(Charge.objects.filter(visit_id__in=ids).exclude(kind=ChargeKind.EXTRA).values_list("visit_id", "kind"))
+    params = [*ids, *ids, *ids, *ids, DocumentKind.CORRECTION, *ids, *ids, RefundStatus.APPROVED]
+    figures: dict[tuple[str, int], Decimal] = {}
+    kinds: set[tuple[int, str]] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(_balances_sql(len(ids)), params)
+        for figure, visit_id, kind, value in cursor.fetchall():
+            if figure == "kind":
+                kinds.add((visit_id, kind))
+            else:
+                figures[(figure, visit_id)] = _money(value)
     result = {}
     for visit in visits:
-        charges = lines.get(visit.pk, ZERO) + posted.get(visit.pk, ZERO) + corrected.get(visit.pk, ZERO)
+        charges = sum((figures.get((name, visit.pk), ZERO) for name in ("lines", "posted", "corrected")), ZERO)
         default = default_charge(visit)
         if default is not None and is_under_way(visit) and (visit.pk, default.kind) not in kinds:
             charges += default.gross
         if visit.status == VisitStatus.RETURNED:
             charges = ZERO
-        result[visit.pk] = charges - paid.get(visit.pk, ZERO) + refunded.get(visit.pk, ZERO)
+        paid, refunded = figures.get(("paid", visit.pk), ZERO), figures.get(("refunded", visit.pk), ZERO)
+        result[visit.pk] = charges - paid + refunded
     return result
 
 

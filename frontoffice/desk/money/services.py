@@ -28,6 +28,7 @@ from frontoffice.core.choices import BusinessKind
 from frontoffice.core.concurrency import bump_version, check_version
 from frontoffice.core.models import Branch, Organisation
 from frontoffice.core.numbering import next_number
+from frontoffice.core.validation import full_clean_held
 
 from .. import workflow
 from ..choices import VatRate, VisitStatus
@@ -528,7 +529,7 @@ def payment_take(
         taken_at=timezone.now(),
         taken_by=signed_in_user(actor),
     )
-    payment.full_clean(exclude=["token"])
+    full_clean_held(payment, exclude=["token"])
     payment.save()
     _audit(
         actor,
@@ -760,7 +761,7 @@ def document_issue(
         total_vat=vat,
         total_gross=gross,
     )
-    document.full_clean(exclude=["number"])
+    full_clean_held(document, exclude=["number"])
     document.number = next_number(organisation=visit.organisation, prefix=prefix)
     document.save()
     if kind == DocumentKind.RECEIPT and is_fiscal(document.payments):
