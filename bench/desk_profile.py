@@ -64,6 +64,8 @@ def walk(args: argparse.Namespace, sessions: dict[str, list[int]]) -> None:
     # force_login: a real session in Redis, without the login form (the load benchmark signs in through it).
     client.force_login(StaffMember.objects.get(user__username=username).user)
     cpu: dict[str, list[float]] = defaultdict(list)
+    database_cpu: dict[str, float] = defaultdict(float)
+    backend = _database_backend_stat()
     queries: dict[str, int] = {}
     profiles: dict[str, cProfile.Profile] = {}
 
@@ -72,6 +74,7 @@ def walk(args: argparse.Namespace, sessions: dict[str, list[int]]) -> None:
     def measure(name: str, expect: int, method: str, url: str, *call_args: object, **extra: object) -> Any:
         profiler = profiles.setdefault(name, cProfile.Profile()) if args.profile == name else None
         with CaptureQueriesContext(connection) as captured:
+            database_before = _cpu_seconds(backend)
             started = time.process_time()
             if profiler:
                 profiler.enable()
@@ -79,6 +82,7 @@ def walk(args: argparse.Namespace, sessions: dict[str, list[int]]) -> None:
             if profiler:
                 profiler.disable()
             cpu[name].append((time.process_time() - started) * 1000)
+            database_cpu[name] += _cpu_seconds(backend) - database_before
         queries[name] = len(captured)
         if args.sql == name and n == 1:
             print(f"--- {name}: the queries of one request ---")
@@ -111,10 +115,11 @@ def walk(args: argparse.Namespace, sessions: dict[str, list[int]]) -> None:
         measure("receipt PDF", 200, "get", f"{page}receipt/")
 
     # The first patient warms caches (templates, fonts, permission caches): left out of the medians.
-    print(f"{'step':<16}{'CPU ms (median)':>17}{'queries':>9}")
+    print(f"{'step':<16}{'CPU ms (median)':>17}{'queries':>9}{'database CPU ms (mean)':>24}")
     for name in STEPS:
         runs = cpu[name][1:] or cpu[name]
-        print(f"{name:<16}{statistics.median(runs):>17.1f}{queries[name]:>9}")
+        database = f"{database_cpu[name] * 1000 / len(cpu[name]):.1f}" if backend else "n/a"
+        print(f"{name:<16}{statistics.median(runs):>17.1f}{queries[name]:>9}{database:>24}")
     mix = [statistics.median(cpu[name][1:] or cpu[name]) for name in STEPS if name != "health"]
     print(f"mix average: {statistics.mean(mix):.1f} ms of CPU per request")
     for name, profiler in profiles.items():
@@ -122,6 +127,24 @@ def walk(args: argparse.Namespace, sessions: dict[str, list[int]]) -> None:
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
         print(f"\n--- {name}: cProfile, cumulative ---")
         print(re.sub(r"/\S*/site-packages/", "", out.getvalue()))
+
+
+def _database_backend_stat() -> Path | None:
+    """The /proc stat file of this connection's PostgreSQL backend (same machine, Linux), to count its CPU."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+    return stat if stat.exists() else None
+
+
+def _cpu_seconds(stat: Path | None) -> float:
+    """User plus system CPU of a process, from its /proc stat (clock ticks: 10 ms resolution)."""
+    if stat is None:
+        return 0.0
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> int:
