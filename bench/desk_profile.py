@@ -37,6 +37,8 @@ from desk_load import AMOUNT_RE, PASSWORD, SEARCHES, TOKEN_RE, VERSION_RE, popul
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/frontoffice_desk_profile_bench"
+# The smoke run (CI's `make bench`) keeps off the full run's database and Redis database.
+QUICK_DATABASE = "postgres://postgres@127.0.0.1:5432/frontoffice_desk_profile_quick_bench"
 STEPS = (
     "health",
     "day page",
@@ -150,8 +152,8 @@ def _cpu_seconds(stat: Path | None) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="smoke: 2,000 clients, 3 patients")
-    parser.add_argument("--database", default=DEFAULT_DATABASE)
-    parser.add_argument("--redis", default="redis://127.0.0.1:6379/4")
+    parser.add_argument("--database")
+    parser.add_argument("--redis")
     parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run")
     parser.add_argument("--clients", type=int, default=20_000)
     parser.add_argument("--patients", type=int, default=15)
@@ -162,6 +164,8 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.clients, args.patients = 2_000, 3
+    args.database = args.database or (QUICK_DATABASE if args.quick else DEFAULT_DATABASE)
+    args.redis = args.redis or f"redis://127.0.0.1:6379/{3 if args.quick else 4}"
     args.branches, args.clerks_per_branch, args.visits_per_clerk = 4, 5, 40
     os.environ.update(
         {
