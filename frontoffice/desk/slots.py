@@ -1,0 +1,304 @@
+"""Slot search and slot checks: when can a visit type be booked, and why not at a given time.
+
+Everything is computed in Python from a bounded number of queries, never a query per day or
+per slot: the candidate resources (one query), their weekly hours (one), and then, for each
+window of days searched (7 days first, then twice as long each time, so at most five windows
+over 90 days), the branch's closures, the resources' absences and their bookings (one query
+each). ``bench/arrivals.py`` measures it against the naive per-slot approach.
+
+Working hours are local times of the branch (``Branch.time_zone``, Europe/Warsaw by default);
+every datetime here is aware, and comparisons of aware datetimes are exact across zones, so
+daylight-saving changes need no special case.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from frontoffice.core.models import Branch
+
+from .models import Appointment, BranchClosure, Resource, ResourceAbsence, VisitType, WorkingHours
+from .models.calendar import SLOT_HOLDING
+
+ROUND_TO = timedelta(minutes=5)  # a search "from now" starts at the next 5-minute mark
+FIRST_WINDOW_DAYS = 7
+DEFAULT_DAYS = 90
+
+Interval = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class Slot:
+    resource_id: int
+    resource_name: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a time cannot be booked: ``code`` for programs, ``message`` for people."""
+
+    code: str  # closed | outside_hours | absent | taken | past | cannot_perform | inactive
+    message: str
+
+
+def zone_of(branch: Branch) -> ZoneInfo:
+    return ZoneInfo(branch.time_zone)
+
+
+def local_bounds(day: date, zone: ZoneInfo) -> Interval:
+    """The day's first and last instant (midnight to midnight) in ``zone``."""
+    return datetime.combine(day, time.min, tzinfo=zone), datetime.combine(
+        day + timedelta(days=1), time.min, tzinfo=zone
+    )
+
+
+def _round_up(moment: datetime) -> datetime:
+    epoch = datetime(2000, 1, 1, tzinfo=moment.tzinfo)
+    remainder = (moment - epoch) % ROUND_TO
+    return moment if not remainder else moment + (ROUND_TO - remainder)
+
+
+def resources_for(*, branch: Branch, visit_type: VisitType, resource: Resource | None = None) -> list[Resource]:
+    """Active resources of ``branch`` that can perform ``visit_type`` (a resource with no visit types: any)."""
+    if resource is not None:
+        return [resource] if can_perform(resource, visit_type) and resource.is_active else []
+    return list(
+        Resource.objects.filter(branch=branch, is_active=True)
+        .filter(Q(visit_types=visit_type) | Q(visit_types__isnull=True))
+        .distinct()
+        .order_by("name", "pk")
+    )
+
+
+def can_perform(resource: Resource, visit_type: VisitType) -> bool:
+    types = [vt.pk for vt in resource.visit_types.all()]
+    return not types or visit_type.pk in types
+
+
+def _hours(resource_ids: Sequence[int]) -> dict[int, dict[int, list[tuple[time, time]]]]:
+    hours: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(lambda: defaultdict(list))
+    rows = WorkingHours.objects.filter(resource_id__in=resource_ids).order_by("starts_at")
+    for resource_id, weekday, starts, ends in rows.values_list("resource_id", "weekday", "starts_at", "ends_at"):
+        hours[resource_id][weekday].append((starts, ends))
+    return hours
+
+
+def _busy(
+    resource_ids: Sequence[int], start: datetime, end: datetime, *, exclude: int | None
+) -> dict[int, list[Interval]]:
+    """Absences and slot-holding bookings of the resources overlapping ``[start, end)``, sorted by start."""
+    busy: dict[int, list[Interval]] = defaultdict(list)
+    absences = ResourceAbsence.objects.filter(resource_id__in=resource_ids, starts_at__lt=end, ends_at__gt=start)
+    for resource_id, starts, ends in absences.values_list("resource_id", "starts_at", "ends_at"):
+        busy[resource_id].append((starts, ends))
+    bookings = Appointment.objects.filter(
+        resource_id__in=resource_ids, status__in=SLOT_HOLDING, starts_at__lt=end, ends_at__gt=start
+    )
+    if exclude is not None:
+        bookings = bookings.exclude(pk=exclude)
+    for resource_id, starts, ends in bookings.values_list("resource_id", "starts_at", "ends_at"):
+        busy[resource_id].append((starts, ends))
+    for intervals in busy.values():
+        intervals.sort()
+    return busy
+
+
+def _closed_days(branch_id: int, first: date, last: date) -> set[date]:
+    return set(
+        BranchClosure.objects.filter(branch_id=branch_id, date__gte=first, date__lte=last).values_list(
+            "date", flat=True
+        )
+    )
+
+
+def _free(span: Interval, busy: list[Interval], starts: list[datetime], longest: timedelta) -> Iterable[Interval]:
+    """``span`` minus the ``busy`` intervals (sorted by start; ``starts`` their start times, for bisect).
+
+    Only intervals starting in ``[begin - longest, end)`` can overlap the span: two bisects, not a scan.
+    """
+    begin, end = span
+    low, high = bisect.bisect_left(starts, begin - longest), bisect.bisect_left(starts, end)
+    overlapping = [interval for interval in busy[low:high] if interval[1] > begin]
+    cursor = begin
+    for busy_start, busy_end in overlapping:
+        if busy_start > cursor:
+            yield cursor, min(busy_start, end)
+        cursor = max(cursor, busy_end)
+        if cursor >= end:
+            return
+    if cursor < end:
+        yield cursor, end
+
+
+def find_slots(
+    *,
+    branch: Branch,
+    visit_type: VisitType,
+    after: datetime,
+    resource: Resource | None = None,
+    resources: Sequence[Resource] | None = None,
+    count: int = 5,
+    days: int = DEFAULT_DAYS,
+    duration: timedelta | None = None,
+    exclude: int | None = None,
+) -> list[Slot]:
+    """The ``count`` earliest free slots for ``visit_type`` at ``branch`` from ``after`` (never in the past).
+
+    Any resource that can perform it, or only ``resource``; ``resources`` (already loaded) skips that
+    query. Slots follow each other at the visit type's duration from the start of each free stretch.
+    ``exclude`` leaves one appointment out of the bookings (the one being moved).
+    """
+    duration = duration or timedelta(minutes=visit_type.duration_minutes)
+    pool = (
+        list(resources)
+        if resources is not None
+        else resources_for(branch=branch, visit_type=visit_type, resource=resource)
+    )
+    if not pool or count <= 0 or duration <= timedelta(0):
+        return []
+    zone = zone_of(branch)
+    start = _round_up(max(after, timezone.now()))
+    first_day = timezone.localdate(start, zone)
+    last_day = first_day + timedelta(days=days)  # exclusive
+    ids = [item.pk for item in pool]
+    hours = _hours(ids)
+    found: list[Slot] = []
+    window_start, window_days = first_day, FIRST_WINDOW_DAYS
+    while window_start < last_day and len(found) < count:
+        window_end = min(window_start + timedelta(days=window_days), last_day)
+        closed = _closed_days(branch.pk, window_start, window_end)
+        busy = _busy(ids, local_bounds(window_start, zone)[0], local_bounds(window_end, zone)[0], exclude=exclude)
+        starts = {resource_id: [interval[0] for interval in intervals] for resource_id, intervals in busy.items()}
+        longest = {resource_id: max(b - a for a, b in intervals) for resource_id, intervals in busy.items()}
+        day = window_start
+        while day < window_end and len(found) < count:
+            if day not in closed:
+                found.extend(
+                    _day_slots(day, pool, hours, (busy, starts, longest), zone, start, duration, count - len(found))
+                )
+            day += timedelta(days=1)
+        window_start, window_days = window_end, window_days * 2
+    return found
+
+
+def _day_slots(
+    day: date,
+    pool: Sequence[Resource],
+    hours: dict[int, dict[int, list[tuple[time, time]]]],
+    taken_by: tuple[dict[int, list[Interval]], dict[int, list[datetime]], dict[int, timedelta]],
+    zone: ZoneInfo,
+    not_before: datetime,
+    duration: timedelta,
+    wanted: int,
+) -> list[Slot]:
+    weekday = day.weekday()
+    slots: list[Slot] = []
+    for item in pool:
+        ranges = hours.get(item.pk, {}).get(weekday)
+        if not ranges:
+            continue
+        busy, starts, longest = taken_by
+        taken, taken_starts, taken_longest = (
+            busy.get(item.pk, []),
+            starts.get(item.pk, []),
+            longest.get(item.pk, timedelta(0)),
+        )
+        mine = 0
+        for range_start, range_end in ranges:
+            span = (
+                max(datetime.combine(day, range_start, tzinfo=zone), not_before),
+                datetime.combine(day, range_end, tzinfo=zone),
+            )
+            if span[0] >= span[1]:
+                continue
+            for free_start, free_end in _free(span, taken, taken_starts, taken_longest):
+                moment = _round_up(free_start)
+                while moment + duration <= free_end and mine < wanted:
+                    slots.append(Slot(item.pk, item.name, moment, moment + duration))
+                    moment += duration
+                    mine += 1
+    slots.sort(key=lambda slot: (slot.starts_at, slot.resource_name, slot.resource_id))
+    return slots[:wanted]
+
+
+def refusal_for(
+    *, resource: Resource, visit_type: VisitType, starts_at: datetime, ends_at: datetime, exclude: int | None = None
+) -> Refusal | None:
+    """Why ``resource`` cannot take ``visit_type`` from ``starts_at`` to ``ends_at``, or None when it can."""
+    if not resource.is_active:
+        return Refusal("inactive", _("This resource is no longer in use."))
+    if not can_perform(resource, visit_type):
+        return Refusal(
+            "cannot_perform",
+            _("%(resource)s does not do %(visit_type)s.") % {"resource": resource.name, "visit_type": visit_type.name},
+        )
+    zone = zone_of(resource.branch)
+    local_start, local_end = timezone.localtime(starts_at, zone), timezone.localtime(ends_at, zone)
+    day = local_start.date()
+    if BranchClosure.objects.filter(branch_id=resource.branch_id, date__gte=day, date__lte=local_end.date()).exists():
+        closure = BranchClosure.objects.filter(branch_id=resource.branch_id, date__gte=day).order_by("date").first()
+        reason = closure.reason if closure is not None else ""
+        return Refusal(
+            "closed",
+            _("The branch is closed on %(day)s (%(reason)s).") % {"day": day.isoformat(), "reason": reason}
+            if reason
+            else _("The branch is closed on %(day)s.") % {"day": day.isoformat()},
+        )
+    ranges = _hours([resource.pk]).get(resource.pk, {}).get(day.weekday(), [])
+    inside = local_end.date() == day or (local_end.date() == day + timedelta(days=1) and local_end.time() == time.min)
+    if not inside or not any(
+        datetime.combine(day, begin, tzinfo=zone) <= starts_at and ends_at <= datetime.combine(day, end, tzinfo=zone)
+        for begin, end in ranges
+    ):
+        hours_text = ", ".join(f"{begin:%H:%M}–{end:%H:%M}" for begin, end in ranges)
+        return Refusal(
+            "outside_hours",
+            _("%(resource)s works %(hours)s on that day.") % {"resource": resource.name, "hours": hours_text}
+            if ranges
+            else _("%(resource)s does not work on that day.") % {"resource": resource.name},
+        )
+    absence = (
+        ResourceAbsence.objects.filter(resource=resource, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .order_by("starts_at")
+        .first()
+    )
+    if absence is not None:
+        return Refusal(
+            "absent",
+            _("%(resource)s is away then (%(reason)s).") % {"resource": resource.name, "reason": absence.reason}
+            if absence.reason
+            else _("%(resource)s is away then.") % {"resource": resource.name},
+        )
+    taken = Appointment.objects.filter(
+        resource=resource, status__in=SLOT_HOLDING, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    clash = taken.order_by("starts_at").first()
+    if clash is not None:
+        return slot_taken(resource, clash.starts_at, clash.ends_at)
+    return None
+
+
+def slot_taken(resource: Resource, starts_at: datetime, ends_at: datetime) -> Refusal:
+    zone = zone_of(resource.branch)
+    return Refusal(
+        "taken",
+        _("%(resource)s is already booked from %(start)s to %(end)s.")
+        % {
+            "resource": resource.name,
+            "start": timezone.localtime(starts_at, zone).strftime("%H:%M"),
+            "end": timezone.localtime(ends_at, zone).strftime("%H:%M"),
+        },
+    )
