@@ -142,18 +142,23 @@ def appointment_history(*, appointment: Appointment) -> list[Any]:
 
 
 @dataclass
-class Cell:
-    row: int
-    at: datetime
-    label: str
-    state: str  # free | off | closed | absent | past
-
-
-@dataclass
 class Block:
     appointment: Appointment
     row_start: int
     row_end: int
+
+    @property
+    def span(self) -> int:
+        return self.row_end - self.row_start
+
+
+@dataclass
+class Cell:
+    row: int
+    at: datetime
+    label: str
+    state: str  # free | busy | off | closed | absent | past
+    blocks: list[Block] = field(default_factory=list)
 
 
 @dataclass
@@ -250,9 +255,13 @@ def calendar_grid(*, user: Any, branch: Branch, days: list[date], resource: Reso
                 offset = (local_start.hour * 60 + local_start.minute - first.hour * 60 - first.minute) // ROW_MINUTES
                 length = max(1, -(-int((local_end - local_start).total_seconds() // 60) // ROW_MINUTES))
                 row_start = min(max(1, offset + 1), row_count)
-                column.blocks.append(
-                    Block(appointment=appointment, row_start=row_start, row_end=min(row_start + length, row_count + 1))
+                block = Block(
+                    appointment=appointment, row_start=row_start, row_end=min(row_start + length, row_count + 1)
                 )
+                column.blocks.append(block)
+                column.cells[row_start - 1].blocks.append(block)
+                for cell in column.cells[row_start - 1 : block.row_end - 1]:
+                    cell.state = "busy" if cell.state == "free" else cell.state
             columns.append(column)
     return Grid(branch=branch, days=days, resources=resources, rows=rows, columns=columns, first=first)
 

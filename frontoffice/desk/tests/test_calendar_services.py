@@ -70,7 +70,9 @@ def test_outside_working_hours_and_in_the_lunch_break_are_refused(doctor, patien
     assert all(slot.starts_at >= at(monday, 11, 50) for slot in refused.value.alternatives)
 
 
-def test_a_closed_day_is_refused_and_alternatives_skip_it(doctor, patient, consultation, clerk, manager, monday, branch):
+def test_a_closed_day_is_refused_and_alternatives_skip_it(
+    doctor, patient, consultation, clerk, manager, monday, branch
+):
     # given
     services_calendar.closure_add(branch=branch, actor=manager, day=monday, reason="Inwentaryzacja")
     # when
@@ -142,7 +144,9 @@ def test_cancelling_needs_a_reason(booked, clerk):
     assert "reason" in refused.value.message_dict
 
 
-def test_cancelling_frees_the_slot_for_the_registered_hooks_after_the_commit(booked, clerk, django_capture_on_commit_callbacks):
+def test_cancelling_frees_the_slot_for_the_registered_hooks_after_the_commit(
+    booked, clerk, django_capture_on_commit_callbacks
+):
     freed = []
     services_calendar.register_slot_freed(lambda appointment, start, end: freed.append((appointment.pk, start)))
     try:
@@ -158,7 +162,11 @@ def test_moving_keeps_the_length_and_history_and_frees_the_old_slot(
 ):
     # when
     moved = services_calendar.appointment_move(
-        appointment=booked, actor=clerk, starts_at=at(monday, 10), resource=second_doctor, expected_version=booked.version
+        appointment=booked,
+        actor=clerk,
+        starts_at=at(monday, 10),
+        resource=second_doctor,
+        expected_version=booked.version,
     ).appointment
     # then
     assert (moved.resource_id, moved.starts_at, moved.ends_at) == (second_doctor.pk, at(monday, 10), at(monday, 10, 20))
@@ -231,9 +239,7 @@ def test_working_hours_must_not_overlap_within_a_day(doctor, manager):
     assert doctor.working_hours.count() == 10, "the old hours stay"
 
 
-def test_a_weekly_series_books_real_occurrences_that_change_on_their_own(
-    doctor, patient, consultation, clerk, monday
-):
+def test_a_weekly_series_books_real_occurrences_that_change_on_their_own(doctor, patient, consultation, clerk, monday):
     # when
     result = services_calendar.series_book(
         resource=doctor, client=patient, visit_type=consultation, starts_at=at(monday, 11), actor=clerk, count=4
@@ -244,7 +250,9 @@ def test_a_weekly_series_books_real_occurrences_that_change_on_their_own(
     assert {item.series_id for item in result.appointments} == {result.series.pk}
     # cancelling one leaves the others
     services_calendar.appointment_cancel(appointment=result.appointments[1], actor=clerk, reason="Urlop pacjenta")
-    statuses = list(Appointment.objects.filter(series=result.series).order_by("starts_at").values_list("status", flat=True))
+    statuses = list(
+        Appointment.objects.filter(series=result.series).order_by("starts_at").values_list("status", flat=True)
+    )
     assert statuses == ["booked", "cancelled", "booked", "booked"]
 
 
@@ -326,6 +334,8 @@ def test_slot_search_for_one_resource_skips_the_break_absences_and_closures(
     assert [slot.starts_at for slot in found] == [at(monday, 11, 30), at(monday + timedelta(days=2), 8)]
 
 
-def test_slot_search_uses_a_bounded_number_of_queries(doctor, second_doctor, consultation, branch, monday, django_assert_max_num_queries):
+def test_slot_search_uses_a_bounded_number_of_queries(
+    doctor, second_doctor, consultation, branch, monday, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(8):
         slots.find_slots(branch=branch, visit_type=consultation, after=at(monday, 8), count=50, days=90)
