@@ -90,6 +90,10 @@ class SlotOut(Schema):
     ends_at: datetime
 
 
+class AvailabilityOut(Schema):
+    slots: list[SlotOut] = Field(description="The earliest free slots, earliest first (at most `count`).")
+
+
 class AvailabilityFilters(InSchema):
     branch_id: int = Field(ge=1)
     visit_type_id: int = Field(ge=1)
@@ -210,7 +214,7 @@ def resource_get(request: HttpRequest, resource_id: Id) -> Any:
     return selectors_calendar.resource_get(user=current_user(request), pk=resource_id)
 
 
-@router.get("/desk/availability", response=list[SlotOut], summary="Find free slots")
+@router.get("/desk/availability", response=AvailabilityOut, summary="Find free slots")
 @requires(VIEW)
 def availability(request: HttpRequest, filters: Query[AvailabilityFilters]) -> Any:
     """The earliest free slots for a visit type with anyone who does it (or one resource), within working hours,
@@ -221,7 +225,7 @@ def availability(request: HttpRequest, filters: Query[AvailabilityFilters]) -> A
     resource = _ref("resource_id", selectors_calendar.resource_get, filters.resource_id, user)
     if resource is not None and resource.branch_id != branch.pk:
         raise ValidationError({"resource_id": _("Choose a resource of this branch.")})
-    return slots.find_slots(
+    found = slots.find_slots(
         branch=branch,
         visit_type=visit_type,
         resource=resource,
@@ -229,6 +233,7 @@ def availability(request: HttpRequest, filters: Query[AvailabilityFilters]) -> A
         count=filters.count,
         days=filters.days,
     )
+    return {"slots": found}
 
 
 @router.get("/desk/appointments", response=list[AppointmentOut], summary="List appointments")
