@@ -109,8 +109,11 @@ def register_slot_freed(callback: Callable[[Appointment, datetime, datetime], No
 
 
 def _slot_freed(appointment: Appointment, starts_at: datetime, ends_at: datetime) -> None:
+    def notify(callback: Callable[[Appointment, datetime, datetime], None]) -> Callable[[], None]:
+        return lambda: callback(appointment, starts_at, ends_at)
+
     for callback in list(_SLOT_FREED):
-        transaction.on_commit(lambda callback=callback: callback(appointment, starts_at, ends_at))
+        transaction.on_commit(notify(callback))
 
 
 # --- resources, hours, absences, closures ------------------------------------------------------

@@ -2,7 +2,7 @@
 
 Everything is computed in Python from a bounded number of queries, never a query per day or
 per slot: the candidate resources (one query), their weekly hours (one), and then, for each
-window of days searched (7 days first, then twice as long each time, so at most five windows
+window of days searched (one day first, then twice as long each time, so at most seven windows
 over 90 days), the branch's closures, the resources' absences and their bookings (one query
 each). ``bench/arrivals.py`` measures it against the naive per-slot approach.
 
@@ -30,7 +30,7 @@ from .models import Appointment, BranchClosure, Resource, ResourceAbsence, Visit
 from .models.calendar import SLOT_HOLDING
 
 ROUND_TO = timedelta(minutes=5)  # a search "from now" starts at the next 5-minute mark
-FIRST_WINDOW_DAYS = 7
+FIRST_WINDOW_DAYS = 1
 DEFAULT_DAYS = 90
 
 Interval = tuple[datetime, datetime]

@@ -38,7 +38,10 @@ def test_availability_gives_the_earliest_free_slots(login, agent, branch, booked
         {"branch_id": branch.pk, "visit_type_id": consultation.pk, "after": at(monday, 9).isoformat(), "count": 2},
     )
     assert answer.status_code == 200, answer.content
-    assert [slot["starts_at"][11:16] for slot in answer.json()["slots"]] == ["08:20", "08:40"]  # UTC: 09:20, 09:40 in Warsaw
+    assert [slot["starts_at"][11:16] for slot in answer.json()["slots"]] == [
+        "08:20",
+        "08:40",
+    ]  # UTC: 09:20, 09:40 in Warsaw
 
 
 def test_a_booking_is_made_once_however_often_the_request_is_retried(
