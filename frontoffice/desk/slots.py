@@ -17,7 +17,8 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
@@ -73,10 +74,14 @@ def resources_for(*, branch: Branch, visit_type: VisitType, resource: Resource |
     """Active resources of ``branch`` that can perform ``visit_type`` (a resource with no visit types: any)."""
     if resource is not None:
         return [resource] if can_perform(resource, visit_type) and resource.is_active else []
+    links = Resource.visit_types.through.objects
     return list(
         Resource.objects.filter(branch=branch, is_active=True)
-        .filter(Q(visit_types=visit_type) | Q(visit_types__isnull=True))
-        .distinct()
+        .filter(
+            Q(pk__in=links.filter(visittype_id=visit_type.pk).values("resource_id"))
+            | ~Q(pk__in=links.values("resource_id"))
+        )
+        .only("pk", "name", "branch_id", "updated_at")
         .order_by("name", "pk")
     )
 
@@ -86,29 +91,47 @@ def can_perform(resource: Resource, visit_type: VisitType) -> bool:
     return not types or visit_type.pk in types
 
 
-def _hours(resource_ids: Sequence[int]) -> dict[int, dict[int, list[tuple[time, time]]]]:
+# Weekly hours change rarely and every change bumps the resource's ``updated_at`` (``working_hours_set``),
+# so they are kept per process, keyed by the resources and their last change: a repeated search reads none.
+_HOURS_CACHE: dict[tuple[tuple[int, Any], ...], dict[int, dict[int, list[tuple[time, time]]]]] = {}
+_HOURS_CACHE_SIZE = 64
+
+
+def _hours(pool: Sequence[Resource], *, fresh: bool = False) -> dict[int, dict[int, list[tuple[time, time]]]]:
+    """The pool's weekly hours; ``fresh``: the resources were read just now, so their ``updated_at`` is a safe
+    cache key (a resource object held since before its hours changed is not)."""
+    key = tuple((item.pk, item.updated_at) for item in pool)
+    cached = _HOURS_CACHE.get(key) if fresh else None
+    if cached is not None:
+        return cached
     hours: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(lambda: defaultdict(list))
-    rows = WorkingHours.objects.filter(resource_id__in=resource_ids).order_by("starts_at")
+    rows = WorkingHours.objects.filter(resource_id__in=[item.pk for item in pool]).order_by("starts_at")
     for resource_id, weekday, starts, ends in rows.values_list("resource_id", "weekday", "starts_at", "ends_at"):
         hours[resource_id][weekday].append((starts, ends))
+    if fresh:
+        if len(_HOURS_CACHE) >= _HOURS_CACHE_SIZE:
+            _HOURS_CACHE.clear()
+        _HOURS_CACHE[key] = hours
     return hours
+
+
+Seconds = tuple[int, int]  # an interval as POSIX seconds: integer comparisons in the inner loop
 
 
 def _busy(
     resource_ids: Sequence[int], start: datetime, end: datetime, *, exclude: int | None
-) -> dict[int, list[Interval]]:
+) -> dict[int, list[Seconds]]:
     """Absences and slot-holding bookings of the resources overlapping ``[start, end)``, sorted by start."""
-    busy: dict[int, list[Interval]] = defaultdict(list)
+    busy: dict[int, list[Seconds]] = defaultdict(list)
     absences = ResourceAbsence.objects.filter(resource_id__in=resource_ids, starts_at__lt=end, ends_at__gt=start)
-    for resource_id, starts, ends in absences.values_list("resource_id", "starts_at", "ends_at"):
-        busy[resource_id].append((starts, ends))
     bookings = Appointment.objects.filter(
         resource_id__in=resource_ids, status__in=SLOT_HOLDING, starts_at__lt=end, ends_at__gt=start
     )
     if exclude is not None:
         bookings = bookings.exclude(pk=exclude)
-    for resource_id, starts, ends in bookings.values_list("resource_id", "starts_at", "ends_at"):
-        busy[resource_id].append((starts, ends))
+    for rows in (absences, bookings):
+        for resource_id, starts, ends in rows.values_list("resource_id", "starts_at", "ends_at"):
+            busy[resource_id].append((int(starts.timestamp()), int(ends.timestamp())))
     for intervals in busy.values():
         intervals.sort()
     return busy
@@ -122,19 +145,20 @@ def _closed_days(branch_id: int, first: date, last: date) -> set[date]:
     )
 
 
-def _free(span: Interval, busy: list[Interval], starts: list[datetime], longest: timedelta) -> Iterable[Interval]:
+def _free(span: Seconds, busy: list[Seconds], starts: list[int], longest: int) -> Iterable[Seconds]:
     """``span`` minus the ``busy`` intervals (sorted by start; ``starts`` their start times, for bisect).
 
     Only intervals starting in ``[begin - longest, end)`` can overlap the span: two bisects, not a scan.
     """
     begin, end = span
     low, high = bisect.bisect_left(starts, begin - longest), bisect.bisect_left(starts, end)
-    overlapping = [interval for interval in busy[low:high] if interval[1] > begin]
     cursor = begin
-    for busy_start, busy_end in overlapping:
+    for busy_start, busy_end in busy[low:high]:
+        if busy_end <= cursor:
+            continue
         if busy_start > cursor:
             yield cursor, min(busy_start, end)
-        cursor = max(cursor, busy_end)
+        cursor = busy_end
         if cursor >= end:
             return
     if cursor < end:
@@ -172,64 +196,79 @@ def find_slots(
     first_day = timezone.localdate(start, zone)
     last_day = first_day + timedelta(days=days)  # exclusive
     ids = [item.pk for item in pool]
-    hours = _hours(ids)
-    found: list[Slot] = []
+    hours = _hours(pool, fresh=resources is None and resource is None)
+    search = _Search(pool, hours, zone, int(start.timestamp()), int(duration.total_seconds()))
+    found: list[tuple[int, str, int]] = []
     window_start, window_days = first_day, FIRST_WINDOW_DAYS
     while window_start < last_day and len(found) < count:
         window_end = min(window_start + timedelta(days=window_days), last_day)
         closed = _closed_days(branch.pk, window_start, window_end)
-        busy = _busy(ids, local_bounds(window_start, zone)[0], local_bounds(window_end, zone)[0], exclude=exclude)
-        starts = {resource_id: [interval[0] for interval in intervals] for resource_id, intervals in busy.items()}
-        longest = {resource_id: max(b - a for a, b in intervals) for resource_id, intervals in busy.items()}
+        window_from = max(start, local_bounds(window_start, zone)[0])
+        search.taken(_busy(ids, window_from, local_bounds(window_end, zone)[0], exclude=exclude))
         day = window_start
         while day < window_end and len(found) < count:
             if day not in closed:
-                found.extend(
-                    _day_slots(day, pool, hours, (busy, starts, longest), zone, start, duration, count - len(found))
-                )
+                found.extend(search.day(day, count - len(found)))
             day += timedelta(days=1)
         window_start, window_days = window_end, window_days * 2
-    return found
+    names = {item.pk: item.name for item in pool}
+    length = int(duration.total_seconds())
+    return [
+        Slot(pk, names[pk], datetime.fromtimestamp(moment, UTC), datetime.fromtimestamp(moment + length, UTC))
+        for moment, _name, pk in found
+    ]
 
 
-def _day_slots(
-    day: date,
-    pool: Sequence[Resource],
-    hours: dict[int, dict[int, list[tuple[time, time]]]],
-    taken_by: tuple[dict[int, list[Interval]], dict[int, list[datetime]], dict[int, timedelta]],
-    zone: ZoneInfo,
-    not_before: datetime,
-    duration: timedelta,
-    wanted: int,
-) -> list[Slot]:
-    weekday = day.weekday()
-    slots: list[Slot] = []
-    for item in pool:
-        ranges = hours.get(item.pk, {}).get(weekday)
-        if not ranges:
-            continue
-        busy, starts, longest = taken_by
-        taken, taken_starts, taken_longest = (
-            busy.get(item.pk, []),
-            starts.get(item.pk, []),
-            longest.get(item.pk, timedelta(0)),
-        )
-        mine = 0
-        for range_start, range_end in ranges:
-            span = (
-                max(datetime.combine(day, range_start, tzinfo=zone), not_before),
-                datetime.combine(day, range_end, tzinfo=zone),
-            )
-            if span[0] >= span[1]:
+class _Search:
+    """The inner loop of ``find_slots``, in POSIX seconds (integer comparisons, no time-zone arithmetic)."""
+
+    def __init__(
+        self,
+        pool: Sequence[Resource],
+        hours: dict[int, dict[int, list[tuple[time, time]]]],
+        zone: ZoneInfo,
+        not_before: int,
+        duration: int,
+    ) -> None:
+        self.pool, self.hours, self.zone = pool, hours, zone
+        self.not_before, self.duration = not_before, duration
+        self.step = int(ROUND_TO.total_seconds())
+
+    def taken(self, busy: dict[int, list[Seconds]]) -> None:
+        self.busy = busy
+        self.starts = {pk: [interval[0] for interval in intervals] for pk, intervals in busy.items()}
+        self.longest = {pk: max(b - a for a, b in intervals) for pk, intervals in busy.items()}
+
+    def day(self, day: date, wanted: int) -> list[tuple[int, str, int]]:
+        weekday = day.weekday()
+        moments: dict[time, int] = {}  # resources mostly share their hours: each local time converted once
+
+        def at(moment: time) -> int:
+            if moment not in moments:
+                moments[moment] = int(datetime.combine(day, moment, tzinfo=self.zone).timestamp())
+            return moments[moment]
+
+        found: list[tuple[int, str, int]] = []
+        duration, step = self.duration, self.step
+        for item in self.pool:
+            ranges = self.hours.get(item.pk, {}).get(weekday)
+            if not ranges:
                 continue
-            for free_start, free_end in _free(span, taken, taken_starts, taken_longest):
-                moment = _round_up(free_start)
-                while moment + duration <= free_end and mine < wanted:
-                    slots.append(Slot(item.pk, item.name, moment, moment + duration))
-                    moment += duration
-                    mine += 1
-    slots.sort(key=lambda slot: (slot.starts_at, slot.resource_name, slot.resource_id))
-    return slots[:wanted]
+            taken, starts = self.busy.get(item.pk, []), self.starts.get(item.pk, [])
+            longest = self.longest.get(item.pk, 0)
+            mine = 0
+            for range_start, range_end in ranges:
+                span = (max(at(range_start), self.not_before), at(range_end))
+                if span[0] >= span[1]:
+                    continue
+                for free_start, free_end in _free(span, taken, starts, longest):
+                    moment = -(-free_start // step) * step  # the next 5-minute mark
+                    while moment + duration <= free_end and mine < wanted:
+                        found.append((moment, item.name, item.pk))
+                        moment += duration
+                        mine += 1
+        found.sort()
+        return found[:wanted]
 
 
 def refusal_for(
@@ -255,7 +294,7 @@ def refusal_for(
             if reason
             else _("The branch is closed on %(day)s.") % {"day": day.isoformat()},
         )
-    ranges = _hours([resource.pk]).get(resource.pk, {}).get(day.weekday(), [])
+    ranges = _hours([resource]).get(resource.pk, {}).get(day.weekday(), [])
     inside = local_end.date() == day or (local_end.date() == day + timedelta(days=1) and local_end.time() == time.min)
     if not inside or not any(
         datetime.combine(day, begin, tzinfo=zone) <= starts_at and ends_at <= datetime.combine(day, end, tzinfo=zone)

@@ -132,7 +132,12 @@ class ResourceAbsence(models.Model):
     ends_at = models.DateTimeField(_("until"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("entered by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -194,7 +199,12 @@ class AppointmentSeries(TimeStampedModel):
         help_text=_("Occurrences not booked because their slot was not free, with the reason."),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -235,7 +245,12 @@ class Appointment(TimeStampedModel):
     cancellation_reason = models.CharField(_("cancellation reason"), max_length=300, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("booked by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     series = models.ForeignKey(
         AppointmentSeries,
