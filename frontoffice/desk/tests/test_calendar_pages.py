@@ -240,3 +240,18 @@ def test_selectors_scope_appointments_to_the_users_branches(booked, clerk, outsi
     assert list(selectors_calendar.appointment_list(user=outsider_branch)) == []
     assert list(selectors_calendar.appointment_list(user=outsider_org)) == []
     assert list(selectors_calendar.resource_list(user=outsider_org)) == []
+
+
+def test_the_week_view_the_slot_search_and_an_appointment_use_a_fixed_number_of_queries(
+    login, clerk, branch, booked, doctor, consultation, monday, django_assert_max_num_queries
+):
+    client = login(clerk)
+    with django_assert_max_num_queries(22):
+        assert _calendar(client, branch, monday, view="week", resource=doctor.pk).status_code == 200
+    with django_assert_max_num_queries(20):
+        found = client.get(
+            reverse("desk:slot_find"), {"branch": branch.pk, "visit_type": consultation.pk, "day": monday.isoformat()}
+        )
+        assert found.status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("desk:appointment_detail", kwargs={"pk": booked.pk})).status_code == 200
