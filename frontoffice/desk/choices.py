@@ -57,3 +57,28 @@ class DocumentKind(models.TextChoices):
     INSURANCE_CARD = "insurance_card", _("Insurance card")
     CONSENT = "consent", _("Signed consent")
     OTHER = "other", _("Other")
+
+
+class ResourceKind(models.TextChoices):
+    PRACTITIONER = "practitioner", _("Practitioner")
+    STAFF = "staff", _("Staff member")
+    ROOM = "room", _("Room")
+    EQUIPMENT = "equipment", _("Equipment")
+
+
+class AppointmentStatus(models.TextChoices):
+    """FHIR Appointment statuses (the codes FHIR uses; ``arrived`` is FHIR's checked-in)."""
+
+    PROPOSED = "proposed", _("Proposed")
+    PENDING = "pending", _("Pending")
+    BOOKED = "booked", _("Booked")
+    ARRIVED = "arrived", pgettext_lazy("appointment status", "Arrived")
+    FULFILLED = "fulfilled", pgettext_lazy("appointment status", "Fulfilled")
+    CANCELLED = "cancelled", pgettext_lazy("appointment status", "Cancelled")
+    NOSHOW = "noshow", pgettext_lazy("appointment status", "No-show")
+    WAITLIST = "waitlist", _("On the waitlist")
+
+
+class RepeatRule(models.TextChoices):
+    WEEKLY = "weekly", _("Every N weeks")
+    DAILY = "daily", _("Every N days")

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from frontoffice.core.navigation import MenuItem
 
 from .money.permissions import MoneyPermission
-from .permissions import DeskPermission
+from .permissions import CalendarPermission, DeskPermission
 
 MENU = [
     MenuItem(
@@ -111,5 +111,40 @@ MENU += [
         section=_("Front desk"),
         order=113,
         match_prefix="/desk/guest-reports/",
+    ),
+]
+
+MENU += [
+    MenuItem(
+        _("Calendar"),
+        "desk:calendar",
+        (CalendarPermission.VIEW_CALENDAR.perm,),
+        section=_("Front desk"),
+        order=91,
+        match_prefix="/desk/calendar/",
+    ),
+    MenuItem(
+        _("Find a slot"),
+        "desk:slot_find",
+        (CalendarPermission.VIEW_CALENDAR.perm,),
+        section=_("Front desk"),
+        order=91,
+        match_prefix="/desk/calendar/find/",
+    ),
+    MenuItem(
+        _("Resources and hours"),
+        "desk:resource_list",
+        (CalendarPermission.MANAGE_RESOURCES.perm,),
+        section=_("Front desk"),
+        order=111,
+        match_prefix="/desk/resources/",
+    ),
+    MenuItem(
+        _("Branch closures"),
+        "desk:closure_list",
+        (CalendarPermission.MANAGE_RESOURCES.perm,),
+        section=_("Front desk"),
+        order=111,
+        match_prefix="/desk/calendar/closures/",
     ),
 ]

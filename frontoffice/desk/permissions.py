@@ -21,3 +21,15 @@ class DocumentPermission(models.TextChoices):
     @property
     def perm(self) -> str:
         return f"desk.{self.value}"
+
+
+class CalendarPermission(models.TextChoices):
+    """Resources, calendars and appointments: declared on ``Resource`` (models/calendar.py)."""
+
+    VIEW_CALENDAR = "view_calendar", _("Can see the branch's calendars and appointments")
+    BOOK_APPOINTMENTS = "book_appointments", _("Can book, move, cancel appointments and check clients in")
+    MANAGE_RESOURCES = "manage_resources", _("Can set up resources, their working hours, absences and closures")
+
+    @property
+    def perm(self) -> str:
+        return f"desk.{self.value}"

@@ -2,7 +2,7 @@
 
 from frontoffice.accounts.choices import Role
 
-from .permissions import DeskPermission, DocumentPermission
+from .permissions import CalendarPermission, DeskPermission, DocumentPermission
 
 # Security staff do not see visits (a clinic's patients are not their business); executives
 # read them for oversight but do not work the desk.
@@ -13,6 +13,13 @@ GRANTS = {
     # Identity scans are sensitive: executives oversee visits but do not open them.
     DocumentPermission.VIEW_DOCUMENTS.perm: frozenset({Role.CLERK, Role.AGENT, Role.MANAGER, Role.ADMIN}),
     DocumentPermission.UPLOAD_DOCUMENTS.perm: frozenset({Role.CLERK, Role.MANAGER, Role.ADMIN}),
+    # Calendars are read by every colleague of the desk ("working to schedules with other staff"); agents
+    # book by phone; resources, hours and closures are the manager's set-up.
+    CalendarPermission.VIEW_CALENDAR.perm: frozenset(
+        {Role.CLERK, Role.AGENT, Role.MANAGER, Role.EXECUTIVE, Role.ADMIN}
+    ),
+    CalendarPermission.BOOK_APPOINTMENTS.perm: frozenset({Role.CLERK, Role.AGENT, Role.MANAGER, Role.ADMIN}),
+    CalendarPermission.MANAGE_RESOURCES.perm: frozenset({Role.MANAGER, Role.ADMIN}),
 }
 
 # The money part (charges, payments, refunds, drawers) keeps its grants in its own module.

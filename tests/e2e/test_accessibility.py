@@ -85,6 +85,8 @@ def test_every_page_a_clerk_reaches_has_one_heading_and_its_own_title(clerk, pag
         "Home",
         "Today at the desk",
         "New visit",
+        "Calendar",
+        "Find a slot",
         "Visits",
         "Cash drawer",
         "Shift handovers",

@@ -1,5 +1,13 @@
 """The desk app's models; each area in its own module, all importable from here."""
 
+from .calendar import (
+    Appointment,
+    AppointmentSeries,
+    BranchClosure,
+    Resource,
+    ResourceAbsence,
+    WorkingHours,
+)
 from .coverage import Coverage, CoverageCopay, EligibilityCheck, Payer, VisitBilling
 from .documents import Document
 from .handover import Handover, HandoverItem
@@ -14,3 +22,4 @@ __all__ += ["Document", "Handover", "HandoverItem"]
 __all__ += ["Charge", "DrawerSession", "FiscalPrintout", "MoneySettings", "Payment", "Refund", "SaleDocument"]
 __all__ += ["Coverage", "CoverageCopay", "EligibilityCheck", "GuestExport", "Payer", "RegistrationCard"]
 __all__ += ["VisitBilling"]
+__all__ += ["Appointment", "AppointmentSeries", "BranchClosure", "Resource", "ResourceAbsence", "WorkingHours"]

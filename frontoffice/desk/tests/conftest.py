@@ -13,6 +13,7 @@ from frontoffice.desk import services
 from frontoffice.desk.services import VisitData
 from frontoffice.desk.tests.cards import sign_cards
 
+from .fixtures_calendar import booked, doctor, monday, second_doctor  # noqa: F401 - calendar fixtures
 from .fixtures_intake import intake_form, intake_storage, intake_visit  # noqa: F401 - intake fixtures
 
 
