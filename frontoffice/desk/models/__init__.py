@@ -5,6 +5,7 @@ from .documents import Document
 from .handover import Handover, HandoverItem
 from .intake import IntakeAttachment, IntakeField, IntakeForm, IntakeFormVersion, IntakeSubmission
 from .money import Charge, DrawerSession, FiscalPrintout, MoneySettings, Payment, Refund, SaleDocument
+from .queue import BoardScreen, Counter, QueueService, Ticket
 from .registration import GuestExport, RegistrationCard
 from .visits import Room, Visit, VisitGuest, VisitLine, VisitRoomChange, VisitStatusChange, VisitType
 
@@ -14,3 +15,4 @@ __all__ += ["Document", "Handover", "HandoverItem"]
 __all__ += ["Charge", "DrawerSession", "FiscalPrintout", "MoneySettings", "Payment", "Refund", "SaleDocument"]
 __all__ += ["Coverage", "CoverageCopay", "EligibilityCheck", "GuestExport", "Payer", "RegistrationCard"]
 __all__ += ["VisitBilling"]
+__all__ += ["BoardScreen", "Counter", "QueueService", "Ticket"]
