@@ -43,10 +43,38 @@ def channel(organisation_id: int, *parts: object) -> str:
     return ":".join(["org", str(int(organisation_id)), *(str(part) for part in parts)])
 
 
+class Subscription(Protocol):
+    """``async with broker.subscribe(channels) as events:`` then ``await events.next_event(timeout)``.
+
+    Entering registers the subscription (events published from then on are kept for it);
+    leaving unregisters it. ``next_event`` returns None when ``timeout`` seconds pass
+    without an event (SSE views send a heartbeat then). It is also an async iterator.
+    """
+
+    async def __aenter__(self) -> Subscription: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def next_event(self, timeout: float | None = None) -> dict[str, Any] | None: ...
+
+    def __aiter__(self) -> AsyncIterator[dict[str, Any]]: ...
+
+
 class Broker(Protocol):
     def publish_now(self, channel: str, event: dict[str, Any]) -> None: ...
 
-    def subscribe(self, channels: Iterable[str]) -> AsyncIterator[dict[str, Any]]: ...
+    def subscribe(self, channels: Iterable[str]) -> Subscription: ...
+
+
+class _Iterating:
+    async def next_event(self, timeout: float | None = None) -> dict[str, Any] | None:
+        raise NotImplementedError
+
+    async def __aiter__(self) -> AsyncIterator[dict[str, Any]]:
+        while True:
+            event = await self.next_event(None)
+            if event is not None:
+                yield event
 
 
 class InProcessBroker:
@@ -54,7 +82,7 @@ class InProcessBroker:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._subscribers: dict[str, set[tuple[asyncio.AbstractEventLoop, asyncio.Queue[dict[str, Any]]]]] = {}
+        self._subscribers: dict[str, set[_LocalSubscription]] = {}
 
     def subscriber_count(self, channel: str) -> int:
         with self._lock:
@@ -63,35 +91,60 @@ class InProcessBroker:
     def publish_now(self, channel: str, event: dict[str, Any]) -> None:
         with self._lock:
             targets = list(self._subscribers.get(channel, ()))
-        for loop, queue in targets:
-            with suppress(RuntimeError):  # the subscriber's loop has closed: it is going away
-                loop.call_soon_threadsafe(_put, queue, event)
+        for subscription in targets:
+            subscription.deliver(event)
 
-    async def subscribe(self, channels: Iterable[str]) -> AsyncIterator[dict[str, Any]]:
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=QUEUE_SIZE)
-        entry = (asyncio.get_running_loop(), queue)
-        names = list(dict.fromkeys(channels))
+    def subscribe(self, channels: Iterable[str]) -> _LocalSubscription:
+        return _LocalSubscription(self, list(dict.fromkeys(channels)))
+
+    def _add(self, subscription: _LocalSubscription) -> None:
         with self._lock:
-            for name in names:
-                self._subscribers.setdefault(name, set()).add(entry)
+            for name in subscription.channels:
+                self._subscribers.setdefault(name, set()).add(subscription)
+
+    def _remove(self, subscription: _LocalSubscription) -> None:
+        with self._lock:
+            for name in subscription.channels:
+                subscribers = self._subscribers.get(name)
+                if subscribers is not None:
+                    subscribers.discard(subscription)
+                    if not subscribers:
+                        del self._subscribers[name]
+
+
+class _LocalSubscription(_Iterating):
+    def __init__(self, broker: InProcessBroker, channels: list[str]) -> None:
+        self.broker = broker
+        self.channels = channels
+        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize=QUEUE_SIZE)
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    async def __aenter__(self) -> _LocalSubscription:
+        self.loop = asyncio.get_running_loop()
+        self.broker._add(self)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.broker._remove(self)
+
+    def deliver(self, event: dict[str, Any]) -> None:
+        """Called from any thread: hand the event to the subscriber's loop."""
+        if self.loop is None:
+            return
+        with suppress(RuntimeError):  # the subscriber's loop has closed: it is going away
+            self.loop.call_soon_threadsafe(self._put, event)
+
+    def _put(self, event: dict[str, Any]) -> None:
+        if self.queue.full():  # a stalled client: drop the oldest rather than grow without bound
+            with suppress(asyncio.QueueEmpty):
+                self.queue.get_nowait()
+        self.queue.put_nowait(event)
+
+    async def next_event(self, timeout: float | None = None) -> dict[str, Any] | None:
         try:
-            while True:
-                yield await queue.get()
-        finally:
-            with self._lock:
-                for name in names:
-                    subscribers = self._subscribers.get(name)
-                    if subscribers is not None:
-                        subscribers.discard(entry)
-                        if not subscribers:
-                            del self._subscribers[name]
-
-
-def _put(queue: asyncio.Queue[dict[str, Any]], event: dict[str, Any]) -> None:
-    if queue.full():
-        with suppress(asyncio.QueueEmpty):
-            queue.get_nowait()
-    queue.put_nowait(event)
+            return await asyncio.wait_for(self.queue.get(), timeout)
+        except TimeoutError:
+            return None
 
 
 class RedisBroker:
@@ -106,32 +159,50 @@ class RedisBroker:
     def publish_now(self, channel: str, event: dict[str, Any]) -> None:
         self._client.publish(REDIS_PREFIX + channel, json.dumps(event))
 
-    async def subscribe(self, channels: Iterable[str]) -> AsyncIterator[dict[str, Any]]:
+    def subscribe(self, channels: Iterable[str]) -> _RedisSubscription:
+        return _RedisSubscription(self.url, [REDIS_PREFIX + name for name in dict.fromkeys(channels)])
+
+
+class _RedisSubscription(_Iterating):
+    def __init__(self, url: str, channels: list[str]) -> None:
+        self.url = url
+        self.channels = channels
+        self.client: Any = None
+        self.pubsub: Any = None
+
+    async def __aenter__(self) -> _RedisSubscription:
         import redis.asyncio as aioredis
 
-        client = aioredis.Redis.from_url(self.url)
-        pubsub = client.pubsub(ignore_subscribe_messages=True)
-        try:
-            await pubsub.subscribe(*(REDIS_PREFIX + name for name in dict.fromkeys(channels)))
-            while True:
-                message = await pubsub.get_message(timeout=None)
-                if message is None or message.get("type") != "message":
-                    continue
-                try:
-                    event = json.loads(message["data"])
-                except ValueError:
-                    continue
-                if isinstance(event, dict):
-                    yield event
-        finally:
-            # Shielded: the stream is usually closed by cancellation (the client went away).
-            with suppress(Exception):
-                await asyncio.shield(_close_redis(pubsub, client))
+        self.client = aioredis.Redis.from_url(self.url)
+        self.pubsub = self.client.pubsub(ignore_subscribe_messages=True)
+        await self.pubsub.subscribe(*self.channels)
+        return self
 
+    async def __aexit__(self, *exc: object) -> None:
+        # Shielded: a stream usually ends by cancellation (the client went away).
+        with suppress(Exception):
+            await asyncio.shield(self._close())
 
-async def _close_redis(pubsub: Any, client: Any) -> None:
-    await pubsub.aclose()
-    await client.aclose()
+    async def _close(self) -> None:
+        await self.pubsub.aclose()
+        await self.client.aclose()
+
+    async def next_event(self, timeout: float | None = None) -> dict[str, Any] | None:
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while True:
+            left = None if deadline is None else max(deadline - loop.time(), 0.0)
+            if left == 0.0:
+                return None
+            message = await self.pubsub.get_message(timeout=left)
+            if message is None or message.get("type") != "message":
+                continue
+            try:
+                event = json.loads(message["data"])
+            except ValueError:
+                continue
+            if isinstance(event, dict):
+                return event
 
 
 @lru_cache(maxsize=4)
@@ -157,6 +228,6 @@ def publish(channel: str, event: dict[str, Any]) -> None:
     transaction.on_commit(send)
 
 
-def subscribe(channels: Iterable[str]) -> AsyncIterator[dict[str, Any]]:
-    """Events published to any of ``channels`` from now on, as they come; close the iterator to leave."""
+def subscribe(channels: Iterable[str]) -> Subscription:
+    """``async with subscribe(channels) as events:``: events published to any of ``channels`` from then on."""
     return get_broker().subscribe(channels)
