@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from frontoffice.core.navigation import MenuItem
 
 from .money.permissions import MoneyPermission
-from .permissions import DeskPermission
+from .permissions import DeskPermission, QueuePermission
 
 MENU = [
     MenuItem(
@@ -111,5 +111,24 @@ MENU += [
         section=_("Front desk"),
         order=113,
         match_prefix="/desk/guest-reports/",
+    ),
+]
+
+MENU += [
+    MenuItem(
+        _("Walk-in queue"),
+        "desk:queue",
+        (QueuePermission.VIEW_QUEUE.perm,),
+        section=_("Front desk"),
+        order=92,
+        match_prefix="/desk/queue/",
+    ),
+    MenuItem(
+        _("Queue set-up"),
+        "desk:queue_setup",
+        (QueuePermission.MANAGE_QUEUE.perm,),
+        section=_("Front desk"),
+        order=114,
+        match_prefix="/desk/queue/setup/",
     ),
 ]

@@ -1,6 +1,6 @@
 """The desk app's URLs: each area module under ``views/`` declares its own ``urlpatterns``."""
 
-from .views import coverage, documents, handover, intake, money, registration, setup, visits
+from .views import board, coverage, documents, handover, intake, money, queue, registration, setup, visits
 
 app_name = "desk"
 
@@ -9,3 +9,4 @@ urlpatterns += intake.urlpatterns
 urlpatterns += [*handover.urlpatterns, *documents.urlpatterns]
 urlpatterns += money.urlpatterns
 urlpatterns += [*coverage.urlpatterns, *registration.urlpatterns]
+urlpatterns += [*queue.urlpatterns, *board.urlpatterns]
