@@ -23,6 +23,10 @@ def _ticket(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"pk": ctx["queue_ticket"].pk}
 
 
+def _api_ticket(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"ticket_id": ctx["queue_ticket"].pk}
+
+
 CASES: dict[str, Case] = {
     "desk:queue": Case(roles=VIEWERS),
     "desk:queue_issue": Case(
@@ -59,6 +63,42 @@ CASES: dict[str, Case] = {
     "desk:queue_position": Case(public=True, kwargs=lambda ctx: {"token": ctx["queue_position_token"]}),
     # The streams answer at once (headers) and are never read here: the status is what is checked.
     "desk_events:board_stream": Case(public=True, kwargs=lambda ctx: {"token": ctx["queue_screen"].token}),
+    "api:queue_service_list": api_case(roles=VIEWERS),
+    "api:counter_list": api_case(roles=VIEWERS),
+    "api:ticket_list": api_case(roles=VIEWERS),
+    "api:ticket_get": api_case(roles=VIEWERS, scoped=True, kwargs=_api_ticket),
+    "api:ticket_issue": api_case(
+        roles=SERVERS,
+        method="post",
+        ok=(201,),
+        data=lambda ctx: {"service_id": ctx["queue_service"].pk},
+        overrides={"outsider_branch": 422, "outsider_org": 422},  # the service is not theirs: a field error
+    ),
+    "api:counter_call_next": api_case(
+        roles=SERVERS, method="post", scoped=True, kwargs=lambda ctx: {"counter_id": ctx["queue_counter"].pk}
+    ),
+    "api:ticket_call": api_case(
+        roles=SERVERS,
+        method="post",
+        scoped=True,
+        kwargs=_api_ticket,
+        data=lambda ctx: {"counter_id": ctx["queue_counter"].pk},
+    ),
+    "api:ticket_transfer": api_case(
+        roles=SERVERS,
+        method="post",
+        scoped=True,
+        kwargs=_api_ticket,
+        data=lambda ctx: {"service_id": ctx["queue_service_b"].pk},
+    ),
+    "api:ticket_hold": api_case(roles=SERVERS, method="post", scoped=True, kwargs=_api_ticket),
+    "api:ticket_no_show": api_case(roles=SERVERS, method="post", scoped=True, kwargs=_api_ticket),
+    "api:ticket_cancel": api_case(roles=SERVERS, method="post", scoped=True, kwargs=_api_ticket),
+    # The world's ticket is waiting: these refuse with 422 once permission and scope are passed.
+    "api:ticket_recall": api_case(roles=SERVERS, method="post", scoped=True, kwargs=_api_ticket, ok=(422,)),
+    "api:ticket_start": api_case(roles=SERVERS, method="post", scoped=True, kwargs=_api_ticket, ok=(422,)),
+    "api:ticket_finish": api_case(roles=SERVERS, method="post", scoped=True, kwargs=_api_ticket, ok=(422,)),
+    "api:ticket_resume": api_case(roles=SERVERS, method="post", scoped=True, kwargs=_api_ticket, ok=(422,)),
     "desk_events:queue_stream": api_case(roles=VIEWERS, scoped=True, kwargs=lambda ctx: {"branch_id": ctx["branch"].pk}),
 }
 
@@ -70,12 +110,14 @@ def extend_world(ctx: dict[str, Any]) -> dict[str, Any]:
 
     branch, manager = ctx["branch"], ctx["manager"]
     service = services_queue.queue_service_save(branch=branch, actor=manager, name="Rejestracja", prefix="A")
+    service_b = services_queue.queue_service_save(branch=branch, actor=manager, name="Kasa", prefix="K")
     counter = services_queue.counter_save(branch=branch, actor=manager, name="Okienko 1", services=[service])
     screen = services_queue.board_screen_create(branch=branch, actor=manager, name="Poczekalnia")
     kiosk = services_queue.board_screen_create(branch=branch, actor=manager, name="Kiosk", kind="kiosk")
     ticket = services_queue.ticket_issue(service=service, actor=manager, client=ctx.get("client"))
     return {
         "queue_service": service,
+        "queue_service_b": service_b,
         "queue_counter": counter,
         "queue_screen": screen,
         "queue_kiosk": kiosk,

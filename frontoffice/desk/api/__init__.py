@@ -2,7 +2,7 @@
 
 from ninja import Router
 
-from . import coverage, documents, handover, intake, money, visits
+from . import coverage, documents, handover, intake, money, queue, visits
 
 router = Router(tags=["Desk"])
 router.add_router("", visits.router)
@@ -11,3 +11,4 @@ router.add_router("", handover.router)
 router.add_router("", documents.router)
 router.add_router("", money.router)
 router.add_router("", coverage.router)
+router.add_router("", queue.router)
