@@ -99,7 +99,9 @@ CASES: dict[str, Case] = {
     "api:ticket_start": api_case(roles=SERVERS, method="post", scoped=True, kwargs=_api_ticket, ok=(422,)),
     "api:ticket_finish": api_case(roles=SERVERS, method="post", scoped=True, kwargs=_api_ticket, ok=(422,)),
     "api:ticket_resume": api_case(roles=SERVERS, method="post", scoped=True, kwargs=_api_ticket, ok=(422,)),
-    "desk_events:queue_stream": api_case(roles=VIEWERS, scoped=True, kwargs=lambda ctx: {"branch_id": ctx["branch"].pk}),
+    "desk_events:queue_stream": api_case(
+        roles=VIEWERS, scoped=True, kwargs=lambda ctx: {"branch_id": ctx["branch"].pk}
+    ),
 }
 
 

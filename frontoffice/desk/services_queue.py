@@ -237,7 +237,7 @@ def ticket_event(ticket: Ticket, kind: str) -> dict[str, Any]:
             "service": ticket.service.name,
             "status": ticket.status,
             "counter_id": ticket.counter_id,
-            "counter": ticket.counter.name if ticket.counter_id else "",
+            "counter": ticket.counter.name if ticket.counter is not None else "",
             "recalls": ticket.recall_count,
         },
         "waiting": {str(service_id): count for service_id, count in waiting.items()},
@@ -388,7 +388,9 @@ def ticket_call_next(*, counter: Counter, actor: Any) -> Ticket | None:
 def ticket_call(*, ticket: Ticket, counter: Counter, actor: Any) -> Ticket:
     """Call one chosen ticket (e.g. back from hold) to ``counter``, out of turn."""
     ticket = _lock(ticket)
-    _refuse(ticket, (TicketStatus.WAITING, TicketStatus.ON_HOLD), _("Ticket %(code)s is %(status)s; it cannot be called."))
+    _refuse(
+        ticket, (TicketStatus.WAITING, TicketStatus.ON_HOLD), _("Ticket %(code)s is %(status)s; it cannot be called.")
+    )
     if counter.branch_id != ticket.branch_id:
         raise ValidationError({"counter": _("Choose a counter of the ticket's branch.")})
     now = timezone.now()
@@ -492,7 +494,11 @@ def ticket_no_show(*, ticket: Ticket, actor: Any) -> Ticket:
 def ticket_cancel(*, ticket: Ticket, actor: Any) -> Ticket:
     """The person left or the ticket was issued by mistake."""
     ticket = _lock(ticket)
-    _refuse(ticket, (TicketStatus.WAITING, TicketStatus.ON_HOLD), _("Ticket %(code)s is %(status)s; it cannot be cancelled."))
+    _refuse(
+        ticket,
+        (TicketStatus.WAITING, TicketStatus.ON_HOLD),
+        _("Ticket %(code)s is %(status)s; it cannot be cancelled."),
+    )
     ticket.status, ticket.finished_at = TicketStatus.CANCELLED, timezone.now()
     ticket.save(update_fields=["status", "finished_at"])
     _audit_ticket(ticket, actor=actor, action="ticket_cancel", summary=_("Ticket %(code)s cancelled"))
@@ -523,7 +529,15 @@ def ticket_transfer(*, ticket: Ticket, service: QueueService, actor: Any) -> Tic
     ticket.status = TicketStatus.WAITING
     ticket.counter, ticket.held_at, ticket.next_notified_at = None, None, None
     ticket.save(
-        update_fields=["transferred_from", "service", "transfer_count", "status", "counter", "held_at", "next_notified_at"]
+        update_fields=[
+            "transferred_from",
+            "service",
+            "transfer_count",
+            "status",
+            "counter",
+            "held_at",
+            "next_notified_at",
+        ]
     )
     _audit_ticket(
         ticket,
@@ -552,7 +566,9 @@ def ticket_position_link_send(*, ticket: Ticket, actor: Any, url: str, channel: 
     from .queue_position import contact_for
 
     ticket = _lock(ticket)
-    _refuse(ticket, (TicketStatus.WAITING, TicketStatus.ON_HOLD), _("Ticket %(code)s is %(status)s; it is not in line."))
+    _refuse(
+        ticket, (TicketStatus.WAITING, TicketStatus.ON_HOLD), _("Ticket %(code)s is %(status)s; it is not in line.")
+    )
     if channel not in ("email", "sms"):
         raise ValidationError({"channel": _("Choose e-mail or SMS.")})
     if ticket.client is None:

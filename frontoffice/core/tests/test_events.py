@@ -1,4 +1,4 @@
-"""The live-event broker: in-process fan-out across threads, Redis pub/sub across connections, after-commit publishing."""
+"""The live-event broker: in-process fan-out across threads, Redis pub/sub across connections, after commit."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from frontoffice.clients import selectors as client_selectors
 from frontoffice.core.apikit import Id, InSchema, LimitOffsetPagination, current_user, idempotent, requires
 
 from .. import selectors_queue, services_queue
-from ..models.queue import TicketCategory, TicketSource, TicketStatus
+from ..models.queue import TicketStatus
 from ..permissions import QueuePermission
 
 router = Router(tags=["Walk-in queue"])
@@ -99,10 +99,10 @@ class TicketFilters(InSchema):
 
 class TicketIssueIn(InSchema):
     service_id: int = Field(ge=1)
-    category: Literal["normal", "elderly", "disabled", "pregnant", "with_child"] = TicketCategory.NORMAL
+    category: Literal["normal", "elderly", "disabled", "pregnant", "with_child"] = "normal"
     client_id: int | None = Field(None, ge=1)
     due_at: datetime | None = Field(None, description="For appointment check-ins: queue at the slot time.")
-    source: Literal["api", "appointment"] = TicketSource.API
+    source: Literal["api", "appointment"] = "api"
 
 
 class TransferIn(InSchema):
@@ -207,9 +207,7 @@ def ticket_call(request: HttpRequest, ticket_id: Id, payload: CallIn) -> Any:
     return selectors_queue.ticket_get(user=user, pk=ticket_id)
 
 
-@router.post(
-    "/desk/queue/tickets/{int:ticket_id}/transfer", response=TicketDetailOut, summary="Transfer a ticket"
-)
+@router.post("/desk/queue/tickets/{int:ticket_id}/transfer", response=TicketDetailOut, summary="Transfer a ticket")
 @requires(SERVE)
 def ticket_transfer(request: HttpRequest, ticket_id: Id, payload: TransferIn) -> Any:
     """To another service's line, keeping its number and its place in time."""

@@ -252,9 +252,7 @@ class BoardScreen(TimeStampedModel):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
     )
-    branch = models.ForeignKey(
-        Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="board_screens"
-    )
+    branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="board_screens")
     kind = models.CharField(_("kind"), max_length=10, choices=ScreenKind.choices, default=ScreenKind.BOARD)
     name = models.CharField(_("name"), max_length=100, help_text=_("Where it hangs, e.g. Waiting room, ground floor."))
     token = models.CharField(_("secret"), max_length=64, unique=True, default=new_screen_token, editable=False)

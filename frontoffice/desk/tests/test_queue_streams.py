@@ -67,7 +67,7 @@ async def test_a_board_stream_starts_with_the_state_and_shows_a_call_at_once(boa
 
 
 async def test_a_board_stream_sends_heartbeats_while_nothing_happens(board):
-    response, content = await open_stream(f"/events/desk/board/{board.token}/")
+    _response, content = await open_stream(f"/events/desk/board/{board.token}/")
     chunks = [await asyncio.wait_for(content.__anext__(), 5) for _ in range(4)]
     assert b": keep-alive\n\n" in chunks
     await content.aclose()
@@ -82,7 +82,7 @@ async def test_a_board_never_hears_another_branchs_queue(board, other_branch, ma
         branch=other_branch, actor=manager, name="Kasa 1", services=[elsewhere]
     )
     await sync_to_async(services_queue.ticket_issue)(service=elsewhere, actor=manager)
-    response, content = await open_stream(f"/events/desk/board/{board.token}/")
+    _response, content = await open_stream(f"/events/desk/board/{board.token}/")
     await next_events(content)  # the state
     # when: the other branch calls, then ours does
     await sync_to_async(services_queue.ticket_call_next)(counter=counter, actor=manager)
@@ -94,7 +94,7 @@ async def test_a_board_never_hears_another_branchs_queue(board, other_branch, ma
 
 
 async def test_a_revoked_board_is_told_to_close_and_cannot_reconnect(board, manager):
-    response, content = await open_stream(f"/events/desk/board/{board.token}/")
+    _response, content = await open_stream(f"/events/desk/board/{board.token}/")
     await next_events(content)
     await sync_to_async(services_queue.board_screen_revoke)(screen=board, actor=manager)
     [(name, _data)] = await next_events(content)
@@ -110,7 +110,9 @@ async def test_an_unknown_board_token_is_not_found():
 
 async def test_an_integrator_with_a_token_receives_the_branchs_queue_events(clerk, branch, registration):
     _token, raw = await sync_to_async(api_token_create)(user=clerk, name="Tablica")
-    response, content = await open_stream(f"/events/desk/queue/{branch.pk}/", headers={"Authorization": f"Bearer {raw}"})
+    response, content = await open_stream(
+        f"/events/desk/queue/{branch.pk}/", headers={"Authorization": f"Bearer {raw}"}
+    )
     assert response.status_code == 200
     await asyncio.wait_for(content.__anext__(), 5)  # the retry line: subscribed
     await sync_to_async(services_queue.ticket_issue)(service=registration, actor=clerk)

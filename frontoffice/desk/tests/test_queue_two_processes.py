@@ -64,8 +64,10 @@ def _require_postgres_and_redis() -> None:
 def _server(port: int) -> Iterator[str]:
     env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": REDIS_URL, "FRONTOFFICE_WEB_THREADS": "2"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "config.serve:application", "--host", "127.0.0.1", "--port", str(port)]
-        + ["--lifespan", "on", "--log-level", "warning"],
+        [
+            *(sys.executable, "-m", "uvicorn", "config.serve:application"),
+            *("--host", "127.0.0.1", "--port", str(port), "--lifespan", "on", "--log-level", "warning"),
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

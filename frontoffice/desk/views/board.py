@@ -91,7 +91,9 @@ def kiosk(request: HttpRequest, token: str) -> HttpResponse:
                     error = " ".join(problem.messages)
                 else:
                     # Post/redirect/get: a reload shows the number again instead of issuing another.
-                    return redirect(reverse("desk:kiosk", kwargs={"token": token}) + "?t=" + make_token(ticket_id=ticket.pk))
+                    return redirect(
+                        reverse("desk:kiosk", kwargs={"token": token}) + "?t=" + make_token(ticket_id=ticket.pk)
+                    )
         else:
             issued = _kiosk_ticket(screen, request.GET.get("t", ""))
         context = {
