@@ -178,7 +178,7 @@ async def board_latency(bases: list[str], ctx: dict[str, Any], boards: int, call
     from frontoffice.desk import services_queue
 
     codes = []
-    for n in range(calls):
+    for _call in range(calls):
         ticket = await sync_to_async(services_queue.ticket_issue)(service=ctx["services"][0], actor=ctx["clerk"])
         codes.append(ticket.code)
     sent: dict[str, float] = {}
