@@ -242,10 +242,12 @@ def main() -> int:
     worst = [max(call) * 1000 for call in per_call if call]
     missing = sum(args.boards - len(call) for call in per_call)
     print(
-        f"Issue:  ours (services) {issue_rate:8.1f} tickets/s | baseline (HTTP API) {api_issue:8.1f}/s | ratio {issue_rate / api_issue:.1f}×"
+        f"Issue:  ours (services) {issue_rate:8.1f} tickets/s | baseline (HTTP API) {api_issue:8.1f}/s"
+        f" | ratio {issue_rate / api_issue:.1f}×"
     )
     print(
-        f"Call:   ours (services) {call_rate:8.1f} calls/s   | baseline (HTTP API) {api_call:8.1f}/s | ratio {call_rate / api_call:.1f}×"
+        f"Call:   ours (services) {call_rate:8.1f} calls/s   | baseline (HTTP API) {api_call:8.1f}/s"
+        f" | ratio {call_rate / api_call:.1f}×"
     )
     print(
         f"Board latency over {len(samples)} deliveries: median {statistics.median(samples):.1f} ms, "
