@@ -7,6 +7,7 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connections
 from django.test import AsyncClient
 
 from frontoffice.accounts.services import api_token_create
@@ -47,6 +48,13 @@ async def open_stream(url, headers=None):
 @pytest.fixture(autouse=True)
 def _fast_heartbeat(settings):
     settings.SSE_HEARTBEAT_SECONDS = 0.2
+
+
+@pytest.fixture(autouse=True)
+async def _close_the_sync_threads_connections(anyio_backend):
+    """ORM calls made through sync_to_async run in a worker thread whose connection nobody else closes."""
+    yield
+    await sync_to_async(connections.close_all)()
 
 
 async def test_a_board_stream_starts_with_the_state_and_shows_a_call_at_once(board, registration, window1, clerk):
