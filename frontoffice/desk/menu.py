@@ -120,7 +120,7 @@ MENU += [
         "desk:queue",
         (QueuePermission.VIEW_QUEUE.perm,),
         section=_("Front desk"),
-        order=92,
+        order=96,
         match_prefix="/desk/queue/",
     ),
     MenuItem(

@@ -14,11 +14,13 @@ from frontoffice.desk.queue_position import make_token
 pytestmark = pytest.mark.django_db
 
 
-def test_a_clerk_issues_a_ticket_with_one_click(login, clerk, registration, branch):
-    page = login(clerk).post(reverse("desk:queue_issue"), {"service": registration.pk, "category": "elderly"})
+def test_a_clerk_issues_a_ticket_with_one_click_and_is_offered_its_print_out(login, clerk, registration, branch):
+    browser = login(clerk)
+    page = browser.post(reverse("desk:queue_issue"), {"service": registration.pk, "category": "elderly"})
     assert page.status_code == 302
     ticket = Ticket.objects.get()
     assert (ticket.code, ticket.category, ticket.priority, ticket.issued_by) == ("A001", "elderly", 1, clerk)
+    assert "Print ticket A001" in browser.get(page["Location"]).content.decode()
 
 
 def test_a_clerk_calls_the_next_ticket_to_their_counter_and_sees_it(login, clerk, registration, window1, branch):

@@ -84,6 +84,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     branch, branches = _branch(request)
     context = _queue_context(request, branch, branches)
     context["issue_form"] = IssueForm()
+    issued = request.GET.get("issued", "")
+    # Just issued here: offer its print-out (only a ticket the user may see).
+    context["issued"] = (
+        selectors_queue.ticket_list(user=request.user).filter(pk=issued).first() if issued.isdigit() else None
+    )
     return render_page(request, "desk/queue/queue.html", context, partial="line")
 
 
