@@ -180,3 +180,21 @@ def test_the_printed_ticket_is_a_small_pdf(login, clerk, registration):
     page = login(clerk).get(reverse("desk:ticket_print", args=[ticket.pk]))
     assert page.status_code == 200 and page["Content-Type"] == "application/pdf"
     assert page.content.startswith(b"%PDF")
+
+
+def test_a_clerk_may_give_the_ticket_to_a_chosen_client(login, clerk, registration, patient):
+    login(clerk).post(reverse("desk:queue_issue"), {"service": registration.pk, "client": patient.pk})
+    assert Ticket.objects.get().client == patient
+
+
+def test_a_client_of_another_organisation_is_refused_and_no_ticket_issued(login, outsider_org, clerk, registration):
+    from frontoffice.clients.services import ClientData, client_create
+
+    foreign = client_create(
+        organisation=outsider_org.staff.organisation,
+        actor=outsider_org,
+        data=ClientData(given_name="Ewa", family_name="Obca"),
+    )
+    page = login(clerk).post(reverse("desk:queue_issue"), {"service": registration.pk, "client": foreign.pk})
+    assert page.status_code == 400 and "Choose the client again." in page.content.decode()
+    assert not Ticket.objects.exists()

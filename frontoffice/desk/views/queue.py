@@ -18,6 +18,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from frontoffice.clients import selectors as client_selectors
+from frontoffice.clients.permissions import ClientsPermission
 from frontoffice.core.decorators import require
 from frontoffice.core.forms import add_service_error
 from frontoffice.core.htmx import render_page
@@ -76,6 +78,7 @@ def _queue_context(request: HttpRequest, branch: Branch, branches: list[Branch])
         "services_with_counts": [(service, line.waiting_by_service.get(service.pk, 0)) for service in line.services],
         "can_serve": request.user.has_perm(SERVE),
         "can_manage": request.user.has_perm(MANAGE),
+        "can_pick_client": request.user.has_perm(ClientsPermission.VIEW_CLIENTS.perm),
     }
 
 
@@ -100,10 +103,11 @@ def queue_issue(request: HttpRequest) -> HttpResponse:
         raise Http404
     service = selectors_queue.service_get(user=request.user, pk=int(raw))
     form = IssueForm(request.POST)
+    client = _picked_client(request, form)
     if form.is_valid():
         try:
             ticket = services_queue.ticket_issue(
-                service=service, actor=request.user, category=form.cleaned_data["category"]
+                service=service, actor=request.user, category=form.cleaned_data["category"], client=client
             )
         except ValidationError as error:
             add_service_error(form, error)
@@ -114,6 +118,18 @@ def queue_issue(request: HttpRequest) -> HttpResponse:
     context = _queue_context(request, branch, branches)
     context["issue_form"] = form
     return render(request, "desk/queue/queue.html", context, status=400)
+
+
+def _picked_client(request: HttpRequest, form: IssueForm) -> Any:
+    """The optional client chosen with the read-back picker (only one the user may see)."""
+    raw = request.POST.get("client", "")
+    if not raw or not request.user.has_perm(ClientsPermission.VIEW_CLIENTS.perm):
+        return None
+    try:
+        return client_selectors.client_get(user=request.user, pk=int(raw), follow_merges=False)
+    except (Http404, ValueError):
+        form.add_error(None, _("Choose the client again."))
+        return None
 
 
 def _issued_message(ticket: Ticket) -> str:
