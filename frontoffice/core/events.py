@@ -6,8 +6,9 @@ Two brokers behind one interface:
   its event loop; ``publish`` may be called from any thread (page views run on WSGI
   threads) and hands the event over with ``loop.call_soon_threadsafe``.
 - ``RedisBroker`` (``settings.REDIS_URL`` set, several processes): ``publish`` is a
-  Redis ``PUBLISH`` from the caller's thread; each subscriber holds its own asyncio
-  pub/sub connection, so an event published through any process reaches every one.
+  Redis ``PUBLISH`` from the caller's thread; each process listens with one asyncio
+  pub/sub connection and fans events out to its subscribers in memory, so an event
+  published through any process reaches every stream of every process.
 
 ``publish`` waits for the surrounding transaction to commit (``transaction.on_commit``):
 nobody is told about a change that was rolled back, and a listener that reads the
@@ -24,6 +25,7 @@ import asyncio
 import json
 import logging
 import threading
+import weakref
 from collections.abc import AsyncIterator, Iterable
 from contextlib import suppress
 from functools import lru_cache
@@ -36,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 REDIS_PREFIX = "frontoffice:events:"
 QUEUE_SIZE = 1000  # events buffered per slow subscriber before the oldest are dropped
+LISTEN_TIMEOUT = 5.0  # seconds a new stream waits for its process's Redis listener
 
 
 def channel(organisation_id: int, *parts: object) -> str:
@@ -148,61 +151,112 @@ class _LocalSubscription(_Iterating):
 
 
 class RedisBroker:
-    """Redis pub/sub: every process publishes to and listens on the same Redis."""
+    """Redis pub/sub: every process publishes to and listens on the same Redis.
+
+    Each process (each event loop) holds **one** pub/sub connection, pattern-subscribed to
+    every event channel, and fans the events out to its own streams in memory; so a process
+    with 500 open boards still uses one Redis connection for listening.
+    """
 
     def __init__(self, url: str) -> None:
         import redis
 
         self.url = url
         self._client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._listeners: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _RedisListener] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def publish_now(self, channel: str, event: dict[str, Any]) -> None:
         self._client.publish(REDIS_PREFIX + channel, json.dumps(event))
 
     def subscribe(self, channels: Iterable[str]) -> _RedisSubscription:
-        return _RedisSubscription(self.url, [REDIS_PREFIX + name for name in dict.fromkeys(channels)])
+        return _RedisSubscription(self, list(dict.fromkeys(channels)))
+
+    def listener(self) -> _RedisListener:
+        loop = asyncio.get_running_loop()
+        listener = self._listeners.get(loop)
+        if listener is None:
+            listener = self._listeners[loop] = _RedisListener(self.url)
+        return listener
+
+
+class _RedisListener:
+    """One pub/sub connection for an event loop, relaying every event to the loop's local subscribers."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.local = InProcessBroker()
+        self.ready = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._run())
+        try:
+            await asyncio.wait_for(self.ready.wait(), LISTEN_TIMEOUT)
+        except TimeoutError:
+            # Redis is unreachable: the stream still opens and still beats; events come once it is back.
+            logger.warning("Not listening to Redis at %s yet", self.url)
+
+    async def _run(self) -> None:
+        import redis.asyncio as aioredis
+
+        while True:
+            client = aioredis.Redis.from_url(self.url)
+            pubsub = client.pubsub(ignore_subscribe_messages=True)
+            try:
+                await pubsub.psubscribe(REDIS_PREFIX + "*")
+                self.ready.set()
+                while True:
+                    message = await pubsub.get_message(timeout=None)
+                    if message is not None and message.get("type") == "pmessage":
+                        self._relay(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                self.ready.clear()
+                logger.exception("Lost the Redis event listener; reconnecting")
+                await asyncio.sleep(1)
+            finally:
+                with suppress(Exception):
+                    await asyncio.shield(_close_redis(pubsub, client))
+
+    def _relay(self, message: dict[str, Any]) -> None:
+        name = message["channel"].decode() if isinstance(message["channel"], bytes) else str(message["channel"])
+        try:
+            event = json.loads(message["data"])
+        except ValueError:
+            return
+        if isinstance(event, dict):
+            self.local.publish_now(name[len(REDIS_PREFIX) :], event)
+
+
+async def _close_redis(pubsub: Any, client: Any) -> None:
+    await pubsub.aclose()
+    await client.aclose()
 
 
 class _RedisSubscription(_Iterating):
-    def __init__(self, url: str, channels: list[str]) -> None:
-        self.url = url
+    def __init__(self, broker: RedisBroker, channels: list[str]) -> None:
+        self.broker = broker
         self.channels = channels
-        self.client: Any = None
-        self.pubsub: Any = None
+        self.inner: _LocalSubscription | None = None
 
     async def __aenter__(self) -> _RedisSubscription:
-        import redis.asyncio as aioredis
-
-        self.client = aioredis.Redis.from_url(self.url)
-        self.pubsub = self.client.pubsub(ignore_subscribe_messages=True)
-        await self.pubsub.subscribe(*self.channels)
+        listener = self.broker.listener()
+        # Registered locally before the listener is ready, so nothing relayed after that is missed.
+        self.inner = await listener.local.subscribe(self.channels).__aenter__()
+        await listener.start()
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        # Shielded: a stream usually ends by cancellation (the client went away).
-        with suppress(Exception):
-            await asyncio.shield(self._close())
-
-    async def _close(self) -> None:
-        await self.pubsub.aclose()
-        await self.client.aclose()
+        if self.inner is not None:
+            await self.inner.__aexit__(*exc)
 
     async def next_event(self, timeout: float | None = None) -> dict[str, Any] | None:
-        loop = asyncio.get_running_loop()
-        deadline = None if timeout is None else loop.time() + timeout
-        while True:
-            left = None if deadline is None else max(deadline - loop.time(), 0.0)
-            if left == 0.0:
-                return None
-            message = await self.pubsub.get_message(timeout=left)
-            if message is None or message.get("type") != "message":
-                continue
-            try:
-                event = json.loads(message["data"])
-            except ValueError:
-                continue
-            if isinstance(event, dict):
-                return event
+        assert self.inner is not None, "use: async with broker.subscribe(channels) as events"
+        return await self.inner.next_event(timeout)
 
 
 @lru_cache(maxsize=4)

@@ -149,3 +149,18 @@ def test_publishing_from_many_threads_loses_nothing():
 
     got = asyncio.run(first_events(broker, ["c"], publish, count=50))
     assert sorted(event["n"] for event in got) == list(range(50))
+
+
+def test_the_streams_of_one_process_share_one_redis_listener_and_all_hear_the_event():
+    broker = redis_or_skip()
+
+    async def two_streams():
+        async with broker.subscribe(["org:1:queue:7"]) as first, broker.subscribe(["org:1:queue:7"]) as second:
+            shared = broker.listener()
+            await asyncio.to_thread(RedisBroker(REDIS_TEST_URL).publish_now, "org:1:queue:7", {"n": 1})
+            got = [await first.next_event(5), await second.next_event(5)]
+            quiet = await first.next_event(0.1)
+        return got, quiet, shared is broker.listener()
+
+    got, quiet, shared = asyncio.run(two_streams())
+    assert got == [{"n": 1}, {"n": 1}] and quiet is None and shared
