@@ -82,7 +82,9 @@ def world() -> dict[str, Any]:
     stamp = str(time.time_ns())[-8:]
     organisation = OrganisationFactory(name=f"Bench {stamp}", slug=f"bench-{stamp}")
     branch = BranchFactory(organisation=organisation, code=f"b{stamp}")
-    clerk = StaffFactory(organisation=organisation, roles=["clerk"], branches=[branch]).user
+    clerk = StaffFactory(
+        organisation=organisation, roles=["clerk"], branches=[branch], user__username=f"bench-clerk-{stamp}"
+    ).user
     first = services_queue.queue_service_save(branch=branch, actor=clerk, name="Rejestracja", prefix="A")
     second = services_queue.queue_service_save(branch=branch, actor=clerk, name="Wyniki", prefix="B")
     counters = [
