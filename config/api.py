@@ -28,6 +28,10 @@ did not exist.
 **Lists** take `limit` (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}) and `offset`, and answer
 `{{"count": N, "items": [...]}}`.
 
+**Live events.** Server-Sent Event streams live outside this prefix, under `/events/`, and take
+the same bearer token or session: `GET /events/desk/queue/{{branch_id}}/` streams a branch's walk-in
+queue events (`ticket.issued`, `ticket.called`, …; see the operations and walk-in queue guides).
+
 **Retries.** Every POST that creates something honours an `Idempotency-Key` header: the same
 key with the same body returns the first answer again instead of creating a duplicate.
 """

@@ -79,12 +79,13 @@ def load(organisations: list[Organisation]) -> None:
         _Loader(organisation, random.Random(seed)).run()  # noqa: S311 - invented demo data
     # After the visits exist: payers, policies and registration cards; then money, which needs the
     # policies (copays); then intake forms, which need the visit types.
-    from . import demo_calendar, demo_coverage, demo_intake, demo_money
+    from . import demo_calendar, demo_coverage, demo_intake, demo_money, demo_queue
 
     demo_coverage.load(organisations)
     demo_money.load(organisations)
     demo_intake.load(organisations)
     demo_calendar.load(organisations)
+    demo_queue.load(organisations)
 
 
 class _Loader:

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from frontoffice.core.navigation import MenuItem
 
 from .money.permissions import MoneyPermission
-from .permissions import CalendarPermission, DeskPermission
+from .permissions import CalendarPermission, DeskPermission, QueuePermission
 
 MENU = [
     MenuItem(
@@ -146,5 +146,21 @@ MENU += [
         section=_("Front desk"),
         order=111,
         match_prefix="/desk/calendar/closures/",
+    ),
+    MenuItem(
+        _("Walk-in queue"),
+        "desk:queue",
+        (QueuePermission.VIEW_QUEUE.perm,),
+        section=_("Front desk"),
+        order=96,
+        match_prefix="/desk/queue/",
+    ),
+    MenuItem(
+        _("Queue set-up"),
+        "desk:queue_setup",
+        (QueuePermission.MANAGE_QUEUE.perm,),
+        section=_("Front desk"),
+        order=114,
+        match_prefix="/desk/queue/setup/",
     ),
 ]

@@ -33,3 +33,15 @@ class CalendarPermission(models.TextChoices):
     @property
     def perm(self) -> str:
         return f"desk.{self.value}"
+
+
+class QueuePermission(models.TextChoices):
+    """The walk-in queue: declared on ``QueueService`` (models/queue.py)."""
+
+    VIEW_QUEUE = "view_queue", _("Can see the walk-in queue and its tickets")
+    SERVE_QUEUE = "serve_queue", _("Can issue tickets and call, serve, transfer and close them at a counter")
+    MANAGE_QUEUE = "manage_queue", _("Can set up queue services, counters, board screens and kiosks")
+
+    @property
+    def perm(self) -> str:
+        return f"desk.{self.value}"

@@ -2,7 +2,7 @@
 
 from frontoffice.accounts.choices import Role
 
-from .permissions import CalendarPermission, DeskPermission, DocumentPermission
+from .permissions import CalendarPermission, DeskPermission, DocumentPermission, QueuePermission
 
 # Security staff do not see visits (a clinic's patients are not their business); executives
 # read them for oversight but do not work the desk.
@@ -20,6 +20,10 @@ GRANTS = {
     ),
     CalendarPermission.BOOK_APPOINTMENTS.perm: frozenset({Role.CLERK, Role.AGENT, Role.MANAGER, Role.ADMIN}),
     CalendarPermission.MANAGE_RESOURCES.perm: frozenset({Role.MANAGER, Role.ADMIN}),
+    # The walk-in queue: executives watch the line for oversight but do not serve it.
+    QueuePermission.VIEW_QUEUE.perm: frozenset({Role.CLERK, Role.AGENT, Role.MANAGER, Role.EXECUTIVE, Role.ADMIN}),
+    QueuePermission.SERVE_QUEUE.perm: frozenset({Role.CLERK, Role.AGENT, Role.MANAGER, Role.ADMIN}),
+    QueuePermission.MANAGE_QUEUE.perm: frozenset({Role.MANAGER, Role.ADMIN}),
 }
 
 # The money part (charges, payments, refunds, drawers) keeps its grants in its own module.

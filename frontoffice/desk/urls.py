@@ -1,6 +1,6 @@
 """The desk app's URLs: each area module under ``views/`` declares its own ``urlpatterns``."""
 
-from .views import calendar, coverage, documents, handover, intake, money, registration, setup, visits
+from .views import board, calendar, coverage, documents, handover, intake, money, queue, registration, setup, visits
 
 app_name = "desk"
 
@@ -10,3 +10,4 @@ urlpatterns += [*handover.urlpatterns, *documents.urlpatterns]
 urlpatterns += money.urlpatterns
 urlpatterns += [*coverage.urlpatterns, *registration.urlpatterns]
 urlpatterns += calendar.urlpatterns
+urlpatterns += [*queue.urlpatterns, *board.urlpatterns]

@@ -90,6 +90,7 @@ def test_every_page_a_clerk_reaches_has_one_heading_and_its_own_title(clerk, pag
         "Visits",
         "Cash drawer",
         "Shift handovers",
+        "Walk-in queue",
         "Clients",
         "New client",
         "Branches",

@@ -2,7 +2,7 @@
 
 from ninja import Router
 
-from . import calendar, coverage, documents, handover, intake, money, visits
+from . import calendar, coverage, documents, handover, intake, money, queue, visits
 
 router = Router(tags=["Desk"])
 router.add_router("", visits.router)
@@ -12,3 +12,4 @@ router.add_router("", documents.router)
 router.add_router("", money.router)
 router.add_router("", coverage.router)
 router.add_router("", calendar.router)
+router.add_router("", queue.router)

@@ -13,6 +13,7 @@ from .documents import Document
 from .handover import Handover, HandoverItem
 from .intake import IntakeAttachment, IntakeField, IntakeForm, IntakeFormVersion, IntakeSubmission
 from .money import Charge, DrawerSession, FiscalPrintout, MoneySettings, Payment, Refund, SaleDocument
+from .queue import BoardScreen, Counter, QueueService, Ticket
 from .registration import GuestExport, RegistrationCard
 from .visits import Room, Visit, VisitGuest, VisitLine, VisitRoomChange, VisitStatusChange, VisitType
 
@@ -23,3 +24,4 @@ __all__ += ["Charge", "DrawerSession", "FiscalPrintout", "MoneySettings", "Payme
 __all__ += ["Coverage", "CoverageCopay", "EligibilityCheck", "GuestExport", "Payer", "RegistrationCard"]
 __all__ += ["VisitBilling"]
 __all__ += ["Appointment", "AppointmentSeries", "BranchClosure", "Resource", "ResourceAbsence", "WorkingHours"]
+__all__ += ["BoardScreen", "Counter", "QueueService", "Ticket"]

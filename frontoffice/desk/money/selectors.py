@@ -228,7 +228,7 @@ def balances(visits: Iterable[Visit]) -> dict[int, Decimal]:
     ids = [visit.pk for visit in visits]
     if not ids:
         return {}
-    params = [*ids, *ids, *ids, *ids, DocumentKind.CORRECTION, *ids, *ids, RefundStatus.APPROVED]
+    params: list[int | str] = [*ids, *ids, *ids, *ids, DocumentKind.CORRECTION, *ids, *ids, RefundStatus.APPROVED]
     figures: dict[tuple[str, int], Decimal] = {}
     kinds: set[tuple[int, str]] = set()
     with connection.cursor() as cursor:

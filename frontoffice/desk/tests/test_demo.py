@@ -186,3 +186,18 @@ def test_the_demo_has_intake_forms_on_the_right_visit_types_and_filled_ones(db):
     assert signature is not None and signature.file.read(8) == b"\x89PNG\r\n\x1a\n"
     assert private_storage().exists(signature.file.name)
     assert IntakeSubmission.objects.filter(form_version__form=shop_form, status="accepted").exists()
+
+
+def test_the_demo_gives_every_branch_a_working_queue(db):
+    from frontoffice.desk.models import BoardScreen, Counter, QueueService, Ticket
+
+    organisations = load_demo()
+    load_demo()  # idempotent
+    for organisation in organisations:
+        for branch in organisation.branches.filter(is_active=True):
+            assert QueueService.objects.filter(branch=branch).count() == 2
+            assert Counter.objects.filter(branch=branch).count() == 2
+            assert set(BoardScreen.objects.filter(branch=branch).values_list("kind", flat=True)) == {"board", "kiosk"}
+            tickets = Ticket.objects.filter(branch=branch)
+            assert tickets.count() == 12
+            assert tickets.filter(status="done").count() == 9 and tickets.filter(status="called").count() == 1

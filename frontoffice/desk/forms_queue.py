@@ -1,0 +1,51 @@
+"""Forms of the walk-in queue: issuing a ticket, and the manager's set-up of services, counters and screens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models.queue import BoardScreen, Counter, QueueService, ScreenKind, TicketCategory
+
+
+class IssueForm(forms.Form):
+    """The category of the next ticket; the service is the button pressed."""
+
+    category = forms.ChoiceField(
+        choices=TicketCategory.choices, initial=TicketCategory.NORMAL, required=False, label=_("Category")
+    )
+
+    def clean_category(self) -> str:
+        return self.cleaned_data.get("category") or TicketCategory.NORMAL
+
+
+class QueueServiceForm(forms.ModelForm):
+    class Meta:
+        model = QueueService
+        fields = ["name", "prefix", "minutes_per_client", "position", "is_active"]
+
+
+class CounterForm(forms.ModelForm):
+    class Meta:
+        model = Counter
+        fields = ["name", "services", "is_active"]
+        widgets = {"services": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = services  # type: ignore[attr-defined]
+
+
+class ScreenForm(forms.ModelForm):
+    kind = forms.ChoiceField(choices=ScreenKind.choices, label=_("Kind"), initial=ScreenKind.BOARD)
+
+    class Meta:
+        model = BoardScreen
+        fields = ["name", "kind", "services", "chime"]
+        widgets = {"services": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = services  # type: ignore[attr-defined]
