@@ -12,6 +12,9 @@ their many-to-many links (roles, branches, permissions), replaces the tokens **a
 transaction commits**, so the next request reads the database again. A reader that started
 before the commit can only store its copy under the old token, which no one asks for again.
 
+The cached copy is the whole user row, password hash included (Django checks the session against
+it): Redis must be as private as the database, which it already must be for the sessions it holds.
+
 Only with a cache shared by every process (``REDIS_URL``): a per-process memory cache would
 miss changes made in another process. ``PRINCIPAL_CACHE_SECONDS = 0`` turns it off.
 """
