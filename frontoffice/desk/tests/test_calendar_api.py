@@ -6,7 +6,6 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from frontoffice.desk import services_calendar
 from frontoffice.desk.models import Appointment
@@ -94,13 +93,14 @@ def test_a_move_with_a_stale_version_is_409(login, clerk, booked, monday):
     assert stale.status_code == 409 and stale.json()["type"].endswith("stale-edit")
 
 
-def test_cancel_arrive_and_noshow_through_the_api(login, clerk, booked, doctor, second_guest, consultation):
+def test_cancel_arrive_and_noshow_through_the_api(login, clerk, booked, doctor, second_guest, consultation, monday):
     client = login(clerk)
     cancelled = _post(client, f"/api/v1/desk/appointments/{booked.pk}/cancel", {"reason": "Pacjent odwołał"})
     assert cancelled.json()["status"] == "cancelled"
+    # A Monday 7–13 days ago at 09:00: started, and within the doctor's hours at any time of day.
     past = services_calendar.appointment_book(
         resource=doctor, client=second_guest, visit_type=consultation,
-        starts_at=timezone.now() - timedelta(hours=1), actor=clerk, allow_past=True,
+        starts_at=at(monday - timedelta(days=21), 9), actor=clerk, allow_past=True,
     ).appointment  # fmt: skip
     assert _post(client, f"/api/v1/desk/appointments/{past.pk}/noshow", {}).json()["status"] == "noshow"
     again = _post(client, f"/api/v1/desk/appointments/{past.pk}/arrive", {})

@@ -213,12 +213,12 @@ def test_arrival_opens_a_clinic_visit_through_the_desk_and_stamps_the_time(booke
     assert fulfilled.status == "fulfilled" and fulfilled.fulfilled_at is not None
 
 
-def test_a_no_show_is_marked_only_after_the_start(booked, doctor, second_guest, consultation, clerk):
+def test_a_no_show_is_marked_only_after_the_start(booked, doctor, second_guest, consultation, clerk, monday):
     with pytest.raises(ValidationError):
         services_calendar.appointment_mark_noshow(appointment=booked, actor=clerk)
-    past = _book(
-        doctor, second_guest, consultation, clerk, timezone.now() - timedelta(hours=2), allow_past=True
-    ).appointment
+    # A Monday 7–13 days ago, within the doctor's hours whatever the time of day the test runs.
+    started = at(monday - timedelta(days=21), 9)
+    past = _book(doctor, second_guest, consultation, clerk, started, allow_past=True).appointment
     marked = services_calendar.appointment_mark_noshow(appointment=past, actor=clerk)
     assert marked.status == "noshow" and marked.noshow_at is not None
 
