@@ -185,16 +185,11 @@ def visit_billing(visit: Visit) -> VisitBilling | None:
     return VisitBilling.objects.filter(visit=visit).select_related("coverage__payer").first()
 
 
-def suggested_payment(visit: Visit) -> Decimal | None:
+def suggested_amount(current: Folio, billing: VisitBilling | None) -> Decimal | None:
     """The amount the payment form offers: what is due, or a covered visit's copay while nothing is paid yet.
 
     The client pays the copay at the desk; the payer's share is recorded separately (method "insurer").
     """
-    return suggested_amount(folio(visit), visit_billing(visit))
-
-
-def suggested_amount(current: Folio, billing: VisitBilling | None) -> Decimal | None:
-    """``suggested_payment`` from a folio and billing the caller has already read."""
     due = current.outstanding
     if due <= 0:
         return None
