@@ -11,7 +11,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.factories import PASSWORD, BranchFactory, OrganisationFactory, StaffFactory
+from tests.factories import PASSWORD, BranchFactory, OrganisationFactory
+from tests.personas import staff_user
 
 
 @pytest.fixture(autouse=True)
@@ -45,48 +46,44 @@ def foreign_branch(other_organisation):
     return BranchFactory(organisation=other_organisation, name="Oddział Obcy", code="foreign")
 
 
-def _staff(organisation, roles, branches, username):
-    return StaffFactory(organisation=organisation, roles=roles, branches=branches, user__username=username).user
-
-
 @pytest.fixture
 def clerk(organisation, branch):
-    return _staff(organisation, ["clerk"], [branch], "clerk")
+    return staff_user(organisation, ["clerk"], [branch], "clerk")
 
 
 @pytest.fixture
 def agent(organisation, branch):
-    return _staff(organisation, ["agent"], [branch], "agent")
+    return staff_user(organisation, ["agent"], [branch], "agent")
 
 
 @pytest.fixture
 def guard(organisation, branch):
-    return _staff(organisation, ["security"], [branch], "guard")
+    return staff_user(organisation, ["security"], [branch], "guard")
 
 
 @pytest.fixture
 def manager(organisation, branch):
-    return _staff(organisation, ["manager"], [branch], "manager")
+    return staff_user(organisation, ["manager"], [branch], "manager")
 
 
 @pytest.fixture
 def executive(organisation):
-    return _staff(organisation, ["executive"], [], "executive")
+    return staff_user(organisation, ["executive"], [], "executive")
 
 
 @pytest.fixture
 def admin(organisation):
-    return _staff(organisation, ["admin"], [], "admin")
+    return staff_user(organisation, ["admin"], [], "admin")
 
 
 @pytest.fixture
 def outsider_branch(organisation, other_branch):
-    return _staff(organisation, ["manager"], [other_branch], "outsider_branch")
+    return staff_user(organisation, ["manager"], [other_branch], "outsider_branch")
 
 
 @pytest.fixture
 def outsider_org(other_organisation, foreign_branch):
-    return _staff(other_organisation, ["admin"], [foreign_branch], "outsider_org")
+    return staff_user(other_organisation, ["admin"], [foreign_branch], "outsider_org")
 
 
 PERSONAS = ("clerk", "agent", "guard", "manager", "executive", "admin", "outsider_branch", "outsider_org")

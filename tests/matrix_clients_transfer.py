@@ -75,8 +75,9 @@ def _remove_uploads() -> None:
 atexit.register(_remove_uploads)
 
 
-def extend_world(ctx: dict[str, Any]) -> dict[str, Any]:
-    """A CSV uploaded by the manager, waiting for confirmation."""
+def extend_case(ctx: dict[str, Any]) -> dict[str, Any]:
+    """A CSV uploaded by the manager, waiting for confirmation: a fresh one per case, because the
+    upload is a file, which the case's rolled-back transaction would not bring back once confirmed."""
     from frontoffice.clients.views.transfer import store_upload
 
     _remove_uploads()
