@@ -53,6 +53,10 @@ async def _lifespan(receive: Any, send: Any) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            from frontoffice.core.periodic import start_sweeping, web_process_sweeps
+
+            if web_process_sweeps():
+                start_sweeping()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
             pages_app.executor.shutdown(wait=False, cancel_futures=True)

@@ -255,6 +255,10 @@ if SMS_HTTP_URL and not SMS_HTTP_URL.startswith(("https://", "http://")):
 SMS_HTTP_TOKEN = env_str("FRONTOFFICE_SMS_HTTP_TOKEN", "")
 SMS_SENDER = env_str("FRONTOFFICE_SMS_SENDER", "FrontOffice")
 
+# How often reminders, offer time-outs and other clock-driven work are looked for (core/periodic.py);
+# 0 turns the sweep thread off (then run `frontoffice sweep` from cron).
+SWEEP_SECONDS = env_int("FRONTOFFICE_SWEEP_SECONDS", 0 if TESTING else 60, minimum=0, maximum=3600)
+
 # --- Desk: eligibility service, guest reports (docs/desk-coverage.md); uploads use PRIVATE_MEDIA_ROOT ---
 DESK_ELIGIBILITY_ADAPTER = env_str(
     "FRONTOFFICE_DESK_ELIGIBILITY_ADAPTER", "frontoffice.desk.eligibility.SimulatedEligibility"

@@ -93,6 +93,7 @@ def _migrate() -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from django.conf import settings
     from django.core.management import call_command
     from django.tasks import task_backends
     from django_tasks_db import DatabaseBackend
@@ -102,6 +103,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
             "Background tasks run inside the web process here (FRONTOFFICE_TASKS=immediate); "
             "set FRONTOFFICE_TASKS=database to use a worker."
         )
+    if args.sweep and settings.SWEEP_SECONDS > 0:
+        from frontoffice.core.periodic import start_sweeping
+
+        start_sweeping()
     options = ["--queue-name", args.queue, "--interval", str(args.interval), "--no-reload"]
     if args.batch:
         options.append("--batch")
@@ -109,6 +114,17 @@ def cmd_worker(args: argparse.Namespace) -> int:
         options += ["--max-tasks", str(args.max_tasks)]
     call_command("db_worker", *options)
     return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from frontoffice.core.periodic import run_due
+
+    failed = []
+    for name, count in run_due().items():
+        print(f"{name}: {'failed (see the log)' if count < 0 else count}")
+        if count < 0:
+            failed.append(name)
+    return 1 if failed else 0
 
 
 # --- demo --------------------------------------------------------------------------
@@ -289,6 +305,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worker.add_argument("--batch", action="store_true", help="process what is queued, then exit")
     worker.add_argument("--max-tasks", type=_positive, default=None, help="exit after this many tasks")
+    worker.add_argument(
+        "--no-sweep",
+        dest="sweep",
+        action="store_false",
+        help="do not look for clock-driven work (reminders, offers that run out) every FRONTOFFICE_SWEEP_SECONDS",
+    )
+
+    add(
+        "sweep",
+        cmd_sweep,
+        "Do the clock-driven work that is due now (reminders, offers that run out) once, and print what was done.",
+    )
 
     demo = add("demo", cmd_demo, "Load the demo organisations and people (safe to repeat) and print the sign-ins.")
     demo.add_argument(
