@@ -131,6 +131,14 @@ def parse_redis_url(name: str, url: str) -> str:
     return url
 
 
+def parse_public_url(name: str, url: str) -> str:
+    """The address clients reach the site at, for links in e-mail and SMS: scheme and host, no trailing slash."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise EnvError(name, f"expected an address like https://frontoffice.example.org; got {url!r}")
+    return url.rstrip("/")
+
+
 @dataclass(frozen=True)
 class EmailConfig:
     backend: str

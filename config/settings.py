@@ -23,6 +23,7 @@ from config.env import (
     env_str,
     parse_database_url,
     parse_email_url,
+    parse_public_url,
     parse_redis_url,
 )
 
@@ -50,6 +51,15 @@ ALLOWED_HOSTS = env_list(
 if PRODUCTION and not ALLOWED_HOSTS:
     raise EnvError("FRONTOFFICE_ALLOWED_HOSTS", "is required in production (comma-separated host names)")
 CSRF_TRUSTED_ORIGINS = env_list("FRONTOFFICE_CSRF_TRUSTED_ORIGINS", [])
+# Links in messages sent by the worker (reminders, waitlist offers) have no request to take a host from.
+# In production the first allowed host over https is the default.
+PUBLIC_URL = parse_public_url(
+    "FRONTOFFICE_PUBLIC_URL",
+    env_str(
+        "FRONTOFFICE_PUBLIC_URL",
+        f"https://{ALLOWED_HOSTS[0].lstrip('.')}" if PRODUCTION else "http://127.0.0.1:8000",
+    ),
+)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -165,3 +165,15 @@ def test_redis_url_moves_the_cache_and_sessions_to_redis():
     result = _manage("shell", "-v0", "-c", script, REDIS_URL="redis://127.0.0.1:6379/15")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["django.contrib.sessions.backends.cached_db", "ok"]
+
+
+def test_a_public_url_that_is_not_an_address_is_refused_by_name():
+    result = _manage("check", FRONTOFFICE_PUBLIC_URL="frontoffice.example.org")
+    assert result.returncode != 0
+    assert "FRONTOFFICE_PUBLIC_URL" in result.stderr
+
+
+def test_links_in_messages_start_with_the_public_url_without_a_trailing_slash():
+    from config.env import parse_public_url
+
+    assert parse_public_url("X", "https://recepcja.example.org/") == "https://recepcja.example.org"
