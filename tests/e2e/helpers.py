@@ -103,6 +103,9 @@ def assert_every_control_is_named(page: Page, scope: Locator | None = None) -> i
     Counts the controls found by role against all controls in the markup, so that a control
     without any role-based match cannot slip through. Returns how many were checked.
     """
+    # Deferred scripts (e.g. the intake form's conditional questions) hide controls once they run:
+    # count after they have, not while the page is still loading.
+    page.wait_for_load_state("load")
     root = scope or page.locator("body")
     roles = ("textbox", "searchbox", "spinbutton", "combobox", "listbox", "checkbox", "radio", "button", "switch")
     checked = 0
