@@ -1,4 +1,5 @@
-"""A clerk books an appointment by clicking a free slot of the calendar, then moves it with the Move form."""
+"""A clerk books an appointment by clicking a free slot of the calendar, moves it with the Move form, and
+drags one to another time."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
+from frontoffice.clients.models import Client
 from frontoffice.clients.services import ClientData, client_create
 from frontoffice.desk import services as desk
 from frontoffice.desk import services_calendar
-from frontoffice.desk.models import Appointment
+from frontoffice.desk.models import Appointment, Resource
 from tests.e2e.helpers import assert_page_shell, main_menu, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -81,3 +83,62 @@ def test_a_clerk_books_a_free_slot_and_moves_it(page: Page, clerk, surgery):
     appointment.refresh_from_db()
     assert appointment.starts_at == datetime.combine(day, time(11, 30), tzinfo=WARSAW)
     assert appointment.history.earliest().starts_at == datetime.combine(day, time(10), tzinfo=WARSAW)
+
+
+def drag(page: Page, source: Locator, target: Locator) -> None:
+    """Drag with the mouse as a person does: press on the source and move a little first, so that the drag
+    starts there (Locator.drag_to moves in one step, and Chromium then starts the drag wherever the pointer
+    has arrived)."""
+    source.scroll_into_view_if_needed()
+    box = source.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 30, box["y"] + box["height"] / 2 + 5, steps=3)
+    target.hover()
+    target.hover()  # a second move delivers the dragover that lets the drop happen
+    page.mouse.up()
+
+
+def test_a_clerk_drags_an_appointment_to_another_time_and_a_taken_slot_is_refused(page: Page, clerk, surgery):
+    day = surgery
+    client = Client.objects.get()
+    resource = Resource.objects.get()
+    visit_type = resource.visit_types.get()
+    starts = datetime.combine(day, time(9), tzinfo=WARSAW)
+    booked = services_calendar.appointment_book(
+        resource=resource, client=client, visit_type=visit_type, starts_at=starts, actor=clerk
+    ).appointment
+    other = client_create(
+        organisation=client.organisation, actor=clerk, data=ClientData(given_name="Olga", family_name="Brzoza")
+    )
+    services_calendar.appointment_book(
+        resource=resource, client=other, visit_type=visit_type, starts_at=starts.replace(hour=10), actor=clerk
+    )
+    sign_in(page, clerk)
+    page.goto(f"/desk/calendar/?day={day.isoformat()}")
+    appointment = page.get_by_role("link", name="09:00 Ewa Zielińska · Konsultacja")
+    expect(appointment).to_be_visible()
+
+    # When the clerk drags it onto the free 11:00 cell
+    drag(page, appointment, page.locator(".cal-col[data-resource] .cal-cell[data-at='11:00']"))
+
+    # Then it is at 11:00, and 09:00 is free again
+    expect(page.get_by_role("link", name="11:00 Ewa Zielińska · Konsultacja")).to_be_visible()
+    expect(
+        page.get_by_role("link", name=f"Book 09:00 on {day.day}.{day.month:02d} with Dr Ewa Nowicka")
+    ).to_be_visible()
+    booked.refresh_from_db()
+    assert booked.starts_at == datetime.combine(day, time(11), tzinfo=WARSAW)
+
+    # When she drags it onto Olga Brzoza's 10:00 appointment
+    drag(
+        page,
+        page.get_by_role("link", name="11:00 Ewa Zielińska · Konsultacja"),
+        page.locator(".cal-col[data-resource] .cal-cell[data-at='10:00']"),
+    )
+
+    # Then the move is refused with the reason, and the appointment stays at 11:00
+    expect(page.get_by_role("alert").first).to_contain_text("Dr Ewa Nowicka is already booked from 10:00 to 10:30.")
+    booked.refresh_from_db()
+    assert booked.starts_at == datetime.combine(day, time(11), tzinfo=WARSAW)
