@@ -14,6 +14,7 @@ from .handover import Handover, HandoverItem
 from .intake import IntakeAttachment, IntakeField, IntakeForm, IntakeFormVersion, IntakeSubmission
 from .money import Charge, DrawerSession, FiscalPrintout, MoneySettings, Payment, Refund, SaleDocument
 from .queue import BoardScreen, Counter, QueueService, Ticket
+from .reminders import Reminder, ReminderPolicy
 from .registration import GuestExport, RegistrationCard
 from .visits import Room, Visit, VisitGuest, VisitLine, VisitRoomChange, VisitStatusChange, VisitType
 
@@ -25,3 +26,4 @@ __all__ += ["Coverage", "CoverageCopay", "EligibilityCheck", "GuestExport", "Pay
 __all__ += ["VisitBilling"]
 __all__ += ["Appointment", "AppointmentSeries", "BranchClosure", "Resource", "ResourceAbsence", "WorkingHours"]
 __all__ += ["BoardScreen", "Counter", "QueueService", "Ticket"]
+__all__ += ["Reminder", "ReminderPolicy"]
