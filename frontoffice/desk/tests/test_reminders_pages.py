@@ -259,3 +259,21 @@ def test_the_manager_saves_the_reminder_settings(client, manager, organisation):
         {"is_enabled": "on", "first_lead_hours": "2", "second_lead_hours": "24", "version": policy.version},
     )
     assert bad.status_code == 400 and 'value="24"' in bad.content.decode()
+
+
+# --- the API ------------------------------------------------------------------------------------------
+
+
+def test_the_api_shows_reminders_and_records_a_confirmation(login, clerk, later, django_assert_max_num_queries):
+    api = login(clerk)
+    answer = api.post(f"/api/v1/desk/appointments/{later.pk}/confirm", content_type="application/json")
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["confirmed_at"] and body["check_in_code"] == later.check_in_code
+    assert [(item["kind"], item["status"]) for item in body["reminders"]] == [
+        ("confirmation", "sent"),
+        ("reminder", "scheduled"),
+    ]
+    with django_assert_max_num_queries(12):
+        listed = api.get("/api/v1/desk/appointments").json()
+    assert listed["items"][0]["reminders"][1]["due_at"]
