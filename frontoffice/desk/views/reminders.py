@@ -43,7 +43,9 @@ KIOSK_DONE_SECONDS = 10
 def _no_store(response: HttpResponse) -> HttpResponse:
     add_never_cache_headers(response)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # "same-origin", not "no-referrer": a browser posts a form with "Origin: null" under the latter,
+    # which the CSRF check refuses; the secret in the address still never leaves the site.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
