@@ -106,7 +106,7 @@ def new_code() -> str:
 
 def normalise_code(value: str) -> str:
     """What a person typed or a scanner sent, upper-cased, without spaces or dashes."""
-    return "".join(char for char in (value or "").upper() if char.isalnum())[:CODE_LENGTH * 2]
+    return "".join(char for char in (value or "").upper() if char.isalnum())[: CODE_LENGTH * 2]
 
 
 def check_in_window(appointment: Any) -> tuple[datetime, datetime]:

@@ -501,7 +501,9 @@ def appointment_book(
         data={"resource": resource.pk, "client": client.pk, "visit_type": visit_type.pk},
     )
     # A series is confirmed once, with its first occurrence.
-    first_of_series = series is None or not Appointment.objects.filter(series=series).exclude(pk=appointment.pk).exists()
+    first_of_series = (
+        series is None or not Appointment.objects.filter(series=series).exclude(pk=appointment.pk).exists()
+    )
     services_reminders.appointment_scheduled(appointment=appointment, confirm=first_of_series)
     return Booking(appointment, client_overlaps(appointment=appointment))
 
@@ -687,9 +689,10 @@ def _queue_ticket(appointment: Appointment, actor: Any) -> None:
     from .models import QueueService
     from .models.queue import TicketSource
 
-    if services.branch_today(appointment.branch) != timezone.localtime(
-        appointment.starts_at, slots.zone_of(appointment.branch)
-    ).date():
+    if (
+        services.branch_today(appointment.branch)
+        != timezone.localtime(appointment.starts_at, slots.zone_of(appointment.branch)).date()
+    ):
         return
     service = (
         QueueService.objects.filter(branch_id=appointment.branch_id, is_active=True, visit_types=appointment.visit_type)

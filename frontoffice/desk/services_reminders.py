@@ -167,9 +167,9 @@ def choose_channel(client: Client) -> ChannelChoice:
     if client.is_deceased:
         return ChannelChoice("", "", SkipReason.DECEASED)
     consented = set(
-        client.consents.filter(
-            purpose__in=list(CONSENT_OF.values()), withdrawn_at__isnull=True
-        ).values_list("purpose", flat=True)
+        client.consents.filter(purpose__in=list(CONSENT_OF.values()), withdrawn_at__isnull=True).values_list(
+            "purpose", flat=True
+        )
     )
     channels = [channel for channel, purpose in CONSENT_OF.items() if purpose in consented]
     if not channels:

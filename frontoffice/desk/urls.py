@@ -1,6 +1,19 @@
 """The desk app's URLs: each area module under ``views/`` declares its own ``urlpatterns``."""
 
-from .views import board, calendar, coverage, documents, handover, intake, money, queue, registration, reminders, setup, visits
+from .views import (
+    board,
+    calendar,
+    coverage,
+    documents,
+    handover,
+    intake,
+    money,
+    queue,
+    registration,
+    reminders,
+    setup,
+    visits,
+)
 
 app_name = "desk"
 

@@ -383,7 +383,9 @@ def appointment_noshow(request: HttpRequest, appointment_id: Id, payload: Versio
 
 
 @router.post(
-    "/desk/appointments/{int:appointment_id}/confirm", response=AppointmentOut, summary="Record the client's confirmation"
+    "/desk/appointments/{int:appointment_id}/confirm",
+    response=AppointmentOut,
+    summary="Record the client's confirmation",
 )
 @requires(BOOK)
 def appointment_confirm(request: HttpRequest, appointment_id: Id) -> Any:

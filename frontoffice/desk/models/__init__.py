@@ -14,8 +14,8 @@ from .handover import Handover, HandoverItem
 from .intake import IntakeAttachment, IntakeField, IntakeForm, IntakeFormVersion, IntakeSubmission
 from .money import Charge, DrawerSession, FiscalPrintout, MoneySettings, Payment, Refund, SaleDocument
 from .queue import BoardScreen, Counter, QueueService, Ticket
-from .reminders import Reminder, ReminderPolicy
 from .registration import GuestExport, RegistrationCard
+from .reminders import Reminder, ReminderPolicy
 from .visits import Room, Visit, VisitGuest, VisitLine, VisitRoomChange, VisitStatusChange, VisitType
 
 __all__ = ["Room", "Visit", "VisitGuest", "VisitLine", "VisitRoomChange", "VisitStatusChange", "VisitType"]

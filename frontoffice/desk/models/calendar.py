@@ -242,9 +242,7 @@ class Appointment(TimeStampedModel):
     fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
     noshow_at = models.DateTimeField(_("marked no-show at"), null=True, blank=True, editable=False)
-    confirmed_at = models.DateTimeField(
-        _("confirmed by the client at"), null=True, blank=True, editable=False
-    )
+    confirmed_at = models.DateTimeField(_("confirmed by the client at"), null=True, blank=True, editable=False)
     check_in_code = models.CharField(
         _("check-in code"),
         max_length=12,

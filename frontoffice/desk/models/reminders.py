@@ -124,9 +124,7 @@ class Reminder(models.Model):
         verbose_name_plural = _("reminders")
         ordering = ["appointment", "due_at", "pk"]
         indexes = [
-            models.Index(
-                fields=["due_at"], condition=Q(status="scheduled"), name="reminder_scheduled_due_idx"
-            ),
+            models.Index(fields=["due_at"], condition=Q(status="scheduled"), name="reminder_scheduled_due_idx"),
         ]
 
     def __str__(self) -> str:

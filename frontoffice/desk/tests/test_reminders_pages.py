@@ -15,7 +15,6 @@ from frontoffice.desk import appointment_links, services_calendar, services_queu
 from frontoffice.desk.models import Appointment, ReminderPolicy, Ticket
 
 from .fixtures_calendar import at
-from .fixtures_reminders import soon_today
 
 pytestmark = pytest.mark.django_db
 
@@ -155,7 +154,9 @@ def test_a_code_shows_the_read_back_of_two_identifiers_and_the_time(client, kios
     Appointment.objects.get(pk=today_appointment.pk, status="booked")  # nothing done yet
 
 
-def test_yes_checks_in_and_shows_the_queue_ticket(client, kiosk, today_appointment, registration, consultation, manager, branch):
+def test_yes_checks_in_and_shows_the_queue_ticket(
+    client, kiosk, today_appointment, registration, consultation, manager, branch
+):
     services_queue.queue_service_save(
         branch=branch, actor=manager, service=registration, name="Rejestracja", prefix="A", visit_types=[consultation]
     )
@@ -220,7 +221,7 @@ def test_an_appointment_ticket_is_called_at_its_slot_time_after_earlier_walk_ins
     services_calendar.appointment_arrive(appointment=today_appointment, actor=clerk)
     # then: the walk-in who came before the slot goes first, then the appointment, then the later walk-in
     called = [services_queue.ticket_call_next(counter=window1, actor=clerk) for _ in range(3)]
-    assert [ticket.pk for ticket in called][0] == earlier.pk
+    assert called[0].pk == earlier.pk
     assert called[1].appointment_id == today_appointment.pk and called[1].queued_at == slot
     assert called[2].pk == later_walk_in.pk
 
@@ -233,7 +234,9 @@ def test_no_ticket_when_no_service_serves_the_visit_type(clerk, registration, to
 # --- the clerk and the manager ------------------------------------------------------------------------
 
 
-def test_the_clerk_sees_reminders_with_reasons_and_prints_the_confirmation(client, clerk, patient, doctor, consultation, monday):
+def test_the_clerk_sees_reminders_with_reasons_and_prints_the_confirmation(
+    client, clerk, patient, doctor, consultation, monday
+):
     appointment = services_calendar.appointment_book(
         resource=doctor, client=patient, visit_type=consultation, starts_at=at(monday, 9), actor=clerk
     ).appointment

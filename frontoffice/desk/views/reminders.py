@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -25,8 +25,15 @@ from frontoffice.core.decorators import require
 from frontoffice.core.forms import add_service_error
 from frontoffice.core.selectors import organisation_for
 
-from .. import appointment_links, selectors_calendar, selectors_queue, selectors_reminders, services_calendar
-from .. import services_reminders, slots
+from .. import (
+    appointment_links,
+    selectors_calendar,
+    selectors_queue,
+    selectors_reminders,
+    services_calendar,
+    services_reminders,
+    slots,
+)
 from ..choices import AppointmentStatus
 from ..forms_calendar import ReminderPolicyForm
 from ..models.queue import ScreenKind
@@ -225,7 +232,11 @@ def kiosk_appointment(request: HttpRequest, token: str) -> HttpResponse:
                 elif appointment.status == S.ARRIVED:
                     error, status, appointment = _("This appointment is already checked in."), 400, None
                 elif appointment.status not in (S.BOOKED, S.PENDING):
-                    error, status, appointment = _("This appointment cannot be checked in. Please ask at the desk."), 400, None
+                    error, status, appointment = (
+                        _("This appointment cannot be checked in. Please ask at the desk."),
+                        400,
+                        None,
+                    )
                 elif action == "confirm":
                     try:
                         appointment = services_calendar.appointment_self_check_in(appointment=appointment, now=now)
