@@ -110,9 +110,7 @@ def appointment_scheduled(*, appointment: Appointment, confirm: bool, now: datet
     policy = policy_for(appointment.organisation)
     _cancel_scheduled(appointment, kinds=(ReminderKind.REMINDER,))
     created: list[Reminder] = []
-    if not policy.is_enabled:
-        return created
-    for hours in policy.lead_hours:
+    for hours in policy.lead_hours if policy.is_enabled else []:
         due_at = appointment.starts_at - timedelta(hours=hours)
         if due_at <= now:
             continue  # booked inside the lead time: the confirmation (or the next reminder) covers it

@@ -190,11 +190,17 @@ def test_another_branchs_or_another_days_appointment_is_not_found(
     assert client.post(_kiosk(kiosk), {"code": later.check_in_code}).status_code == 400  # not today
 
 
-def test_guessing_is_limited_per_kiosk(client, kiosk, today_appointment):
+def test_guessing_is_limited_per_kiosk(client, kiosk, today_appointment, other_branch, manager):
+    # found codes do not count
+    for _ in range(12):
+        assert client.post(_kiosk(kiosk), {"code": today_appointment.check_in_code}).status_code == 200
     for attempt in range(10):
         assert client.post(_kiosk(kiosk), {"code": f"AAAA{attempt:04d}"}).status_code == 400
     blocked = client.post(_kiosk(kiosk), {"code": today_appointment.check_in_code})
     assert blocked.status_code == 429 and "Ewa" not in blocked.content.decode()
+    # another kiosk screen has its own count
+    other = services_queue.board_screen_create(branch=other_branch, actor=manager, name="Kiosk B", kind="kiosk")
+    assert client.post(_kiosk(other), {"code": "AAAA0000"}).status_code == 400
 
 
 def test_a_revoked_or_board_screen_does_not_check_in(client, board, kiosk, manager, today_appointment):
@@ -280,3 +286,23 @@ def test_the_api_shows_reminders_and_records_a_confirmation(login, clerk, later,
     with django_assert_max_num_queries(12):
         listed = api.get("/api/v1/desk/appointments").json()
     assert listed["items"][0]["reminders"][1]["due_at"]
+
+
+def test_the_manager_ticks_the_visit_types_a_queue_service_serves(client, manager, registration, consultation):
+    client.force_login(manager)
+    form = client.get(reverse("desk:queue_service_edit", args=[registration.pk])).content.decode()
+    assert "Konsultacja internistyczna" in form
+    answer = client.post(
+        reverse("desk:queue_service_edit", args=[registration.pk]),
+        {
+            "name": "Rejestracja",
+            "prefix": "A",
+            "minutes_per_client": 5,
+            "position": 0,
+            "is_active": "on",
+            "visit_types": [consultation.pk],
+            "branch": registration.branch_id,
+        },
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    assert list(registration.visit_types.all()) == [consultation]

@@ -205,3 +205,19 @@ def test_check_in_codes_are_unique_in_the_organisation(doctor, reminded, consult
     codes = {_book(doctor, reminded, consultation, clerk, at(monday, hour)).check_in_code for hour in (8, 9, 10, 11)}
     assert len(codes) == 4
     assert Appointment.objects.filter(check_in_code__in=codes).count() == 4
+
+
+def test_reminders_off_still_sends_the_confirmation_when_asked(
+    doctor, reminded, consultation, clerk, manager, monday, organisation
+):
+    services_reminders.reminder_policy_save(
+        organisation=organisation,
+        actor=manager,
+        is_enabled=False,
+        first_lead_hours=24,
+        second_lead_hours=None,
+        send_confirmation=True,
+    )
+    appointment = _book(doctor, reminded, consultation, clerk, at(monday, 9))
+    assert _reminders(appointment) == []
+    assert Reminder.objects.get(appointment=appointment, kind="confirmation").status == "sent"

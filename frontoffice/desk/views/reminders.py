@@ -42,7 +42,7 @@ from ..permissions import CalendarPermission
 S = AppointmentStatus
 VIEW = CalendarPermission.VIEW_CALENDAR.perm
 MANAGE = CalendarPermission.MANAGE_RESOURCES.perm
-KIOSK_ATTEMPTS_PER_MINUTE = 10
+KIOSK_ATTEMPTS_PER_MINUTE = 10  # codes not found, per kiosk screen
 KIOSK_IDLE_SECONDS = 30
 KIOSK_DONE_SECONDS = 10
 
@@ -180,16 +180,24 @@ def _language_of(appointment: Any) -> str:
 # --- the lobby kiosk ------------------------------------------------------------------------------
 
 
+def _attempts_key(screen: Any) -> str:
+    return f"desk:kiosk-check-in-misses:{screen.pk}"
+
+
 def _too_many_attempts(screen: Any) -> bool:
-    """At most ``KIOSK_ATTEMPTS_PER_MINUTE`` code look-ups per kiosk screen a minute (shared cache)."""
-    key = f"desk:kiosk-check-in:{screen.pk}"
-    cache.add(key, 0, timeout=60)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=60)
-        attempts = 1
-    return attempts > KIOSK_ATTEMPTS_PER_MINUTE
+    """After ``KIOSK_ATTEMPTS_PER_MINUTE`` codes not found within a minute, the kiosk stops looking codes up until
+    the minute is over (counted in the shared cache, so across web processes). Found codes do not count, so a
+    busy lobby is never slowed down; guessing is."""
+    return int(cache.get(_attempts_key(screen), 0)) >= KIOSK_ATTEMPTS_PER_MINUTE
+
+
+def _count_miss(screen: Any) -> None:
+    key = _attempts_key(screen)
+    if not cache.add(key, 1, timeout=60):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired in between
+            cache.add(key, 1, timeout=60)
 
 
 def read_back(client: Any) -> str:
@@ -225,6 +233,7 @@ def kiosk_appointment(request: HttpRequest, token: str) -> HttpResponse:
                 now = timezone.now()
                 appointment = selectors_reminders.kiosk_appointment(screen=screen, code=code, now=now)
                 if appointment is None:
+                    _count_miss(screen)
                     error, status = (
                         _("We could not find an appointment here today with this code. Check it, or ask at the desk."),
                         400,
