@@ -18,6 +18,8 @@ class DeskConfig(AppConfig):
         register_client_link("desk.VisitGuest", "client")
         register_client_link("desk.Document", "client")
         register_client_link("desk.HandoverItem", "client")
+        # Appointments follow a merge too (which also retires their self-service links, see appointment_links).
+        register_client_link("desk.Appointment", "client")
         rules.register_builtin_rules()
         hooks_handover.register()
 
@@ -42,3 +44,6 @@ class DeskConfig(AppConfig):
         register_erasure_hook("desk", erase_client_desk_data)
         services_registration.register_rules()
         actions_coverage.register()
+
+        # Clock-driven: appointment reminders (registers the periodic job "desk.reminders").
+        from . import services_reminders  # noqa: F401

@@ -18,6 +18,7 @@ from frontoffice.core.choices import BusinessKind
 from frontoffice.core.models import Organisation
 
 from . import services_calendar
+from .appointment_links import new_code
 from .choices import AppointmentStatus as S
 from .models import Appointment, Resource, VisitType
 
@@ -97,6 +98,11 @@ def _load(organisation: Organisation, rng: random.Random) -> None:
                                 )
                             )
                         moment += length
+    codes: set[str] = set()
+    for row in rows:  # check-in codes for the kiosk, unique in the organisation as booking makes them
+        while not row.check_in_code or row.check_in_code in codes:
+            row.check_in_code = new_code()
+        codes.add(row.check_in_code)
     Appointment.objects.bulk_create(rows, batch_size=1000)
 
 

@@ -15,7 +15,7 @@ from frontoffice.core.choices import Weekday
 from frontoffice.core.forms import VersionedModelForm
 
 from .choices import RepeatRule
-from .models import Resource
+from .models import ReminderPolicy, Resource
 
 RANGE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*[-–]\s*(\d{1,2})[:.](\d{2})\s*$")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -132,6 +132,12 @@ class MoveForm(forms.Form):
     def __init__(self, *args: Any, resources: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["resource"].queryset = resources
+
+
+class ReminderPolicyForm(VersionedModelForm):
+    class Meta:
+        model = ReminderPolicy
+        fields = ["is_enabled", "first_lead_hours", "second_lead_hours", "send_confirmation"]
 
 
 class CancelForm(forms.Form):

@@ -24,7 +24,13 @@ class IssueForm(forms.Form):
 class QueueServiceForm(forms.ModelForm):
     class Meta:
         model = QueueService
-        fields = ["name", "prefix", "minutes_per_client", "position", "is_active"]
+        fields = ["name", "prefix", "minutes_per_client", "position", "is_active", "visit_types"]
+        widgets = {"visit_types": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, visit_types: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if visit_types is not None:
+            self.fields["visit_types"].queryset = visit_types  # type: ignore[attr-defined]
 
 
 class CounterForm(forms.ModelForm):

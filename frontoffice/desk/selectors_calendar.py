@@ -123,7 +123,7 @@ def appointment_list(*, user: Any, filters: AppointmentFilters | None = None) ->
         appointments = appointments.filter(starts_at__gte=filters.starts_from)
     if filters.starts_before:
         appointments = appointments.filter(starts_at__lt=filters.starts_before)
-    return appointments.order_by("starts_at", "pk")
+    return appointments.prefetch_related("reminders").order_by("starts_at", "pk")
 
 
 def appointment_get(*, user: Any, pk: int) -> Appointment:

@@ -31,7 +31,7 @@ from frontoffice.core.choices import BusinessKind
 from frontoffice.core.concurrency import bump_version, check_version
 from frontoffice.core.models import Branch
 
-from . import services, slots
+from . import appointment_links, services, services_reminders, slots
 from .choices import AppointmentStatus, RepeatRule, VisitStatus
 from .models import (
     Appointment,
@@ -487,6 +487,7 @@ def appointment_book(
         created_by=user,
         series=series,
         updated_by=user,
+        check_in_code=_new_check_in_code(resource.organisation_id),
     )
     appointment.full_clean()
     _save_guarded(appointment, visit_type)
@@ -499,7 +500,20 @@ def appointment_book(
         summary=f"{resource.name} {timezone.localtime(starts_at, slots.zone_of(resource.branch)):%Y-%m-%d %H:%M}",
         data={"resource": resource.pk, "client": client.pk, "visit_type": visit_type.pk},
     )
+    # A series is confirmed once, with its first occurrence.
+    first_of_series = (
+        series is None or not Appointment.objects.filter(series=series).exclude(pk=appointment.pk).exists()
+    )
+    services_reminders.appointment_scheduled(appointment=appointment, confirm=first_of_series)
     return Booking(appointment, client_overlaps(appointment=appointment))
+
+
+def _new_check_in_code(organisation_id: int) -> str:
+    """A random code not used by another appointment of the organisation (collisions are rare: 25^8 codes)."""
+    while True:
+        code = appointment_links.new_code()
+        if not Appointment.objects.filter(organisation_id=organisation_id, check_in_code=code).exists():
+            return code
 
 
 @transaction.atomic
@@ -542,6 +556,7 @@ def appointment_move(
             "to": {"resource": target.pk, "starts_at": starts_at.isoformat()},
         },
     )
+    services_reminders.appointment_scheduled(appointment=appointment, confirm=False)
     _slot_freed(appointment, old[1], old[2])
     return Booking(appointment, client_overlaps(appointment=appointment))
 
@@ -604,6 +619,7 @@ def appointment_cancel(
         )
     appointment.cancellation_reason = reason[:300]
     _transition(appointment, S.CANCELLED, actor, reason=reason)
+    services_reminders.appointment_closed(appointment=appointment)
     _slot_freed(appointment, appointment.starts_at, appointment.ends_at)
     return appointment
 
@@ -620,6 +636,7 @@ def appointment_mark_noshow(
     if appointment.starts_at > timezone.now():
         raise ValidationError(_("The appointment has not started yet."), code="not_started")
     _transition(appointment, S.NOSHOW, actor)
+    services_reminders.appointment_closed(appointment=appointment)
     _slot_freed(appointment, appointment.starts_at, appointment.ends_at)
     return appointment
 
@@ -659,6 +676,62 @@ def appointment_arrive(*, appointment: Appointment, actor: Any, expected_version
             visit = services.visit_transition(visit=visit, to_status=VisitStatus.ARRIVED, actor=actor)
         appointment.visit = visit
     _transition(appointment, S.ARRIVED, actor)
+    services_reminders.appointment_closed(appointment=appointment)
+    _queue_ticket(appointment, actor)
+    return appointment
+
+
+def _queue_ticket(appointment: Appointment, actor: Any) -> None:
+    """Put the person in the walk-in queue at their slot time, when a service of the branch serves the visit type.
+
+    Only on the appointment's own day (a ticket's number belongs to one day).
+    """
+    from .models import QueueService
+    from .models.queue import TicketSource
+
+    if (
+        services.branch_today(appointment.branch)
+        != timezone.localtime(appointment.starts_at, slots.zone_of(appointment.branch)).date()
+    ):
+        return
+    service = (
+        QueueService.objects.filter(branch_id=appointment.branch_id, is_active=True, visit_types=appointment.visit_type)
+        .order_by("position", "name", "pk")
+        .first()
+    )
+    if service is None or appointment.tickets.exists():
+        return
+    from . import services_queue
+
+    services_queue.ticket_issue(
+        service=service,
+        actor=actor,
+        client=appointment.client,
+        due_at=appointment.starts_at,
+        source=TicketSource.APPOINTMENT,
+        appointment=appointment,
+    )
+
+
+@transaction.atomic
+def appointment_confirm(*, appointment: Appointment, actor: Any) -> Appointment:
+    """The client said they will come (by their link, or the clerk on their word). Repeating is harmless."""
+    appointment = _locked_appointment(appointment)
+    if appointment.status not in (S.BOOKED, S.PENDING):
+        raise ValidationError(_("Only a booked appointment can be confirmed."), code="not_booked")
+    if appointment.confirmed_at is not None:
+        return appointment
+    appointment.confirmed_at = timezone.now()
+    bump_version(appointment, user=actor)
+    appointment.save()
+    audit(
+        actor=actor,
+        action="appointment.confirm",
+        target=appointment,
+        organisation=appointment.branch.organisation,
+        branch=appointment.branch,
+        summary=_("Appointment confirmed by the client"),
+    )
     return appointment
 
 
@@ -789,3 +862,25 @@ def series_cancel_following(*, appointment: Appointment, actor: Any, reason: str
         series_id=appointment.series_id, starts_at__gte=appointment.starts_at, status__in=CANCELLABLE
     ).order_by("starts_at")
     return [appointment_cancel(appointment=item, actor=actor, reason=reason) for item in later]
+
+
+# --- the client's own actions (their link, the lobby kiosk) -----------------------------------------
+
+
+@transaction.atomic
+def appointment_self_check_in(*, appointment: Appointment, now: datetime | None = None) -> Appointment:
+    """The client checks themself in (their link or the kiosk): only from an hour before to 15 minutes after
+    the start. Then as at the desk: the appointment is arrived, a visit opened, a queue ticket issued."""
+    now = now or timezone.now()
+    if appointment.status not in (S.BOOKED, S.PENDING):
+        raise ValidationError(_("This appointment cannot be checked in any more."), code="not_booked")
+    if not appointment_links.can_check_in_at(appointment, now):
+        opens, _closes = appointment_links.check_in_window(appointment)
+        if now < opens:
+            raise ValidationError(
+                _("Check-in opens at %(time)s. Please come back then, or ask at the desk.")
+                % {"time": formats.time_format(timezone.localtime(opens, slots.zone_of(appointment.branch)))},
+                code="too_early",
+            )
+        raise ValidationError(_("It is too late to check in by yourself. Please ask at the desk."), code="too_late")
+    return appointment_arrive(appointment=appointment, actor=None)

@@ -69,9 +69,17 @@ def queue_service_save(
     position: int = 0,
     is_active: bool = True,
     service: QueueService | None = None,
+    visit_types: Iterable[Any] | None = None,
 ) -> QueueService:
-    """Create a service at ``branch`` (``service`` None) or change ``service``."""
+    """Create a service at ``branch`` (``service`` None) or change ``service``.
+
+    ``visit_types``: checked-in appointments of these visit types get a ticket of this service
+    (None keeps what the service had).
+    """
     creating = service is None
+    chosen = list(visit_types) if visit_types is not None else None
+    if chosen and any(item.organisation_id != branch.organisation_id for item in chosen):
+        raise ValidationError({"visit_types": _("Choose visit types of this organisation.")})
     if service is None:
         service = QueueService(organisation_id=branch.organisation_id, branch=branch)
     elif service.branch_id != branch.pk:
@@ -89,6 +97,8 @@ def queue_service_save(
         bump_version(service, user=actor)
     service.full_clean()
     service.save()
+    if chosen is not None:
+        service.visit_types.set(chosen)
     audit(
         actor=actor,
         action="queue.service_create" if creating else "queue.service_update",
@@ -270,6 +280,7 @@ def ticket_issue(
     client: Client | None = None,
     due_at: datetime | None = None,
     source: str = TicketSource.DESK,
+    appointment: Any = None,
 ) -> Ticket:
     """A new ticket in ``service``'s line with the day's next number (gap-free; starts at 1 every local day).
 
@@ -284,6 +295,8 @@ def ticket_issue(
         raise ValidationError({"category": _("Choose a category from the list.")})
     if source not in TicketSource.values:
         raise ValidationError({"source": _("Unknown ticket source.")})
+    if appointment is not None and appointment.branch_id != service.branch_id:
+        raise ValidationError({"appointment": _("Choose an appointment of the service's branch.")})
     if client is not None and (client.organisation_id != service.organisation_id or not client.is_active_record):
         raise ValidationError({"client": _("This client cannot be given a ticket (merged, erased or not yours).")})
     today = branch_today(service.branch)
@@ -304,6 +317,7 @@ def ticket_issue(
         source=source,
         client=client,
         due_at=due_at,
+        appointment=appointment,
         issued_at=now,
         queued_at=due_at or now,
         issued_by=signed_in_user(actor),

@@ -103,6 +103,18 @@ class AvailabilityFilters(InSchema):
     days: int = Field(slots.DEFAULT_DAYS, ge=1, le=366, description="How many days ahead to look.")
 
 
+class ReminderOut(Schema):
+    kind: str = Field(description="confirmation or reminder.")
+    due_at: datetime
+    status: str = Field(description="scheduled, sent, skipped or cancelled.")
+    channel: str = Field(description="sms or email once sent; empty before.")
+    skip_reason: str = Field(
+        description="Why it was not sent: no_consent, do_not_contact, no_phone, no_email, no_contact, "
+        "inactive_client, deceased, too_late."
+    )
+    sent_at: datetime | None
+
+
 class AppointmentOut(Schema):
     id: int
     branch_id: int
@@ -121,7 +133,14 @@ class AppointmentOut(Schema):
     note: str
     series_id: int | None
     visit_id: int | None = Field(description="The desk visit opened on arrival.")
+    confirmed_at: datetime | None = Field(description="When the client confirmed they will come.")
+    check_in_code: str = Field(description="The client's code for the lobby kiosk (random, per appointment).")
+    reminders: list[ReminderOut] = Field(description="The booking confirmation and the reminders, oldest first.")
     version: int
+
+    @staticmethod
+    def resolve_reminders(obj: Any) -> list[Any]:
+        return sorted(obj.reminders.all(), key=lambda reminder: (reminder.due_at, reminder.pk))
 
 
 class BookingOut(AppointmentOut):
@@ -360,6 +379,20 @@ def appointment_noshow(request: HttpRequest, appointment_id: Id, payload: Versio
     user = current_user(request)
     appointment = selectors_calendar.appointment_get(user=user, pk=appointment_id)
     services_calendar.appointment_mark_noshow(appointment=appointment, actor=user, expected_version=payload.version)
+    return selectors_calendar.appointment_get(user=user, pk=appointment_id)
+
+
+@router.post(
+    "/desk/appointments/{int:appointment_id}/confirm",
+    response=AppointmentOut,
+    summary="Record the client's confirmation",
+)
+@requires(BOOK)
+def appointment_confirm(request: HttpRequest, appointment_id: Id) -> Any:
+    """The client said they will come (they usually confirm through their reminder's link). Repeating is harmless."""
+    user = current_user(request)
+    appointment = selectors_calendar.appointment_get(user=user, pk=appointment_id)
+    services_calendar.appointment_confirm(appointment=appointment, actor=user)
     return selectors_calendar.appointment_get(user=user, pk=appointment_id)
 
 

@@ -15,6 +15,7 @@ from .intake import IntakeAttachment, IntakeField, IntakeForm, IntakeFormVersion
 from .money import Charge, DrawerSession, FiscalPrintout, MoneySettings, Payment, Refund, SaleDocument
 from .queue import BoardScreen, Counter, QueueService, Ticket
 from .registration import GuestExport, RegistrationCard
+from .reminders import Reminder, ReminderPolicy
 from .visits import Room, Visit, VisitGuest, VisitLine, VisitRoomChange, VisitStatusChange, VisitType
 
 __all__ = ["Room", "Visit", "VisitGuest", "VisitLine", "VisitRoomChange", "VisitStatusChange", "VisitType"]
@@ -25,3 +26,4 @@ __all__ += ["Coverage", "CoverageCopay", "EligibilityCheck", "GuestExport", "Pay
 __all__ += ["VisitBilling"]
 __all__ += ["Appointment", "AppointmentSeries", "BranchClosure", "Resource", "ResourceAbsence", "WorkingHours"]
 __all__ += ["BoardScreen", "Counter", "QueueService", "Ticket"]
+__all__ += ["Reminder", "ReminderPolicy"]

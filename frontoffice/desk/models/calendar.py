@@ -242,6 +242,14 @@ class Appointment(TimeStampedModel):
     fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
     noshow_at = models.DateTimeField(_("marked no-show at"), null=True, blank=True, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed by the client at"), null=True, blank=True, editable=False)
+    check_in_code = models.CharField(
+        _("check-in code"),
+        max_length=12,
+        blank=True,
+        editable=False,
+        help_text=_("Random; typed or scanned at the lobby kiosk. Not derived from personal data."),
+    )
     cancellation_reason = models.CharField(_("cancellation reason"), max_length=300, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
@@ -280,6 +288,11 @@ class Appointment(TimeStampedModel):
                 condition=Q(ends_at__gt=F("starts_at")),
                 name="appointment_end_after_start",
                 violation_error_message=_("An appointment must end after it starts."),
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "check_in_code"],
+                condition=~Q(check_in_code=""),
+                name="appointment_check_in_code_unique",
             ),
         ]
         indexes = [

@@ -87,6 +87,13 @@ class QueueService(TimeStampedModel):
         default=5,
         help_text=_("Used to estimate waiting times until there is enough history of today's service times."),
     )
+    visit_types = models.ManyToManyField(
+        "desk.VisitType",
+        verbose_name=_("appointments served"),
+        blank=True,
+        related_name="queue_services",
+        help_text=_("A checked-in appointment of one of these visit types is given a ticket of this service."),
+    )
     last_number = models.PositiveIntegerField(_("last number issued"), default=0, editable=False)
     last_number_on = models.DateField(_("day of the last number"), null=True, blank=True, editable=False)
 
@@ -150,6 +157,14 @@ class Ticket(models.Model):
     )
     due_at = models.DateTimeField(
         _("appointment time"), null=True, blank=True, help_text=_("For appointment check-ins: the booked slot.")
+    )
+    appointment = models.ForeignKey(
+        "desk.Appointment",
+        verbose_name=_("appointment"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
     )
     issued_at = models.DateTimeField(_("arrived at"))
     queued_at = models.DateTimeField(

@@ -16,6 +16,7 @@ from frontoffice.desk.tests.cards import sign_cards
 from .fixtures_calendar import booked, doctor, monday, second_doctor  # noqa: F401 - calendar fixtures
 from .fixtures_intake import intake_form, intake_storage, intake_visit  # noqa: F401 - intake fixtures
 from .fixtures_queue import board, kiosk, registration, results, window1, window2  # noqa: F401 - queue fixtures
+from .fixtures_reminders import all_day, reminded, today_appointment  # noqa: F401 - reminder fixtures
 
 
 @pytest.fixture(autouse=True)

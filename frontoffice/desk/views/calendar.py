@@ -20,7 +20,7 @@ from frontoffice.core.decorators import require
 from frontoffice.core.forms import add_service_error
 from frontoffice.core.models import Branch
 
-from .. import selectors, selectors_calendar, services_calendar, slots
+from .. import selectors, selectors_calendar, selectors_reminders, services_calendar, slots
 from ..forms_calendar import (
     AbsenceForm,
     BookForm,
@@ -225,6 +225,8 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "appointment": appointment,
         "history": selectors_calendar.appointment_history(appointment=appointment),
+        "reminders": list(selectors_reminders.reminder_list(appointment=appointment)),
+        "ticket": selectors_reminders.appointment_ticket(appointment=appointment),
         "can_book": request.user.has_perm(BOOK),
         "cancel_form": CancelForm(initial={"version": appointment.version}),
         "is_open": appointment.status in services_calendar.MOVABLE,

@@ -26,7 +26,7 @@ from frontoffice.core.htmx import render_page
 from frontoffice.core.models import Branch
 from frontoffice.core.pdf import pdf_response
 
-from .. import selectors_queue, services_queue
+from .. import selectors, selectors_queue, services_queue
 from ..forms_queue import CounterForm, IssueForm, QueueServiceForm, ScreenForm
 from ..models.queue import Counter, Ticket
 from ..permissions import QueuePermission
@@ -247,7 +247,9 @@ def queue_service_edit(request: HttpRequest, pk: int | None = None) -> HttpRespo
     branch, _branches = (
         (service.branch, []) if service else _branch(request, request.POST.get("branch") or request.GET.get("branch"))
     )
-    form = QueueServiceForm(request.POST or None, instance=service)
+    form = QueueServiceForm(
+        request.POST or None, instance=service, visit_types=selectors.visit_type_list(user=request.user)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services_queue.queue_service_save(branch=branch, actor=request.user, service=service, **form.cleaned_data)
