@@ -42,3 +42,7 @@ class DeskConfig(AppConfig):
         register_erasure_hook("desk", erase_client_desk_data)
         services_registration.register_rules()
         actions_coverage.register()
+        # The waitlist: freed slots are offered to waiting clients; offers run out with the clock.
+        from . import services_calendar, services_waitlist
+
+        services_calendar.register_slot_freed(services_waitlist.slot_freed)

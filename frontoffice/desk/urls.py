@@ -1,6 +1,19 @@
 """The desk app's URLs: each area module under ``views/`` declares its own ``urlpatterns``."""
 
-from .views import board, calendar, coverage, documents, handover, intake, money, queue, registration, setup, visits
+from .views import (
+    board,
+    calendar,
+    coverage,
+    documents,
+    handover,
+    intake,
+    money,
+    queue,
+    registration,
+    setup,
+    visits,
+    waitlist,
+)
 
 app_name = "desk"
 
@@ -11,3 +24,4 @@ urlpatterns += money.urlpatterns
 urlpatterns += [*coverage.urlpatterns, *registration.urlpatterns]
 urlpatterns += calendar.urlpatterns
 urlpatterns += [*queue.urlpatterns, *board.urlpatterns]
+urlpatterns += waitlist.urlpatterns
