@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from frontoffice.clients import selectors as client_selectors
 from frontoffice.core import selectors as core_selectors
-from frontoffice.core.apikit import Id, InSchema, LimitOffsetPagination, current_user, requires
+from frontoffice.core.apikit import Id, InSchema, LimitOffsetPagination, current_user, idempotent, requires
 
 from .. import selectors, selectors_calendar, selectors_waitlist, services_waitlist, slots
 from ..models.waitlist import WaitlistChannel, WaitlistPriority, WaitlistStatus
@@ -125,7 +125,9 @@ def waitlist_list(request: HttpRequest, filters: Query[EntryFilters]) -> Any:
 
 @router.post("/desk/waitlist", response={201: EntryOut}, summary="Add a client to the waitlist")
 @requires(BOOK)
+@idempotent
 def waitlist_create(request: HttpRequest, payload: EntryCreateIn) -> Any:
+    """Puts a client on a branch's waitlist. Send `Idempotency-Key` to make a retry safe."""
     user = current_user(request)
     branch = _ref("branch_id", core_selectors.branch_get, payload.branch_id, user)
     client = _ref(

@@ -41,7 +41,9 @@ def test_the_list_shows_entries_in_order_and_managers_see_the_figures(
     assert "Backfill rate" in body and "Slots freed" in body
 
 
-def test_the_list_filters_by_visit_type_and_status(login, clerk, anna, branch, consultation, friday, manager, organisation):
+def test_the_list_filters_by_visit_type_and_status(
+    login, clerk, anna, branch, consultation, friday, manager, organisation
+):
     from frontoffice.desk import services
 
     other = services.visit_type_create(organisation=organisation, actor=manager, name="Szczepienie", vertical="clinic")

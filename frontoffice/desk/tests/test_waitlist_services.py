@@ -73,7 +73,9 @@ def test_moving_an_appointment_away_offers_its_old_slot_on_its_old_resource(
 ):
     entry = wait(anna, branch=branch, clerk=clerk, visit_type=consultation, until=friday, resource=doctor)
     with django_capture_on_commit_callbacks(execute=True):
-        services_calendar.appointment_move(appointment=booked, actor=clerk, starts_at=at(monday, 9), resource=second_doctor)
+        services_calendar.appointment_move(
+            appointment=booked, actor=clerk, starts_at=at(monday, 9), resource=second_doctor
+        )
     offer = entry.offers.get()
     assert (offer.resource_id, offer.starts_at) == (doctor.pk, at(monday, 9))
 
@@ -96,9 +98,10 @@ def test_a_slot_too_soon_is_not_offered(booked, anna, branch, clerk, consultatio
     wait(anna, branch=branch, clerk=clerk, visit_type=consultation, until=friday)
     services_calendar.appointment_cancel(appointment=booked, actor=clerk, reason="Choroba")
     late = booked.starts_at - timedelta(minutes=59)
-    assert services_waitlist.slot_record(
-        appointment=booked, starts_at=booked.starts_at, ends_at=booked.ends_at, now=late
-    ) is None
+    assert (
+        services_waitlist.slot_record(appointment=booked, starts_at=booked.starts_at, ends_at=booked.ends_at, now=late)
+        is None
+    )
 
 
 def test_a_slot_later_than_the_clients_current_appointment_is_not_offered(
@@ -150,7 +153,9 @@ def test_a_client_with_a_pending_offer_is_not_offered_a_second_slot(
 # --- order and contact -------------------------------------------------------------------------------
 
 
-def test_priority_comes_first_then_time_on_the_list(booked, anna, marek, organisation, branch, clerk, consultation, friday):
+def test_priority_comes_first_then_time_on_the_list(
+    booked, anna, marek, organisation, branch, clerk, consultation, friday
+):
     ola = waiting_client(organisation, clerk, branch, "Ola Kamińska")
     wait(anna, branch=branch, clerk=clerk, visit_type=consultation, until=friday)
     wait(marek, branch=branch, clerk=clerk, visit_type=consultation, until=friday, priority=2)
@@ -184,7 +189,9 @@ def test_do_not_contact_and_e_mail_consent_are_respected(booked, organisation, b
 
 def test_the_channel_defaults_to_the_clients_preferred_one(organisation, branch, clerk, consultation, friday):
     client = waiting_client(organisation, clerk, branch, "Ewa Mailowa", email=True, preferred_channel="email")
-    assert wait(client, branch=branch, clerk=clerk, visit_type=consultation, until=friday, channel="").channel == "email"
+    assert (
+        wait(client, branch=branch, clerk=clerk, visit_type=consultation, until=friday, channel="").channel == "email"
+    )
 
 
 # --- answers -----------------------------------------------------------------------------------------
@@ -269,7 +276,9 @@ def test_an_offer_never_runs_past_the_slot_start(booked, anna, branch, clerk, co
     wait(anna, branch=branch, clerk=clerk, visit_type=consultation, until=friday)
     services_calendar.appointment_cancel(appointment=booked, actor=clerk, reason="Choroba")
     now = booked.starts_at - timedelta(hours=2)
-    offer = services_waitlist.slot_record(appointment=booked, starts_at=booked.starts_at, ends_at=booked.ends_at, now=now)
+    offer = services_waitlist.slot_record(
+        appointment=booked, starts_at=booked.starts_at, ends_at=booked.ends_at, now=now
+    )
     assert offer.expires_at == booked.starts_at
 
 
@@ -295,7 +304,13 @@ def test_removing_a_client_withdraws_their_offer_and_passes_it_on(
 
 def test_adding_refuses_bad_input(anna, branch, other_branch, clerk, consultation, friday, organisation, manager):
     with pytest.raises(ValidationError) as refused:
-        wait(anna, branch=branch, clerk=clerk, visit_type=consultation, until=services.branch_today(branch) - timedelta(days=1))
+        wait(
+            anna,
+            branch=branch,
+            clerk=clerk,
+            visit_type=consultation,
+            until=services.branch_today(branch) - timedelta(days=1),
+        )
     assert "date_to" in refused.value.message_dict
     wait(anna, branch=branch, clerk=clerk, visit_type=consultation, until=friday)
     with pytest.raises(ValidationError) as twice:
