@@ -290,13 +290,12 @@ def ineligible_because(
         return "pending", None
     if entry.offers.filter(slot=slot).exists():
         return "offered_before", None
-    if (
-        Appointment.objects.filter(
-            client_id=entry.client_id, status__in=SLOT_HOLDING, starts_at__lt=ends_at, ends_at__gt=starts_at
-        )
-        .exclude(pk=current.pk if current is not None else None)
-        .exists()
-    ):
+    others = Appointment.objects.filter(
+        client_id=entry.client_id, status__in=SLOT_HOLDING, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+    if current is not None:
+        others = others.exclude(pk=current.pk)
+    if others.exists():
         return "overlap", None
     # Does the visit type fit on that resource then (hours, absences, closures, other bookings)? The slot logic says.
     refusal = slots.refusal_for(

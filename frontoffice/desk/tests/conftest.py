@@ -14,9 +14,9 @@ from frontoffice.desk.services import VisitData
 from frontoffice.desk.tests.cards import sign_cards
 
 from .fixtures_calendar import booked, doctor, monday, second_doctor  # noqa: F401 - calendar fixtures
-from .fixtures_waitlist import anna, friday, marek  # noqa: F401 - waitlist fixtures
 from .fixtures_intake import intake_form, intake_storage, intake_visit  # noqa: F401 - intake fixtures
 from .fixtures_queue import board, kiosk, registration, results, window1, window2  # noqa: F401 - queue fixtures
+from .fixtures_waitlist import anna, friday, marek  # noqa: F401 - waitlist fixtures
 
 
 @pytest.fixture(autouse=True)
