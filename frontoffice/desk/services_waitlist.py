@@ -345,8 +345,8 @@ def slot_record(
 ) -> WaitlistOffer | None:
     """Record the freed slot (for the figures) and offer it to the first eligible waiting client."""
     now = now or timezone.now()
-    if ends_at <= now:
-        return None  # a past slot (a no-show) cannot be backfilled; it is not counted either
+    if starts_at <= now:
+        return None  # a slot that has started (a no-show) cannot be backfilled; it is not counted either
     slot = FreedSlot.objects.create(
         organisation_id=appointment.organisation_id,
         branch_id=appointment.branch_id,
