@@ -46,3 +46,5 @@ class DeskConfig(AppConfig):
         from . import services_calendar, services_waitlist
 
         services_calendar.register_slot_freed(services_waitlist.slot_freed)
+        register_client_link("desk.WaitlistEntry", "client")
+        register_erasure_hook("desk_waitlist", services_waitlist.erase_client_waitlist)

@@ -255,6 +255,20 @@ def entry_remove(*, entry: WaitlistEntry, actor: Any, reason: str) -> WaitlistEn
     return entry
 
 
+def erase_client_waitlist(*, client: Client, actor: Any) -> dict[str, int]:
+    """The erasure hook: an erased client leaves the list; notes and reasons typed about them are blanked."""
+    now = timezone.now()
+    entries = WaitlistEntry.objects.filter(client=client)
+    withdrawn = WaitlistOffer.objects.filter(entry__client=client, status=OfferStatus.PENDING).update(
+        status=OfferStatus.WITHDRAWN, responded_at=now
+    )
+    removed = entries.filter(status__in=(WaitlistStatus.WAITING, WaitlistStatus.OFFERED)).update(
+        status=WaitlistStatus.REMOVED, updated_at=now
+    )
+    blanked = entries.exclude(note="", removed_reason="").update(note="", removed_reason="")
+    return {"waitlist_entries": removed + blanked, "waitlist_offers": withdrawn}
+
+
 # --- eligibility ---------------------------------------------------------------------------------
 
 

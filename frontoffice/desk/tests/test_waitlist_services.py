@@ -13,7 +13,7 @@ from frontoffice.clients.services import consent_withdraw
 from frontoffice.core.models import AuditEntry
 from frontoffice.desk import selectors_waitlist, services, services_calendar, services_waitlist
 from frontoffice.desk.models import Appointment
-from frontoffice.desk.models.waitlist import FreedSlot, OfferStatus, WaitlistPolicy, WaitlistStatus
+from frontoffice.desk.models.waitlist import FreedSlot, OfferStatus, WaitlistEntry, WaitlistPolicy, WaitlistStatus
 
 from .fixtures_calendar import at
 from .fixtures_waitlist import wait, waiting_client, waitlist_hook  # noqa: F401 - the autouse hook
@@ -332,3 +332,26 @@ def test_the_figures_count_freed_offered_backfilled_declined_and_expired(
     figures = selectors_waitlist.figures(user=manager, branch=branch, date_from=today, date_to=today)
     assert (figures.freed, figures.offered, figures.backfilled, figures.declined, figures.expired) == (2, 3, 1, 1, 1)
     assert figures.backfill_rate == 0.5
+
+
+def test_an_erased_client_leaves_the_list_and_their_offer_is_withdrawn(
+    booked, anna, branch, clerk, manager, consultation, friday
+):
+    from frontoffice.clients.privacy import client_erase
+
+    entry = wait(anna, branch=branch, clerk=clerk, visit_type=consultation, until=friday)
+    WaitlistEntry.objects.filter(pk=entry.pk).update(note="Dzwonić po 16")
+    offer = _free(booked, clerk)
+    client_erase(client=anna, actor=manager, reason="Written request")
+    entry.refresh_from_db()
+    offer.refresh_from_db()
+    assert (entry.status, entry.note, offer.status) == (WaitlistStatus.REMOVED, "", OfferStatus.WITHDRAWN)
+
+
+def test_the_entry_follows_a_merge(anna, marek, branch, clerk, manager, consultation, friday):
+    from frontoffice.clients.merging import client_merge
+
+    entry = wait(marek, branch=branch, clerk=clerk, visit_type=consultation, until=friday)
+    client_merge(survivor=anna, merged=marek, actor=manager, field_choices={})
+    entry.refresh_from_db()
+    assert entry.client == anna
