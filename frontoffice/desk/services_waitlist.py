@@ -381,7 +381,12 @@ def _old_resource(appointment: Appointment) -> int:
 
 def offer_next(*, slot: FreedSlot, now: datetime) -> WaitlistOffer | None:
     """Offer ``slot`` to the next eligible waiting client (none while one offer of it is pending)."""
-    slot = FreedSlot.objects.select_related("branch__organisation", "resource__branch").get(pk=slot.pk)
+    # The slot's row is locked: two answers or sweeps passing the same slot on queue up here.
+    slot = (
+        FreedSlot.objects.select_for_update(of=("self",))
+        .select_related("branch__organisation", "resource__branch")
+        .get(pk=slot.pk)
+    )
     if slot.filled or slot.offers.filter(status=OfferStatus.PENDING).exists():
         return None
     policy = policy_for(slot.organisation_id)
@@ -401,7 +406,9 @@ def offer_next(*, slot: FreedSlot, now: datetime) -> WaitlistOffer | None:
         if refusal:
             _record_skip(entry, refusal, slot, now)
             continue
-        return _send_offer(entry, slot, candidate, policy, now)
+        offer = _send_offer(entry, slot, candidate, policy, now)
+        if offer is not None:
+            return offer
     return None
 
 
@@ -420,7 +427,8 @@ def _record_skip(entry: WaitlistEntry, reason: str, slot: FreedSlot, now: dateti
 
 def _send_offer(
     entry: WaitlistEntry, slot: FreedSlot, candidate: Candidate, policy: WaitlistPolicy, now: datetime
-) -> WaitlistOffer:
+) -> WaitlistOffer | None:
+    """Offer and message; None when the client was offered another slot a moment ago (try the next one)."""
     expires_at = min(now + timedelta(minutes=policy.offer_minutes), candidate.starts_at)
     offer = WaitlistOffer(
         organisation_id=slot.organisation_id,
@@ -437,8 +445,8 @@ def _send_offer(
         with transaction.atomic():
             offer.save()
     except IntegrityError:
-        # Another process offered this slot (or this client another slot) a moment ago.
-        return WaitlistOffer.objects.filter(slot=slot, status=OfferStatus.PENDING).first() or offer
+        # Another process offered this client another slot a moment ago (one pending offer per client).
+        return None
     offer.message = _offer_message(offer)
     offer.save(update_fields=["message"])
     WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistStatus.OFFERED, updated_at=now)

@@ -216,3 +216,14 @@ def test_the_link_page_speaks_english_to_an_english_client(
     offer = _offer(booked, clerk)
     assert "Accept this time" in Browser().get(_link(offer)).content.decode()
     assert offer.starts_at == at(monday, 9)
+
+
+def test_a_clients_page_leads_to_the_waitlist_with_the_client_chosen(login, clerk, executive, anna):
+    page = login(clerk).get(reverse("clients:client_detail", args=[anna.pk])).content.decode()
+    assert f"/desk/waitlist/add/?client={anna.pk}" in page
+    form = login(clerk).get(reverse("desk:waitlist_add"), {"client": anna.pk}).content.decode()
+    assert f'name="client" value="{anna.pk}"' in form
+    assert (
+        "/desk/waitlist/add/"
+        not in login(executive).get(reverse("clients:client_detail", args=[anna.pk])).content.decode()
+    )
