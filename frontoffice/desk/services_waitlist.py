@@ -612,27 +612,36 @@ def offer_decline(*, offer: WaitlistOffer, now: datetime | None = None) -> Waitl
 # --- the clock -----------------------------------------------------------------------------------
 
 
-def _due_offers(now: datetime) -> list[WaitlistOffer]:
-    rows = WaitlistOffer.objects.filter(status=OfferStatus.PENDING, expires_at__lte=now).order_by("expires_at", "pk")
-    if connection.features.has_select_for_update_skip_locked:
-        rows = rows.select_for_update(skip_locked=True, of=("self",))
-    return list(rows.select_related("slot")[:200])
+def _expire_one(offer_id: int, now: datetime) -> bool:
+    """Expire one due offer and pass its slot on, in its own transaction; False when another sweep got it first."""
+    with transaction.atomic():
+        rows = WaitlistOffer.objects.filter(pk=offer_id, status=OfferStatus.PENDING, expires_at__lte=now)
+        if connection.features.has_select_for_update_skip_locked:
+            rows = rows.select_for_update(skip_locked=True, of=("self",))
+        offer = rows.select_related("slot").first()
+        if offer is None:
+            return False
+        offer.status, offer.responded_at = OfferStatus.EXPIRED, now
+        offer.save(update_fields=["status", "responded_at"])
+        WaitlistEntry.objects.filter(pk=offer.entry_id, status=WaitlistStatus.OFFERED).update(
+            status=WaitlistStatus.WAITING, updated_at=now
+        )
+        offer_next(slot=offer.slot, now=now)
+        return True
 
 
 @periodic("desk.waitlist_offers")
 def waitlist_offers(now: datetime) -> int:
     """Expire offers past their time limit and offer each slot to the next client; close entries whose window
-    has passed. Returns how many offers and entries it changed. Idempotent."""
+    has passed. Returns how many offers and entries it changed. Idempotent: each offer is re-checked and
+    locked in its own transaction, so one failing slot does not hold up the others."""
     done = 0
-    with transaction.atomic():
-        for offer in _due_offers(now):
-            offer.status, offer.responded_at = OfferStatus.EXPIRED, now
-            offer.save(update_fields=["status", "responded_at"])
-            WaitlistEntry.objects.filter(pk=offer.entry_id, status=WaitlistStatus.OFFERED).update(
-                status=WaitlistStatus.WAITING, updated_at=now
-            )
-            offer_next(slot=offer.slot, now=now)
-            done += 1
+    due = WaitlistOffer.objects.filter(status=OfferStatus.PENDING, expires_at__lte=now).order_by("expires_at", "pk")
+    for offer_id in due.values_list("pk", flat=True)[:500]:
+        try:
+            done += _expire_one(offer_id, now)
+        except Exception:
+            log.exception("waitlist: expiring offer %s failed", offer_id)
     with transaction.atomic():
         today = timezone.localdate(now)
         done += WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING, date_to__lt=today).update(
