@@ -355,3 +355,24 @@ def test_the_entry_follows_a_merge(anna, marek, branch, clerk, manager, consulta
     client_merge(survivor=anna, merged=marek, actor=manager, field_choices={})
     entry.refresh_from_db()
     assert entry.client == anna
+
+
+def test_the_time_out_job_is_registered():
+    from frontoffice.core.periodic import registered_jobs
+
+    assert registered_jobs()["desk.waitlist_offers"] is services_waitlist.waitlist_offers
+
+
+def test_a_failing_offer_never_breaks_the_cancellation(
+    booked, anna, branch, clerk, consultation, friday, monkeypatch, django_capture_on_commit_callbacks
+):
+    wait(anna, branch=branch, clerk=clerk, visit_type=consultation, until=friday)
+
+    def broken(**kwargs):
+        raise RuntimeError("SMS gateway misconfigured")
+
+    monkeypatch.setattr(services_waitlist, "slot_record", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        services_calendar.appointment_cancel(appointment=booked, actor=clerk, reason="Choroba")
+    booked.refresh_from_db()
+    assert booked.status == "cancelled"
