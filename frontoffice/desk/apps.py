@@ -45,5 +45,14 @@ class DeskConfig(AppConfig):
         services_registration.register_rules()
         actions_coverage.register()
 
-        # Clock-driven: appointment reminders (registers the periodic job "desk.reminders").
-        from . import services_reminders  # noqa: F401
+        # Clock-driven: appointment reminders (registers the periodic job "desk.reminders"), and the
+        # waitlist: freed slots are offered to waiting clients; offers run out with the clock.
+        from . import (
+            services_calendar,
+            services_reminders,  # noqa: F401 - registers its periodic job
+            services_waitlist,
+        )
+
+        services_calendar.register_slot_freed(services_waitlist.slot_freed)
+        register_client_link("desk.WaitlistEntry", "client")
+        register_erasure_hook("desk_waitlist", services_waitlist.erase_client_waitlist)

@@ -164,3 +164,14 @@ MENU += [
         match_prefix="/desk/queue/setup/",
     ),
 ]
+
+MENU += [
+    MenuItem(
+        _("Waitlist"),
+        "desk:waitlist",
+        (CalendarPermission.VIEW_CALENDAR.perm,),
+        section=_("Front desk"),
+        order=91,
+        match_prefix="/desk/waitlist/",
+    ),
+]

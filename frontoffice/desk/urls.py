@@ -13,6 +13,7 @@ from .views import (
     reminders,
     setup,
     visits,
+    waitlist,
 )
 
 app_name = "desk"
@@ -25,3 +26,4 @@ urlpatterns += [*coverage.urlpatterns, *registration.urlpatterns]
 urlpatterns += calendar.urlpatterns
 urlpatterns += [*queue.urlpatterns, *board.urlpatterns]
 urlpatterns += reminders.urlpatterns
+urlpatterns += waitlist.urlpatterns

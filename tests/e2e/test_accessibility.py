@@ -87,6 +87,7 @@ def test_every_page_a_clerk_reaches_has_one_heading_and_its_own_title(clerk, pag
         "New visit",
         "Calendar",
         "Find a slot",
+        "Waitlist",
         "Visits",
         "Cash drawer",
         "Shift handovers",

@@ -2,7 +2,7 @@
 
 from ninja import Router
 
-from . import calendar, coverage, documents, handover, intake, money, queue, visits
+from . import calendar, coverage, documents, handover, intake, money, queue, visits, waitlist
 
 router = Router(tags=["Desk"])
 router.add_router("", visits.router)
@@ -13,3 +13,4 @@ router.add_router("", money.router)
 router.add_router("", coverage.router)
 router.add_router("", calendar.router)
 router.add_router("", queue.router)
+router.add_router("", waitlist.router)

@@ -27,3 +27,6 @@ __all__ += ["VisitBilling"]
 __all__ += ["Appointment", "AppointmentSeries", "BranchClosure", "Resource", "ResourceAbsence", "WorkingHours"]
 __all__ += ["BoardScreen", "Counter", "QueueService", "Ticket"]
 __all__ += ["Reminder", "ReminderPolicy"]
+from .waitlist import FreedSlot, WaitlistEntry, WaitlistOffer, WaitlistPolicy  # noqa: E402 - the waitlist
+
+__all__ += ["FreedSlot", "WaitlistEntry", "WaitlistOffer", "WaitlistPolicy"]

@@ -17,6 +17,7 @@ from .fixtures_calendar import booked, doctor, monday, second_doctor  # noqa: F4
 from .fixtures_intake import intake_form, intake_storage, intake_visit  # noqa: F401 - intake fixtures
 from .fixtures_queue import board, kiosk, registration, results, window1, window2  # noqa: F401 - queue fixtures
 from .fixtures_reminders import all_day, reminded, today_appointment  # noqa: F401 - reminder fixtures
+from .fixtures_waitlist import anna, friday, marek  # noqa: F401 - waitlist fixtures
 
 
 @pytest.fixture(autouse=True)

@@ -148,12 +148,16 @@ def test_cancelling_frees_the_slot_for_the_registered_hooks_after_the_commit(
     booked, clerk, django_capture_on_commit_callbacks
 ):
     freed = []
-    services_calendar.register_slot_freed(lambda appointment, start, end: freed.append((appointment.pk, start)))
+
+    def hook(appointment, start, end):
+        freed.append((appointment.pk, start))
+
+    services_calendar.register_slot_freed(hook)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             services_calendar.appointment_cancel(appointment=booked, actor=clerk, reason="Choroba")
     finally:
-        services_calendar._SLOT_FREED.clear()
+        services_calendar._SLOT_FREED.remove(hook)  # only this test's hook: the waitlist's stays registered
     assert freed == [(booked.pk, booked.starts_at)]
 
 
