@@ -83,12 +83,12 @@ def surgery(organisation, branch, clerk):
 
 
 def _offer_link() -> str:
-    """The link of the offer e-mail (delivered by the worker task after the cancellation commits)."""
+    """The link of the offer e-mail (delivered by the worker task after the cancellation commits); Anna's
+    other mail (the confirmation of her later appointment) carries no offer link."""
     for _attempt in range(100):
         for message in mail.outbox:
-            if message.to == ["anna.w@example.org"]:
-                found = LINK.search(message.body)
-                assert found, message.body
+            found = LINK.search(message.body) if message.to == ["anna.w@example.org"] else None
+            if found:
                 return found.group(1)
         clock.sleep(0.1)
     raise AssertionError("no offer e-mail was sent")
