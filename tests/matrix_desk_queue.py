@@ -47,6 +47,7 @@ CASES: dict[str, Case] = {
         roles=SERVERS, method="post", ok=(302,), scoped=True, kwargs=_ticket, data=lambda ctx: {"channel": "sms"}
     ),
     "desk:queue_setup": Case(roles=MANAGERS),
+    "desk:queue_report": Case(roles=MANAGERS),
     "desk:queue_service_create": Case(roles=MANAGERS),
     "desk:queue_service_edit": Case(roles=MANAGERS, scoped=True, kwargs=lambda ctx: {"pk": ctx["queue_service"].pk}),
     "desk:counter_create": Case(roles=MANAGERS),

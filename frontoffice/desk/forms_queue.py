@@ -55,3 +55,22 @@ class ScreenForm(forms.ModelForm):
     def __init__(self, *args: Any, services: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["services"].queryset = services  # type: ignore[attr-defined]
+
+
+class QueueReportForm(forms.Form):
+    """The report's period: at most ``MAX_DAYS`` days, the last not before the first."""
+
+    first_day = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        from .selectors_queue_report import MAX_DAYS
+
+        data = super().clean()
+        first, last = data.get("first_day"), data.get("last_day")
+        if first and last:
+            if last < first:
+                self.add_error("last_day", _("The last day cannot come before the first."))
+            elif (last - first).days + 1 > MAX_DAYS:
+                self.add_error("last_day", _("Choose at most %(days)d days.") % {"days": MAX_DAYS})
+        return data

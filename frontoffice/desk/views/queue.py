@@ -27,11 +27,13 @@ from frontoffice.core.models import Branch
 from frontoffice.core.pdf import pdf_response
 
 from .. import selectors, selectors_queue, services_queue
-from ..forms_queue import CounterForm, IssueForm, QueueServiceForm, ScreenForm
+from ..forms_queue import CounterForm, IssueForm, QueueReportForm, QueueServiceForm, ScreenForm
 from ..models.queue import Counter, Ticket
 from ..permissions import QueuePermission
 from ..printing import get_printer
 from ..queue_position import make_token
+from ..selectors_queue_report import queue_report
+from ..services import branch_today
 from .visits import _branch, _next_url
 
 VIEW = QueuePermission.VIEW_QUEUE.perm
@@ -236,6 +238,25 @@ def queue_setup(request: HttpRequest) -> HttpResponse:
     return render(request, "desk/queue/setup.html", context)
 
 
+@require(MANAGE)
+def queue_report_page(request: HttpRequest) -> HttpResponse:
+    """Waits and counter times of a branch over a period (today by default), per service and per hour."""
+    branch, branches = _branch(request)
+    today = branch_today(branch)
+    query = request.GET if "first_day" in request.GET else {"first_day": today, "last_day": today}
+    form = QueueReportForm(query)
+    report = None
+    if form.is_valid():
+        report = queue_report(
+            user=request.user,
+            branch=branch,
+            first_day=form.cleaned_data["first_day"],
+            last_day=form.cleaned_data["last_day"],
+        )
+    context = {"branch": branch, "branches": branches, "form": form, "report": report}
+    return render(request, "desk/queue/report.html", context, status=200 if report is not None else 400)
+
+
 def _setup_url(branch: Branch | Any) -> str:
     return reverse("desk:queue_setup") + f"?branch={branch.pk}"
 
@@ -325,6 +346,7 @@ urlpatterns = [
     path("queue/tickets/<int:pk>/position-link/", ticket_position_link, name="ticket_position_link"),
     path("queue/tickets/<int:pk>/<slug:action>/", ticket_action, name="ticket_action"),
     path("queue/setup/", queue_setup, name="queue_setup"),
+    path("queue/report/", queue_report_page, name="queue_report"),
     path("queue/services/new/", queue_service_edit, name="queue_service_create"),
     path("queue/services/<int:pk>/", queue_service_edit, name="queue_service_edit"),
     path("queue/counters/new/", counter_edit, name="counter_create"),
