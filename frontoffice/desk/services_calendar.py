@@ -429,9 +429,9 @@ def client_overlaps(*, appointment: Appointment) -> list[str]:
     ]
 
 
-def _validate_booking(resource: Resource, client: Client, visit_type: VisitType) -> None:
+def client_and_visit_type_errors(organisation_id: int, client: Client, visit_type: VisitType) -> dict[str, list[str]]:
+    """Field errors when the client or the visit type cannot be booked in the organisation (the waitlist asks too)."""
     errors: dict[str, list[str]] = {}
-    organisation_id = resource.branch.organisation_id
     if client.organisation_id != organisation_id:
         errors["client"] = [_("Choose a client of this organisation.")]
     elif not client.is_active_record:
@@ -440,6 +440,11 @@ def _validate_booking(resource: Resource, client: Client, visit_type: VisitType)
         errors["visit_type"] = [_("Choose a visit type of this organisation.")]
     elif not visit_type.is_active:
         errors["visit_type"] = [_("This visit type is no longer offered.")]
+    return errors
+
+
+def _validate_booking(resource: Resource, client: Client, visit_type: VisitType) -> None:
+    errors = client_and_visit_type_errors(resource.branch.organisation_id, client, visit_type)
     if not resource.branch.is_active:
         errors["resource"] = [_("This branch is closed for good.")]
     if errors:

@@ -150,16 +150,8 @@ def entry_create(
     note: str = "",
 ) -> WaitlistEntry:
     """Put ``client`` on ``branch``'s waitlist for ``visit_type`` between two days (branch's local dates)."""
-    errors: dict[str, list[str]] = {}
     organisation_id = branch.organisation_id
-    if client.organisation_id != organisation_id:
-        errors["client"] = [_("Choose a client of this organisation.")]
-    elif not client.is_active_record:
-        errors["client"] = [_("This client was merged or erased; choose the current record.")]
-    if visit_type.organisation_id != organisation_id:
-        errors["visit_type"] = [_("Choose a visit type of this organisation.")]
-    elif not visit_type.is_active:
-        errors["visit_type"] = [_("This visit type is no longer offered.")]
+    errors = services_calendar.client_and_visit_type_errors(organisation_id, client, visit_type)
     if resource is not None:
         if resource.branch_id != branch.pk:
             errors["resource"] = [_("Choose a resource of this branch.")]

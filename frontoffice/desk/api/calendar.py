@@ -10,13 +10,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from frontoffice.clients import selectors as client_selectors
 from frontoffice.core import selectors as core_selectors
 from frontoffice.core.apikit import (
     Id,
@@ -32,6 +31,7 @@ from frontoffice.core.apikit import (
 from .. import selectors, selectors_calendar, services_calendar, slots
 from ..choices import AppointmentStatus, RepeatRule
 from ..permissions import CalendarPermission
+from .refs import client_ref, ref
 
 router = Router(tags=["Desk"])
 
@@ -186,15 +186,6 @@ class VersionIn(InSchema):
     version: int | None = Field(None, ge=1)
 
 
-def _ref(field: str, getter: Any, pk: int | None, user: Any) -> Any:
-    if pk is None:
-        return None
-    try:
-        return getter(user=user, pk=pk)
-    except Http404:
-        raise ValidationError({field: _("No such record, or it is outside your organisation or branches.")}) from None
-
-
 def _slot_json(slot: slots.Slot) -> dict[str, Any]:
     return {
         "resource_id": slot.resource_id,
@@ -239,9 +230,9 @@ def availability(request: HttpRequest, filters: Query[AvailabilityFilters]) -> A
     """The earliest free slots for a visit type with anyone who does it (or one resource), within working hours,
     minus absences, closures and bookings."""
     user = current_user(request)
-    branch = _ref("branch_id", core_selectors.branch_get, filters.branch_id, user)
-    visit_type = _ref("visit_type_id", selectors.visit_type_get, filters.visit_type_id, user)
-    resource = _ref("resource_id", selectors_calendar.resource_get, filters.resource_id, user)
+    branch = ref("branch_id", core_selectors.branch_get, filters.branch_id, user)
+    visit_type = ref("visit_type_id", selectors.visit_type_get, filters.visit_type_id, user)
+    resource = ref("resource_id", selectors_calendar.resource_get, filters.resource_id, user)
     if resource is not None and resource.branch_id != branch.pk:
         raise ValidationError({"resource_id": _("Choose a resource of this branch.")})
     found = slots.find_slots(
@@ -283,14 +274,9 @@ def appointment_create(request: HttpRequest, payload: AppointmentCreateIn) -> An
     that cannot be booked gives 409 `slot-unavailable` with `reason` and `alternatives`. Send `Idempotency-Key`
     to make a retry safe."""
     user = current_user(request)
-    resource = _ref("resource_id", selectors_calendar.resource_get, payload.resource_id, user)
-    client = _ref(
-        "client_id",
-        lambda *, user, pk: client_selectors.client_get(user=user, pk=pk, follow_merges=False),
-        payload.client_id,
-        user,
-    )
-    visit_type = _ref("visit_type_id", selectors.visit_type_get, payload.visit_type_id, user)
+    resource = ref("resource_id", selectors_calendar.resource_get, payload.resource_id, user)
+    client = client_ref("client_id", payload.client_id, user)
+    visit_type = ref("visit_type_id", selectors.visit_type_get, payload.visit_type_id, user)
     try:
         if payload.repeat:
             series = services_calendar.series_book(
@@ -338,7 +324,7 @@ def appointment_update(request: HttpRequest, appointment_id: Id, payload: Appoin
     a time that cannot be booked gives 409 `slot-unavailable` with alternatives."""
     user = current_user(request)
     appointment = selectors_calendar.appointment_get(user=user, pk=appointment_id)
-    resource = _ref("resource_id", selectors_calendar.resource_get, payload.resource_id, user)
+    resource = ref("resource_id", selectors_calendar.resource_get, payload.resource_id, user)
     warnings: list[str] = []
     version: int | None = payload.version
     try:

@@ -3,7 +3,6 @@ eligibility checks of a visit (run, list) and registration cards of a stay's gue
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Status
@@ -30,6 +29,7 @@ from ..schemas_coverage import (
     EligibilityRunOut,
     PayerOut,
 )
+from .refs import client_ref, ref
 
 router = Router(tags=["Desk: coverage and registration cards"])
 
@@ -37,32 +37,17 @@ VIEW = DeskPermission.VIEW_VISITS.perm
 EDIT = DeskPermission.EDIT_VISITS.perm
 
 
-def _field_ref(field: str, getter: Any, pk: int | None, user: Any) -> Any:
-    if pk is None:
-        return None
-    try:
-        return getter(user=user, pk=pk)
-    except Http404:
-        raise ValidationError({field: _("No such record, or it is outside your organisation or branches.")}) from None
-
-
 def _client(user: Any, pk: int) -> Any:
     return client_selectors.client_get(user=user, pk=pk, follow_merges=False)
 
 
 def _coverage_data(payload: CoverageIn, user: Any) -> tuple[services_coverage.CoverageData, Any]:
-    payer = _field_ref("payer_id", selectors_coverage.payer_get, payload.payer_id, user)
-    subscriber = _field_ref(
-        "subscriber_id",
-        lambda *, user, pk: client_selectors.client_get(user=user, pk=pk, follow_merges=False),
-        payload.subscriber_id,
-        user,
-    )
+    payer = ref("payer_id", selectors_coverage.payer_get, payload.payer_id, user)
+    subscriber = client_ref("subscriber_id", payload.subscriber_id, user)
     copays = None
     if payload.copays is not None:
         copays = {
-            _field_ref("copays", selectors.visit_type_get, row.visit_type_id, user): row.amount
-            for row in payload.copays
+            ref("copays", selectors.visit_type_get, row.visit_type_id, user): row.amount for row in payload.copays
         }
     data = services_coverage.CoverageData(
         payer=payer,
@@ -161,7 +146,7 @@ def eligibility_check_run(request: HttpRequest, visit_id: Id, payload: Eligibili
     unclear answer, no policy or an outage are recorded, and the visit falls back to self-pay (`billing`)."""
     user = current_user(request)
     visit = selectors.visit_get(user=user, pk=visit_id)
-    coverage = _field_ref("coverage_id", selectors_coverage.coverage_get, payload.coverage_id, user)
+    coverage = ref("coverage_id", selectors_coverage.coverage_get, payload.coverage_id, user)
     check = services_coverage.eligibility_check(visit=visit, actor=user, coverage=coverage)
     billing = selectors_coverage.visit_billing(visit=visit)
     assert billing is not None  # a check always sets it

@@ -4,13 +4,12 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from frontoffice.clients import selectors as client_selectors
 from frontoffice.core import selectors as core_selectors
 from frontoffice.core.apikit import Id, InSchema, LimitOffsetPagination, current_user, idempotent, problem, requires
 from frontoffice.core.audit import log_access
@@ -19,6 +18,7 @@ from frontoffice.core.files import serve_private
 from .. import selectors, selectors_documents, services_documents
 from ..choices import DocumentKind
 from ..permissions import DocumentPermission
+from .refs import client_ref, ref
 
 router = Router(tags=["Desk"])
 
@@ -51,15 +51,6 @@ class DocumentDeleteIn(InSchema):
     reason: str = Field("", max_length=300)
 
 
-def _ref(field: str, getter: Any, pk: int | None, user: Any) -> Any:
-    if pk is None:
-        return None
-    try:
-        return getter(user=user, pk=pk)
-    except Http404:
-        raise ValidationError({field: _("No such record, or it is outside your organisation or branches.")}) from None
-
-
 @router.get("/desk/documents", response=list[DocumentOut], summary="List documents")
 @paginate(LimitOffsetPagination)
 @requires(VIEW)
@@ -90,14 +81,9 @@ def document_upload(
     if file is None:
         message = _("Send the file as the multipart field `file`.")
         return problem(request, 422, detail=message, errors=[{"field": "file", "message": message, "code": "missing"}])
-    visit = _ref("visit_id", selectors.visit_get, visit_id, user)
-    client = _ref(
-        "client_id",
-        lambda *, user, pk: client_selectors.client_get(user=user, pk=pk, follow_merges=False),
-        client_id,
-        user,
-    )
-    branch = _ref("branch_id", core_selectors.branch_get, branch_id, user)
+    visit = ref("visit_id", selectors.visit_get, visit_id, user)
+    client = client_ref("client_id", client_id, user)
+    branch = ref("branch_id", core_selectors.branch_get, branch_id, user)
     if visit is None and client is None:
         raise ValidationError({"visit_id": _("Choose the client or the visit the document belongs to.")})
     if visit is None and branch is None:

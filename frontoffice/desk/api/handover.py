@@ -3,18 +3,16 @@
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
-from django.utils.translation import gettext as _
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from frontoffice.clients import selectors as client_selectors
 from frontoffice.core import selectors as core_selectors
 from frontoffice.core.apikit import Id, InSchema, LimitOffsetPagination, current_user, idempotent, requires
 
 from .. import selectors, selectors_handover, services_handover
 from ..permissions import DeskPermission
+from .refs import client_ref, ref
 
 router = Router(tags=["Desk"])
 
@@ -119,15 +117,6 @@ class ItemDoneIn(InSchema):
     done: bool = Field(True, description="false opens the item again.")
 
 
-def _ref(field: str, getter: Any, pk: int | None, user: Any) -> Any:
-    if pk is None:
-        return None
-    try:
-        return getter(user=user, pk=pk)
-    except Http404:
-        raise ValidationError({field: _("No such record, or it is outside your organisation or branches.")}) from None
-
-
 @router.get("/desk/handovers", response=list[HandoverListItem], summary="List shift handovers")
 @paginate(LimitOffsetPagination)
 @requires(VIEW)
@@ -144,16 +133,11 @@ def handover_create(request: HttpRequest, payload: HandoverCreateIn) -> Any:
     """Notes and new open items for the next shift; still-open items of the branch are carried over and the
     summary providers' blocks stored. Send `Idempotency-Key` to make a retry safe."""
     user = current_user(request)
-    branch = _ref("branch_id", core_selectors.branch_get, payload.branch_id, user)
+    branch = ref("branch_id", core_selectors.branch_get, payload.branch_id, user)
     items = []
     for index, item in enumerate(payload.items):
-        client = _ref(
-            f"items.{index}.client_id",
-            lambda *, user, pk: client_selectors.client_get(user=user, pk=pk, follow_merges=False),
-            item.client_id,
-            user,
-        )
-        visit = _ref(f"items.{index}.visit_id", selectors.visit_get, item.visit_id, user)
+        client = client_ref(f"items.{index}.client_id", item.client_id, user)
+        visit = ref(f"items.{index}.visit_id", selectors.visit_get, item.visit_id, user)
         items.append(services_handover.ItemData(text=item.text, client=client, visit=visit))
     handover = services_handover.handover_create(branch=branch, actor=user, notes=payload.notes, items=items)
     return Status(201, selectors_handover.handover_get(user=user, pk=handover.pk))

@@ -27,7 +27,7 @@ from ..money import documents, services
 from ..money import selectors as money
 from ..money.choices import ChargeKind, DocumentKind, PaymentMethod, RefundStatus
 from ..money.permissions import MoneyPermission
-from .visits import _ref
+from .refs import ref
 
 router = Router(tags=["Desk: money"])
 
@@ -322,7 +322,7 @@ def drawer_list(request: HttpRequest, discrepancies_only: bool = False) -> Any:
 @idempotent
 def drawer_open(request: HttpRequest, payload: DrawerOpenIn) -> Any:
     user = current_user(request)
-    branch = _ref("branch_id", core_selectors.branch_get, payload.branch_id, user)
+    branch = ref("branch_id", core_selectors.branch_get, payload.branch_id, user)
     return Status(201, services.drawer_open(branch=branch, actor=user, opening_float=payload.opening_float))
 
 

@@ -7,18 +7,16 @@ Live events of a branch's queue are a Server-Sent Event stream outside /api/v1/:
 from datetime import date, datetime
 from typing import Any, Literal
 
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
-from django.utils.translation import gettext as _
+from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from frontoffice.clients import selectors as client_selectors
 from frontoffice.core.apikit import Id, InSchema, LimitOffsetPagination, current_user, idempotent, requires
 
 from .. import selectors_queue, services_queue
 from ..models.queue import TicketStatus
 from ..permissions import QueuePermission
+from .refs import client_ref, ref
 
 router = Router(tags=["Walk-in queue"])
 
@@ -113,15 +111,6 @@ class CallIn(InSchema):
     counter_id: int = Field(ge=1)
 
 
-def _ref(field: str, getter: Any, pk: int | None, user: Any) -> Any:
-    if pk is None:
-        return None
-    try:
-        return getter(user=user, pk=pk)
-    except Http404:
-        raise ValidationError({field: _("No such record, or it is outside your organisation or branches.")}) from None
-
-
 @router.get("/desk/queue/services", response=list[QueueServiceOut], summary="List queue services")
 @paginate(LimitOffsetPagination)
 @requires(VIEW)
@@ -155,13 +144,8 @@ def ticket_list(request: HttpRequest, filters: Query[TicketFilters]) -> Any:
 def ticket_issue(request: HttpRequest, payload: TicketIssueIn) -> Any:
     """The day's next number of the service. Send `Idempotency-Key` to make a retry safe."""
     user = current_user(request)
-    service = _ref("service_id", selectors_queue.service_get, payload.service_id, user)
-    client = _ref(
-        "client_id",
-        lambda *, user, pk: client_selectors.client_get(user=user, pk=pk, follow_merges=False),
-        payload.client_id,
-        user,
-    )
+    service = ref("service_id", selectors_queue.service_get, payload.service_id, user)
+    client = client_ref("client_id", payload.client_id, user)
     ticket = services_queue.ticket_issue(
         service=service,
         actor=user,
@@ -202,7 +186,7 @@ def ticket_call(request: HttpRequest, ticket_id: Id, payload: CallIn) -> Any:
     """Out of turn, e.g. back from hold."""
     user = current_user(request)
     ticket = selectors_queue.ticket_get(user=user, pk=ticket_id)
-    counter = _ref("counter_id", selectors_queue.counter_get, payload.counter_id, user)
+    counter = ref("counter_id", selectors_queue.counter_get, payload.counter_id, user)
     services_queue.ticket_call(ticket=ticket, counter=counter, actor=user)
     return selectors_queue.ticket_get(user=user, pk=ticket_id)
 
@@ -213,7 +197,7 @@ def ticket_transfer(request: HttpRequest, ticket_id: Id, payload: TransferIn) ->
     """To another service's line, keeping its number and its place in time."""
     user = current_user(request)
     ticket = selectors_queue.ticket_get(user=user, pk=ticket_id)
-    service = _ref("service_id", selectors_queue.service_get, payload.service_id, user)
+    service = ref("service_id", selectors_queue.service_get, payload.service_id, user)
     services_queue.ticket_transfer(ticket=ticket, service=service, actor=user)
     return selectors_queue.ticket_get(user=user, pk=ticket_id)
 

@@ -1,16 +1,12 @@
 """Visits through the API: list, create (idempotent), read, update (versioned), transition; visit types."""
 
-from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
-from django.utils.translation import gettext as _
+from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from frontoffice.accounts import selectors as staff_selectors
-from frontoffice.clients import selectors as client_selectors
 from frontoffice.core import selectors as core_selectors
 from frontoffice.core.apikit import Id, LimitOffsetPagination, current_user, idempotent, requires
 
@@ -28,6 +24,7 @@ from ..schemas import (
     VisitUpdateIn,
 )
 from ..services import VisitData
+from .refs import client_ref, ref
 
 router = Router(tags=["Desk"])
 
@@ -35,27 +32,17 @@ VIEW = DeskPermission.VIEW_VISITS.perm
 EDIT = DeskPermission.EDIT_VISITS.perm
 
 
-def _ref(field: str, getter: Callable[..., Any], pk: int | None, user: Any) -> Any:
-    """A record named in the body; one the caller cannot see is a field error (422), not a 404."""
-    if pk is None:
-        return None
-    try:
-        return getter(user=user, pk=pk)
-    except Http404:
-        raise ValidationError({field: _("No such record, or it is outside your organisation or branches.")}) from None
-
-
 def _data(payload: VisitDetailsIn, user: Any) -> VisitData:
     return VisitData(
         scheduled_at=payload.scheduled_at,
-        responsible=_ref("responsible_id", staff_selectors.staff_get, payload.responsible_id, user),
+        responsible=ref("responsible_id", staff_selectors.staff_get, payload.responsible_id, user),
         notes=payload.notes,
         reason=payload.reason,
-        practitioner=_ref("practitioner_id", staff_selectors.staff_get, payload.practitioner_id, user),
+        practitioner=ref("practitioner_id", staff_selectors.staff_get, payload.practitioner_id, user),
         referral_number=payload.referral_number,
         arrival_date=payload.arrival_date,
         departure_date=payload.departure_date,
-        room=_ref("room_id", selectors.room_get, payload.room_id, user),
+        room=ref("room_id", selectors.room_get, payload.room_id, user),
     )
 
 
@@ -93,14 +80,9 @@ def visit_create(request: HttpRequest, payload: VisitCreateIn) -> Any:
     """Numbered `V-YYYY-NNNNNN`; starts in the first status of the visit type's vertical. A stay gets its client
     as the primary guest. Send `Idempotency-Key` to make a retry safe."""
     user = current_user(request)
-    branch = _ref("branch_id", core_selectors.branch_get, payload.branch_id, user)
-    client = _ref(
-        "client_id",
-        lambda *, user, pk: client_selectors.client_get(user=user, pk=pk, follow_merges=False),
-        payload.client_id,
-        user,
-    )
-    visit_type = _ref("visit_type_id", selectors.visit_type_get, payload.visit_type_id, user)
+    branch = ref("branch_id", core_selectors.branch_get, payload.branch_id, user)
+    client = client_ref("client_id", payload.client_id, user)
+    visit_type = ref("visit_type_id", selectors.visit_type_get, payload.visit_type_id, user)
     visit = services.visit_create(
         branch=branch, actor=user, client=client, visit_type=visit_type, data=_data(payload, user)
     )

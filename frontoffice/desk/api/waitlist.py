@@ -4,19 +4,19 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from frontoffice.clients import selectors as client_selectors
 from frontoffice.core import selectors as core_selectors
 from frontoffice.core.apikit import Id, InSchema, LimitOffsetPagination, current_user, idempotent, requires
 
 from .. import selectors, selectors_calendar, selectors_waitlist, services_waitlist, slots
 from ..models.waitlist import WaitlistChannel, WaitlistPriority, WaitlistStatus
 from ..permissions import CalendarPermission
+from .refs import client_ref, ref
 
 router = Router(tags=["Desk"])
 
@@ -99,15 +99,6 @@ class FiguresOut(Schema):
     backfill_rate: float | None = Field(description="backfilled / freed, 0–1; null when nothing was freed.")
 
 
-def _ref(field: str, getter: Any, pk: int | None, user: Any) -> Any:
-    if pk is None:
-        return None
-    try:
-        return getter(user=user, pk=pk)
-    except Http404:
-        raise ValidationError({field: _("No such record, or it is outside your organisation or branches.")}) from None
-
-
 @router.get("/desk/waitlist", response=list[EntryOut], summary="List waitlist entries")
 @paginate(LimitOffsetPagination)
 @requires(VIEW)
@@ -129,24 +120,19 @@ def waitlist_list(request: HttpRequest, filters: Query[EntryFilters]) -> Any:
 def waitlist_create(request: HttpRequest, payload: EntryCreateIn) -> Any:
     """Puts a client on a branch's waitlist. Send `Idempotency-Key` to make a retry safe."""
     user = current_user(request)
-    branch = _ref("branch_id", core_selectors.branch_get, payload.branch_id, user)
-    client = _ref(
-        "client_id",
-        lambda *, user, pk: client_selectors.client_get(user=user, pk=pk, follow_merges=False),
-        payload.client_id,
-        user,
-    )
+    branch = ref("branch_id", core_selectors.branch_get, payload.branch_id, user)
+    client = client_ref("client_id", payload.client_id, user)
     entry = services_waitlist.entry_create(
         branch=branch,
         actor=user,
         client=client,
-        visit_type=_ref("visit_type_id", selectors.visit_type_get, payload.visit_type_id, user),
-        resource=_ref("resource_id", selectors_calendar.resource_get, payload.resource_id, user),
+        visit_type=ref("visit_type_id", selectors.visit_type_get, payload.visit_type_id, user),
+        resource=ref("resource_id", selectors_calendar.resource_get, payload.resource_id, user),
         date_from=payload.date_from,
         date_to=payload.date_to,
         priority=payload.priority,
         channel=payload.channel or "",
-        current_appointment=_ref(
+        current_appointment=ref(
             "current_appointment_id", selectors_calendar.appointment_get, payload.current_appointment_id, user
         ),
         note=payload.note,
@@ -159,7 +145,7 @@ def waitlist_create(request: HttpRequest, payload: EntryCreateIn) -> Any:
 def waitlist_figures(request: HttpRequest, filters: Query[FiguresFilters]) -> Any:
     """Slots freed at a branch in a period (its local days) and what became of them."""
     user = current_user(request)
-    branch = _ref("branch_id", core_selectors.branch_get, filters.branch_id, user)
+    branch = ref("branch_id", core_selectors.branch_get, filters.branch_id, user)
     date_to = filters.date_to or timezone.localdate(timezone.now(), slots.zone_of(branch))
     date_from = filters.date_from or date_to - timedelta(days=29)
     if date_to < date_from:
