@@ -26,7 +26,8 @@ ONE_DAY = datetime.timedelta(days=1)
 SEARCH_DAYS = 3 * 366
 
 
-def _aware(at: datetime.datetime, name: str = "at") -> datetime.datetime:
+def as_utc(at: datetime.datetime, name: str = "at") -> datetime.datetime:
+    """The instant in UTC; a naive datetime is refused."""
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"{name} must be a timezone-aware datetime, got a naive one: {at!r}")
     return at.astimezone(UTC)
@@ -135,20 +136,20 @@ class BusinessCalendar:
     # --- the public API -----------------------------------------------------------
 
     def is_open(self, at: datetime.datetime) -> bool:
-        at = _aware(at)
+        at = as_utc(at)
         day = at.astimezone(self.zone).date()
         return any(start <= at < end for d in (day - ONE_DAY, day) for start, end in self.intervals_on(d))
 
     def next_open(self, at: datetime.datetime) -> datetime.datetime:
         """`at` itself when open, else the next opening instant (UTC)."""
-        at = _aware(at)
+        at = as_utc(at)
         for start, _end in self._intervals_from(at):
             return start
         raise ValueError(f"the calendar is not open at any time in the {SEARCH_DAYS} days after {at.isoformat()}")
 
     def business_seconds(self, start: datetime.datetime, end: datetime.datetime) -> int:
         """Whole open seconds between two instants (0 when `end` is not after `start`)."""
-        start, end = _aware(start, "start"), _aware(end, "end")
+        start, end = as_utc(start, "start"), as_utc(end, "end")
         if end <= start:
             return 0
         if self.always_open:
@@ -170,7 +171,7 @@ class BusinessCalendar:
         A target that is used up exactly at closing time is due at closing time, not at the next
         opening. Zero seconds is due at `start` itself.
         """
-        start = _aware(start, "start")
+        start = as_utc(start, "start")
         if seconds < 0:
             raise ValueError(f"seconds must not be negative, got {seconds}")
         remaining = datetime.timedelta(seconds=seconds)
