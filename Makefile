@@ -105,7 +105,7 @@ lint: dev ## ruff, ruff format, mypy on services/selectors/api, import-linter (r
 	echo "--- ruff format --check"; $(VENV)/bin/ruff format --check --output-format=concise . || failed="$$failed ruff-format"; \
 	typed=$$(ls frontoffice/*/services*.py frontoffice/*/selectors*.py frontoffice/*/*/services*.py \
 	  frontoffice/*/*/selectors*.py frontoffice/*/api.py frontoffice/*/api/*.py frontoffice/cli.py \
-	  frontoffice/core/backup.py 2>/dev/null || true); \
+	  frontoffice/core/backup.py frontoffice/interactions/sla/[a-z]*.py 2>/dev/null || true); \
 	echo "--- mypy"; if [ -n "$$typed" ]; then $(VENV)/bin/mypy $$typed || failed="$$failed mypy"; fi; \
 	echo "--- lint-imports"; $(VENV)/bin/lint-imports || failed="$$failed lint-imports"; \
 	if [ -n "$$failed" ]; then echo "lint failed:$$failed" >&2; exit 1; fi; \
