@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "frontoffice.accounts",
     "frontoffice.clients",
     "frontoffice.desk",
+    "frontoffice.interactions",
 ]
 
 MIDDLEWARE = [

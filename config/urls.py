@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("frontoffice.core.urls")),
     path("clients/", include("frontoffice.clients.urls")),
     path("desk/", include("frontoffice.desk.urls")),
+    path("interactions/", include("frontoffice.interactions.urls")),
     # Long-lived Server-Sent Event streams: config.serve routes /events/ to the ASGI handler.
     path("events/desk/", include("frontoffice.desk.urls_events")),
     path("api/v1/", api.urls),

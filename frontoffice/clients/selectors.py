@@ -31,3 +31,28 @@ def client_get(*, user: Any, pk: int, follow_merges: bool = True) -> Client:
         seen.add(client.replaced_by_id)
         client = client_queryset(user=user, include_inactive=True).get(pk=client.replaced_by_id)
     return client
+
+
+def clients_with_contact(*, organisation_id: int, phone: str = "", email: str = "", limit: int = 5) -> list[Client]:
+    """Active clients of one organisation whose phone or e-mail on file is this one (for matching a caller
+    or a sender to a client). ``phone`` may be in any format; it is compared in E.164."""
+    from .choices import ContactKind
+    from .models import ClientContact
+    from .normalise import normalise_email, normalise_phone
+
+    if phone:
+        kind, value = ContactKind.PHONE, normalise_phone(phone) or ""
+    else:
+        kind, value = ContactKind.EMAIL, normalise_email(email)
+    if not value:
+        return []
+    client_ids = (
+        ClientContact.objects.filter(organisation_id=organisation_id, kind=kind, value=value)
+        .values_list("client_id", flat=True)
+        .distinct()
+    )
+    return list(
+        Client.objects.filter(
+            pk__in=client_ids, organisation_id=organisation_id, replaced_by__isnull=True, erased_at__isnull=True
+        ).order_by("pk")[:limit]
+    )

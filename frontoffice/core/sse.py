@@ -15,8 +15,9 @@ from itertools import count
 from typing import Any
 
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from .events import subscribe
 
@@ -66,6 +67,20 @@ async def _stream(
 
 async def _nothing() -> list[tuple[str, dict[str, Any]]]:
     return []
+
+
+def served_over_asgi(request: HttpRequest) -> bool:
+    """Streams need the ASGI side: under a WSGI server Django collects an async stream into a list,
+    which never ends and ties up a worker thread forever."""
+    return isinstance(request, ASGIRequest)
+
+
+def no_stream() -> HttpResponse:
+    """What a stream URL answers when it cannot stream (a WSGI server, e.g. a test server).
+
+    204 tells ``EventSource`` to stop reconnecting, so the page keeps working without live updates.
+    """
+    return HttpResponse(status=204)
 
 
 def sse_response(
