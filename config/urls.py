@@ -10,6 +10,7 @@ urlpatterns = [
     path("interactions/", include("frontoffice.interactions.urls")),
     # Long-lived Server-Sent Event streams: config.serve routes /events/ to the ASGI handler.
     path("events/desk/", include("frontoffice.desk.urls_events")),
+    path("events/interactions/", include("frontoffice.interactions.urls_events")),
     path("api/v1/", api.urls),
 ]
 

@@ -1,8 +1,13 @@
-"""The interactions app's pages, under ``/interactions/``. Each area (contacts, phone, e-mail, chat,
-cases) keeps its views in its own module under ``views/`` and its routes in its own block here."""
+"""The interactions app's pages, under ``/interactions/``: each area keeps its routes in ``<area>/urls.py``."""
 
-from django.urls import path  # noqa: F401 - used as the areas add their routes
+from .cases import urls as cases
+from .chat import urls as chat
+from .contacts import urls as contacts
+from .mail import urls as mail
+from .phone import urls as phone
 
 app_name = "interactions"
 
-urlpatterns: list = []
+AREAS = (contacts, phone, mail, chat, cases)
+
+urlpatterns = [pattern for area in AREAS for pattern in area.urlpatterns]

@@ -1,0 +1,1 @@
+"""Cases: the agent workspace, notes, merging, canned replies, SLA clocks and escalation."""

@@ -1,0 +1,1 @@
+"""Web chat: the embeddable widget, the visitor's and the agent's sides, offline hours."""

@@ -1,0 +1,3 @@
+from frontoffice.core.navigation import MenuItem
+
+MENU: list[MenuItem] = []
