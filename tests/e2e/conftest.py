@@ -13,10 +13,14 @@ Run them on their own: ``.venv/bin/pytest tests/e2e -q``.
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import uvicorn
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
@@ -130,3 +134,29 @@ def make_user(organisation: Any, branch: Any) -> Callable[..., Any]:
         return user
 
     return _make
+
+
+@pytest.fixture
+def serve_url(transactional_db: None) -> Iterator[str]:
+    """``config.serve:application`` (what ``frontoffice run`` serves: pages on a WSGI thread pool, /events/ on
+    ASGI) run by uvicorn in a thread of this process, on the same test database; for pages with live streams,
+    which pytest-django's WSGI live server cannot hold open."""
+    from config.serve import application
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    server.force_exit = True  # the board's stream never ends by itself
+    thread.join(timeout=10)

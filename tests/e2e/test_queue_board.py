@@ -8,43 +8,16 @@ on the same test database.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, expect
 
 from frontoffice.desk import services_queue
 from tests.e2e.helpers import sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def serve_url(transactional_db: None) -> Iterator[str]:
-    from config.serve import application
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    server.force_exit = True  # the board's stream never ends by itself
-    thread.join(timeout=10)
 
 
 @pytest.fixture
