@@ -28,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -399,6 +400,10 @@ def email_reply(*, case: Case, body: str, actor: Any, to: str | None = None) -> 
         recipient = _client_email(case)
     if not recipient:
         raise ValidationError({"to": _("Nobody to send to: give the recipient's address.")})
+    try:
+        validate_email(recipient)
+    except ValidationError:
+        raise ValidationError({"to": _("This is not an e-mail address.")}) from None
     mailbox = _case_mailbox(case, last)
     domain = mailbox.address.rsplit("@", 1)[-1]
     message_id = f"<{uuid.uuid4().hex}@{domain}>"
