@@ -96,7 +96,7 @@ def _decode_part(part: Message, problems: list[str]) -> str:
         return payload.decode(charset)
     except (LookupError, UnicodeDecodeError):
         problems.append(
-            _("Part of the text was not in the character set it named (%(charset)s); unreadable characters are shown as �.")
+            _("Part of the text was not in its named character set (%(charset)s); unreadable characters show as �.")
             % {"charset": charset[:40]}
         )
         return payload.decode("utf-8", errors="replace")

@@ -177,7 +177,7 @@ def mailbox_poll(*, mailbox: Mailbox, now: datetime | None = None) -> int:
                 mailbox.last_uid, mailbox.uid_validity = uid, validity
             if mailbox.uid_validity != validity:
                 Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=after, uid_validity=validity)
-    except (*transport.MAIL_ERRORS, transport.MailServerError) as error:
+    except transport.READ_ERRORS as error:
         _record_failure(mailbox, now, error)
         return stored
     Mailbox.objects.filter(pk=mailbox.pk).update(
@@ -358,11 +358,8 @@ def _reply_subject(subject: str, number: str) -> str:
 def _case_mailbox(case: Case, last: EmailMessage | None) -> Mailbox:
     if last is not None and last.mailbox is not None:
         return last.mailbox
-    mailbox = (
-        Mailbox.objects.filter(organisation_id=case.organisation_id, is_active=True)
-        .order_by(~Q(branch_id=case.branch_id), "pk")
-        .first()
-    )
+    mailboxes = Mailbox.objects.filter(organisation_id=case.organisation_id, is_active=True).order_by("pk")
+    mailbox = mailboxes.filter(branch_id=case.branch_id).first() or mailboxes.first()
     if mailbox is None:
         raise ValidationError(_("The organisation has no active mailbox to send from."))
     return mailbox
@@ -498,9 +495,9 @@ def email_deliver(*, message_pk: int, now: datetime | None = None) -> EmailMessa
     if message.status != DeliveryStatus.QUEUED or message.mailbox is None:
         return message
     # Claim it: a parallel sweep or a second call does not send twice.
-    claimed = EmailMessage.objects.filter(pk=message.pk, status=DeliveryStatus.QUEUED, attempts=message.attempts).update(
-        attempts=message.attempts + 1, next_attempt_at=now + POLL_LEASE
-    )
+    claimed = EmailMessage.objects.filter(
+        pk=message.pk, status=DeliveryStatus.QUEUED, attempts=message.attempts
+    ).update(attempts=message.attempts + 1, next_attempt_at=now + POLL_LEASE)
     if not claimed:
         return message
     message.attempts += 1

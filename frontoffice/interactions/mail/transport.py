@@ -10,7 +10,7 @@ import imaplib
 import smtplib
 import ssl
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from email.message import EmailMessage as StdEmailMessage
 
 from django.conf import settings
@@ -18,7 +18,7 @@ from django.conf import settings
 from ..models.mail import Mailbox, Security
 
 # What a server or the network can throw at us: each is recorded on the mailbox, never raised to a page.
-MAIL_ERRORS: tuple[type[BaseException], ...] = (
+MAIL_ERRORS: tuple[type[Exception], ...] = (
     OSError,
     imaplib.IMAP4.error,
     smtplib.SMTPException,
@@ -30,6 +30,10 @@ MAIL_ERRORS: tuple[type[BaseException], ...] = (
 
 class MailServerError(Exception):
     """The server answered, but not with what we asked for."""
+
+
+# Everything one attempt to read a mailbox may fail with.
+READ_ERRORS: tuple[type[Exception], ...] = (*MAIL_ERRORS, MailServerError)
 
 
 def _quote(folder: str) -> str:
@@ -53,10 +57,8 @@ def imap_session(mailbox: Mailbox) -> Iterator[imaplib.IMAP4]:
         connection.login(mailbox.imap_user, mailbox.imap_password)
         yield connection
     finally:
-        try:
+        with suppress(*MAIL_ERRORS):
             connection.logout()
-        except MAIL_ERRORS:
-            pass
 
 
 def imap_select(connection: imaplib.IMAP4, folder: str) -> int:
@@ -106,10 +108,8 @@ def smtp_session(mailbox: Mailbox) -> Iterator[smtplib.SMTP]:
             connection.login(mailbox.smtp_user, mailbox.smtp_password)
         yield connection
     finally:
-        try:
+        with suppress(*MAIL_ERRORS):
             connection.quit()
-        except MAIL_ERRORS:
-            pass
 
 
 def smtp_send(mailbox: Mailbox, message: StdEmailMessage) -> None:
@@ -123,7 +123,7 @@ def connection_check(mailbox: Mailbox) -> list[tuple[str, str]]:
     try:
         with imap_session(mailbox) as connection:
             imap_select(connection, mailbox.imap_folder)
-    except (*MAIL_ERRORS, MailServerError) as error:
+    except READ_ERRORS as error:
         failures.append(("IMAP", describe(error)))
     try:
         with smtp_session(mailbox) as connection:

@@ -49,9 +49,7 @@ def mailbox_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Mailbox set up; it is read at the next check."))
             return redirect("interactions:mailbox_edit", pk=mailbox.pk)
-    return render(
-        request, "interactions/mail/mailbox_form.html", {"form": form}, status=400 if form.errors else 200
-    )
+    return render(request, "interactions/mail/mailbox_form.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @require(MANAGE)

@@ -21,7 +21,9 @@ def _mail_with_attachment(mailbox):
     return mail_services.message_ingest(mailbox=mailbox, raw=message.as_bytes())
 
 
-def test_manager_sees_a_mailbox_that_is_down_with_its_last_error(client, manager, mailbox, django_assert_max_num_queries):
+def test_manager_sees_a_mailbox_that_is_down_with_its_last_error(
+    client, manager, mailbox, django_assert_max_num_queries
+):
     # Given the mailbox failed to be read
     mail_services.mailbox_poll(mailbox=mailbox, now=timezone.now())
     client.force_login(manager)
@@ -65,7 +67,11 @@ def test_manager_sets_up_a_mailbox_and_the_password_is_never_shown_back(client, 
     response = client.post(reverse("interactions:mailbox_edit", args=[mailbox.pk]), data)
     mailbox.refresh_from_db()
     assert response.status_code == 302
-    assert (mailbox.from_name, mailbox.imap_password, mailbox.smtp_password) == ("Rejestracja", "Sekret-123", "Sekret-456")
+    assert (mailbox.from_name, mailbox.imap_password, mailbox.smtp_password) == (
+        "Rejestracja",
+        "Sekret-123",
+        "Sekret-456",
+    )
 
 
 def test_a_bad_mailbox_form_is_shown_again_with_the_input_and_messages(client, manager, branch):
@@ -128,7 +134,9 @@ def test_the_api_lists_mailboxes_without_passwords_and_replies_to_a_case(
     listed = client.get("/api/v1/interactions/mail/mailboxes").json()
     assert listed["count"] == 1 and "imap_password" not in listed["items"][0]
     messages = client.get(f"/api/v1/interactions/mail/contacts/{interaction.pk}").json()
-    assert messages[0]["case_id"] == interaction.case_id and messages[0]["attachments"][0]["filename"] == "skierowanie.pdf"
+    assert (
+        messages[0]["case_id"] == interaction.case_id and messages[0]["attachments"][0]["filename"] == "skierowanie.pdf"
+    )
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(
             f"/api/v1/interactions/mail/cases/{interaction.case_id}/reply",
