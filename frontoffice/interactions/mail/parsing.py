@@ -111,13 +111,15 @@ def is_auto_submitted(message: Message, problems: list[str]) -> bool:
         return True
     if _header(message, "Precedence", problems).lower() in {"bulk", "junk", "list", "auto_reply"}:
         return True
+    if message.get_content_type() == "multipart/report":
+        return True  # read receipts (disposition-notification) and delivery reports alike
     return bool(_header(message, "X-Auto-Response-Suppress", problems))
 
 
 def is_bounce(message: Message, from_address: str, problems: list[str]) -> bool:
     """Whether this reports that a message could not be delivered."""
     if message.get_content_type() == "multipart/report":
-        report_type = (message.get_param("report-type") or "").lower() if hasattr(message, "get_param") else ""
+        report_type = str(message.get_param("report-type") or "").lower()
         if report_type in {"delivery-status", ""}:
             return True
     if _header(message, "Return-Path", problems).strip() == "<>":
