@@ -81,7 +81,7 @@ def _header(message: Message, name: str, problems: list[str]) -> str:
     if value is None:
         return ""
     try:
-        return " ".join(str(value).split())
+        return " ".join(str(value).replace("\x00", "").split())
     except Exception:
         problems.append(_("The %(header)s header could not be read.") % {"header": name})
         return ""
@@ -93,13 +93,14 @@ def _decode_part(part: Message, problems: list[str]) -> str:
         return ""
     charset = part.get_content_charset() or "utf-8"
     try:
-        return payload.decode(charset)
+        # NUL characters cannot be stored (PostgreSQL) and never mean anything in a text.
+        return payload.decode(charset).replace("\x00", "")
     except (LookupError, UnicodeDecodeError):
         problems.append(
             _("Part of the text was not in its named character set (%(charset)s); unreadable characters show as �.")
             % {"charset": charset[:40]}
         )
-        return payload.decode("utf-8", errors="replace")
+        return payload.decode("utf-8", errors="replace").replace("\x00", "")
 
 
 def is_auto_submitted(message: Message, problems: list[str]) -> bool:
@@ -223,7 +224,7 @@ def _read_bodies(message: Message, parsed: ParsedMail, problems: list[str]) -> N
                 data = str(part.get_payload()).encode("utf-8", errors="replace")
             parsed.attachments.append(
                 Attachment(
-                    filename=(filename or _default_name(content_type))[:255],
+                    filename=(filename.replace("\x00", "") or _default_name(content_type))[:255],
                     content_type=content_type[:127],
                     data=data,
                 )

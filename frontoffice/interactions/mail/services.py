@@ -172,6 +172,12 @@ def mailbox_poll(*, mailbox: Mailbox, now: datetime | None = None) -> int:
                         stored += 1
                 except IntegrityError:
                     pass  # another process stored the same Message-ID a moment ago
+                except Exception as error:
+                    # A message we cannot store: stop here (it is read again next time) and show the
+                    # mailbox as down with the reason, rather than skip the message and lose it.
+                    log.exception("mailbox %s: storing UID %s failed", mailbox.address, uid)
+                    _record_failure(mailbox, now, error)
+                    return stored
                 # Remember each message as soon as it is stored: a failure later does not read it twice.
                 Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid, uid_validity=validity)
                 mailbox.last_uid, mailbox.uid_validity = uid, validity
@@ -346,12 +352,12 @@ def may_auto_reply(message: EmailMessage) -> bool:
 # --- Replying ---------------------------------------------------------------------------
 
 
-def _reply_subject(subject: str, number: str) -> str:
+def _reply_subject(subject: str, number: str, *, answering: bool) -> str:
     subject = subject.strip()
-    if not re.match(r"(?i)^(re|odp|aw|sv):", subject):
-        subject = f"Re: {subject}" if subject else number
+    if answering and subject and not re.match(r"(?i)^(re|odp|aw|sv):", subject):
+        subject = f"Re: {subject}"
     if f"[{number}]" not in subject:
-        subject = f"{subject} [{number}]"
+        subject = f"{subject} [{number}]".strip()
     return subject[:500]
 
 
@@ -410,7 +416,9 @@ def email_reply(*, case: Case, body: str, actor: Any, to: str | None = None) -> 
     if thread_from is not None:
         references = [*message_ids(thread_from.references), thread_from.message_id][-20:]
         in_reply_to = thread_from.message_id
-    subject = _reply_subject(thread_from.subject if thread_from else case.subject, case.number)
+    subject = _reply_subject(
+        thread_from.subject if thread_from else case.subject, case.number, answering=thread_from is not None
+    )
     now = timezone.now()
     interaction = interaction_services.interaction_record(
         branch=case.branch,

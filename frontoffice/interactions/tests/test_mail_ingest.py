@@ -185,3 +185,31 @@ def test_an_outbound_reply_is_recorded_before_it_is_sent(mailbox, caller, agent,
     assert reply.interaction.direction == Direction.OUTBOUND and reply.interaction.staff == agent
     assert reply.status == DeliveryStatus.QUEUED and reply.send_error
     assert EmailMessage.objects.filter(interaction__case=case).count() == 2
+
+
+def test_nul_characters_are_dropped_so_any_database_can_store_the_mail(mailbox):
+    raw = (
+        b"From: kazik@example.invalid\r\nMessage-ID: <nul@example.invalid>\r\nSubject: Zero\x00bajt\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nTekst\x00z zerem\r\n"
+    )
+    message = _ingest(mailbox, raw).email
+    assert "\x00" not in message.text_body and "\x00" not in message.subject
+
+
+def test_an_empty_return_path_or_failed_recipients_header_marks_a_bounce():
+    for headers in ({"Return-Path": "<>"}, {"X-Failed-Recipients": "zly@example.invalid"}):
+        assert parse(make_mail(headers=headers).as_bytes()).is_bounce, headers
+    assert not parse(make_mail().as_bytes()).is_bounce
+
+
+def test_a_reply_on_a_counter_case_goes_to_the_clients_address_from_the_branch_mailbox(
+    mailbox, caller, agent, django_capture_on_commit_callbacks
+):
+    # Given a case opened at the counter for Jan, with no e-mail yet
+    case = interaction_services.case_open(branch=mailbox.branch, subject="Faktura", actor=agent, client=caller)
+    # When the agent answers it by e-mail
+    with django_capture_on_commit_callbacks(execute=False):
+        reply = mail_services.email_reply(case=case, body="Faktura w załączeniu.", actor=agent)
+    # Then it goes to Jan's address on file, from the branch's mailbox, with the case number
+    assert (reply.to, reply.mailbox, reply.in_reply_to) == ("jan.w@example.invalid", mailbox, "")
+    assert reply.subject == f"Faktura [{case.number}]"
