@@ -42,17 +42,17 @@ CASES: dict[str, Case] = {
     "interactions:email_attachment": Case(
         roles=VIEWERS, kwargs=lambda ctx: {"pk": ctx["mail_attachment"].pk}, scoped=True
     ),
-    "api:mail_mailbox_list": api_case(roles=MANAGERS),
-    "api:mail_mailbox_get": api_case(
+    "api:interactions_mail_mailbox_list": api_case(roles=MANAGERS),
+    "api:interactions_mail_mailbox_get": api_case(
         roles=MANAGERS, kwargs=lambda ctx: {"mailbox_id": ctx["mail_mailbox"].pk}, scoped=True
     ),
-    "api:mail_interaction_messages": api_case(
+    "api:interactions_mail_contact_messages": api_case(
         roles=VIEWERS, kwargs=lambda ctx: {"interaction_id": ctx["mail_interaction"].pk}, scoped=True
     ),
-    "api:mail_case_messages": api_case(
+    "api:interactions_mail_case_messages": api_case(
         roles=VIEWERS, kwargs=lambda ctx: {"case_id": ctx["mail_interaction"].case_id}, scoped=True
     ),
-    "api:mail_reply": api_case(
+    "api:interactions_mail_reply": api_case(
         roles=WORKERS,
         kwargs=lambda ctx: {"case_id": ctx["mail_interaction"].case_id},
         scoped=True,

@@ -100,14 +100,14 @@ class ReplyIn(InSchema):
 @router.get("/interactions/mail/mailboxes", response=list[MailboxOut], summary="List mailboxes")
 @paginate(LimitOffsetPagination)
 @requires(MANAGE)
-def mail_mailbox_list(request: HttpRequest) -> Any:
+def interactions_mail_mailbox_list(request: HttpRequest) -> Any:
     """Mailboxes landing in your branches with how reading them goes; passwords are never returned."""
     return selectors.mailbox_list(user=current_user(request))
 
 
 @router.get("/interactions/mail/mailboxes/{int:mailbox_id}", response=MailboxOut, summary="Get a mailbox")
 @requires(MANAGE)
-def mail_mailbox_get(request: HttpRequest, mailbox_id: Id) -> Any:
+def interactions_mail_mailbox_get(request: HttpRequest, mailbox_id: Id) -> Any:
     return selectors.mailbox_get(user=current_user(request), pk=mailbox_id)
 
 
@@ -115,7 +115,7 @@ def mail_mailbox_get(request: HttpRequest, mailbox_id: Id) -> Any:
     "/interactions/mail/contacts/{int:interaction_id}", response=list[EmailOut], summary="Get a contact's e-mail"
 )
 @requires(VIEW)
-def mail_interaction_messages(request: HttpRequest, interaction_id: Id) -> Any:
+def interactions_mail_contact_messages(request: HttpRequest, interaction_id: Id) -> Any:
     """The message of an e-mail contact (a list of one, so that other channels can share the shape)."""
     interaction = selectors.email_interaction_get(user=current_user(request), pk=interaction_id)
     return list(selectors.email_messages_of(interaction=interaction).select_related("interaction"))
@@ -123,7 +123,7 @@ def mail_interaction_messages(request: HttpRequest, interaction_id: Id) -> Any:
 
 @router.get("/interactions/mail/cases/{int:case_id}", response=list[EmailOut], summary="List a case's e-mails")
 @requires(VIEW, VIEW_CASES)
-def mail_case_messages(request: HttpRequest, case_id: Id) -> Any:
+def interactions_mail_case_messages(request: HttpRequest, case_id: Id) -> Any:
     """Every e-mail of a case, oldest first."""
     user = current_user(request)
     case = case_get(user=user, pk=case_id)
@@ -135,7 +135,7 @@ def mail_case_messages(request: HttpRequest, case_id: Id) -> Any:
 )
 @requires(WORK)
 @idempotent
-def mail_reply(request: HttpRequest, case_id: Id, payload: ReplyIn) -> Any:
+def interactions_mail_reply(request: HttpRequest, case_id: Id, payload: ReplyIn) -> Any:
     """Records the reply on the case and sends it from the case's mailbox (status `queued` until the
     server takes it; a failure is retried). The subject carries the case number and the threading
     headers point at the case's last e-mail. Send `Idempotency-Key` to make a retry safe."""
