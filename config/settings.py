@@ -234,6 +234,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # permission-checked, access-logged views through frontoffice.core.files ---
 PRIVATE_MEDIA_ROOT = Path(env_str("FRONTOFFICE_PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 UPLOAD_MAX_BYTES = env_int("FRONTOFFICE_UPLOAD_MAX_MB", 10, minimum=1, maximum=100) * 1024 * 1024
+# E-mail read from mailboxes (docs/interactions-mail.md): a larger attachment is listed but not kept.
+MAIL_ATTACHMENT_MAX_BYTES = env_int("FRONTOFFICE_MAIL_ATTACHMENT_MAX_MB", 20, minimum=1, maximum=200) * 1024 * 1024
+# Seconds to wait for an IMAP or SMTP server before giving up on this attempt.
+MAIL_TIMEOUT_SECONDS = env_int("FRONTOFFICE_MAIL_TIMEOUT_SECONDS", 30, minimum=1, maximum=300)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},

@@ -13,3 +13,6 @@ class InteractionsConfig(AppConfig):
         # Merging two clients moves their contacts and cases too (and unmerging moves them back).
         register_client_link("interactions.Interaction", "client")
         register_client_link("interactions.Case", "client")
+
+        # Clock-driven: reading mailboxes and sending queued replies (registers "interactions.mail_*").
+        from .mail import services as mail_services  # noqa: F401

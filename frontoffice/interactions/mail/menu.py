@@ -1,3 +1,16 @@
+from django.utils.translation import gettext_lazy as _
+
 from frontoffice.core.navigation import MenuItem
 
-MENU: list[MenuItem] = []
+from ..permissions import InteractionPermission
+
+MENU: list[MenuItem] = [
+    MenuItem(
+        _("Mailboxes"),
+        "interactions:mailbox_list",
+        (InteractionPermission.MANAGE_CHANNELS.perm,),
+        section=_("Interactions"),
+        order=160,
+        match_prefix="/interactions/mail/mailboxes/",
+    ),
+]

@@ -4,6 +4,8 @@ import pytest
 
 from frontoffice.clients.services import ClientData, client_create
 
+from .fixtures_mail import dovecot, live_mailbox, mailbox, smtp_server  # noqa: F401
+
 
 @pytest.fixture
 def caller(organisation, clerk, branch):
