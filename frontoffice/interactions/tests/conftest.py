@@ -4,6 +4,8 @@ import pytest
 
 from frontoffice.clients.services import ClientData, client_create
 
+from .fixtures_phone import cti_post, cti_token  # noqa: F401
+
 
 @pytest.fixture
 def caller(organisation, clerk, branch):
