@@ -1,8 +1,6 @@
 """The phone through the API: callbacks (list, take, log an attempt, close), the caller's own agent state,
 and the list of calls. The CTI webhook itself is at ``/interactions/cti/{token}/`` (see docs/interactions-phone.md)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any, Literal
 
