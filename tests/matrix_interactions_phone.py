@@ -43,9 +43,7 @@ CASES: dict[str, Case] = {
     "interactions:callback_close": Case(
         roles=LOGGERS, kwargs=_callback, scoped=True, method="post", data=lambda ctx: {"status": "done"}, ok=(302,)
     ),
-    "interactions:agent_state_set": Case(
-        roles=LOGGERS, method="post", data=lambda ctx: {"state": "break"}, ok=(302,)
-    ),
+    "interactions:agent_state_set": Case(roles=LOGGERS, method="post", data=lambda ctx: {"state": "break"}, ok=(302,)),
     "interactions:call_list": Case(roles=VIEWERS),
     "interactions:call_log_outbound": Case(roles=LOGGERS),
     "interactions:call_detail": Case(roles=VIEWERS, kwargs=_call, scoped=True),

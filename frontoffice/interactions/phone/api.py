@@ -146,7 +146,9 @@ def callback_attempt(request: HttpRequest, callback_id: Id, payload: AttemptIn) 
     """Counts one attempt. Send `Idempotency-Key` so a retry is not counted twice."""
     user = current_user(request)
     callback = selectors.callback_get(user=user, pk=callback_id)
-    return Status(201, services.callback_attempt(callback=callback, actor=user, outcome=payload.outcome, note=payload.note))
+    return Status(
+        201, services.callback_attempt(callback=callback, actor=user, outcome=payload.outcome, note=payload.note)
+    )
 
 
 @router.post("/interactions/callbacks/{int:callback_id}/close", response=CallbackOut, summary="Close a callback")

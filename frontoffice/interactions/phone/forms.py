@@ -38,7 +38,9 @@ class _TopicMixin(forms.Form):
 
 class CallOutcomeForm(_TopicMixin):
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "—"), *Outcome.choices], required=False)
-    summary = forms.CharField(label=_("Summary"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=_("Summary"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class OutboundCallForm(CallOutcomeForm):

@@ -72,7 +72,9 @@ def _when(event: dict[str, Any]) -> datetime | None:
 
 
 def _post(url: str, event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    request = urllib.request.Request(
+    if not url.startswith(("http://", "https://")):
+        raise ValueError("the webhook address must start with http:// or https://")
+    request = urllib.request.Request(  # noqa: S310 (the scheme is checked above)
         url, data=json.dumps(event).encode(), headers={"Content-Type": "application/json"}, method="POST"
     )
     try:

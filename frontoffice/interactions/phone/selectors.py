@@ -62,9 +62,7 @@ def recent_contacts(*, user: Any, interaction: Interaction) -> list[Interaction]
     """The client's last contacts before this one (any channel), for the screen pop."""
     if interaction.client_id is None:
         return []
-    rows = scope_queryset(Interaction.objects.filter(client_id=interaction.client_id), user).exclude(
-        pk=interaction.pk
-    )
+    rows = scope_queryset(Interaction.objects.filter(client_id=interaction.client_id), user).exclude(pk=interaction.pk)
     return list(rows.select_related("topic").order_by("-started_at", "-pk")[:RECENT_CONTACTS])
 
 

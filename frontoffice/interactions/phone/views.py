@@ -236,7 +236,7 @@ def call_pop(request: HttpRequest, pk: int) -> HttpResponse:
 @require(LOG)
 @require_http_methods(["GET", "POST"])
 def call_log_outbound(request: HttpRequest) -> HttpResponse:
-    """"Log this call" next to a ``tel:`` link: the number, topic, outcome, summary and a follow-up."""
+    """ "Log this call" next to a ``tel:`` link: the number, topic, outcome, summary and a follow-up."""
     posted = request.method == "POST"
     source = request.POST if posted else request.GET
     raw_client = source.get("client", "")
@@ -278,8 +278,9 @@ def _staff_users(user: Any) -> Any:
     )
 
 
-def _settings_page(request: HttpRequest, *, token_form: Any = None, phone_form: Any = None, raw: str = "",
-                   status: int = 200) -> HttpResponse:
+def _settings_page(
+    request: HttpRequest, *, token_form: Any = None, phone_form: Any = None, raw: str = "", status: int = 200
+) -> HttpResponse:
     branches = core_selectors.branch_list(user=request.user).order_by("name")
     users = _staff_users(request.user)
     context = {
@@ -305,7 +306,7 @@ def cti_token_create(request: HttpRequest) -> HttpResponse:
     form = CtiTokenForm(request.POST, branches=core_selectors.branch_list(user=request.user))
     if form.is_valid():
         try:
-            token, raw = services.cti_token_create(actor=request.user, **form.cleaned_data)
+            _token, raw = services.cti_token_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_error(form, error)
         else:

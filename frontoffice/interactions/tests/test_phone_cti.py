@@ -42,7 +42,9 @@ def test_an_answered_call_with_hold_and_wrap_up_keeps_every_duration(cti_post, a
     assert (call.ring_seconds, call.hold_seconds, call.talk_seconds, call.wrap_up_seconds) == (12, 30, 150, 48)
     assert call.handle_seconds == 228
     assert call.interaction.staff == agent
-    states = list(AgentStateChange.objects.filter(user=agent).order_by("started_at", "pk").values_list("state", flat=True))
+    states = list(
+        AgentStateChange.objects.filter(user=agent).order_by("started_at", "pk").values_list("state", flat=True)
+    )
     assert states == [AgentState.ON_CALL, AgentState.WRAP_UP, AgentState.AVAILABLE]
 
 
@@ -143,7 +145,9 @@ def test_a_staff_member_is_found_by_extension_and_by_full_name(organisation, age
     assert cti.resolve_users(organisation.pk, ["somebody else"]) == []
 
 
-def test_a_ringing_call_pops_on_the_screens_of_the_people_it_rings_for(cti_post, agent, django_capture_on_commit_callbacks, monkeypatch):
+def test_a_ringing_call_pops_on_the_screens_of_the_people_it_rings_for(
+    cti_post, agent, django_capture_on_commit_callbacks, monkeypatch
+):
     sent = []
     monkeypatch.setattr(cti, "publish", lambda channel, event: sent.append((channel, event)))
 
@@ -151,7 +155,10 @@ def test_a_ringing_call_pops_on_the_screens_of_the_people_it_rings_for(cti_post,
 
     contact = Interaction.objects.get(external_id="p1")
     assert sent == [
-        (cti.pop_channel(contact.organisation_id, agent.pk), {"type": "call.ringing", "contact": contact.pk, "call": contact.call.pk})
+        (
+            cti.pop_channel(contact.organisation_id, agent.pk),
+            {"type": "call.ringing", "contact": contact.pk, "call": contact.call.pk},
+        )
     ]
 
 

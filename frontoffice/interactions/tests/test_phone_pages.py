@@ -60,7 +60,9 @@ def test_a_bad_attempt_form_is_shown_again_with_the_error(client, agent, missed)
 def test_a_callback_can_be_given_up(client, agent, missed):
     client.force_login(agent)
 
-    client.post(reverse("interactions:callback_close", args=[missed.pk]), {"status": "gave_up", "note": "Numer nieczynny"})
+    client.post(
+        reverse("interactions:callback_close", args=[missed.pk]), {"status": "gave_up", "note": "Numer nieczynny"}
+    )
 
     missed.refresh_from_db()
     assert missed.status == CallbackStatus.GAVE_UP and missed.closed_by == agent
@@ -116,7 +118,9 @@ def test_logging_an_outbound_call_from_a_tel_link_records_it_with_a_follow_up(cl
     )
 
     contact = Interaction.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("interactions:call_detail", args=[contact.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "interactions:call_detail", args=[contact.pk]
+    )
     assert (contact.direction, contact.client, contact.staff) == ("outbound", caller, clerk)
     assert FollowUp.objects.get().interaction == contact
 
@@ -220,7 +224,9 @@ def test_the_api_gets_and_sets_my_state(client, agent):
     client.force_login(agent)
 
     assert client.get("/api/v1/interactions/agent-state").json()["state"] == "offline"
-    response = client.post("/api/v1/interactions/agent-state", json.dumps({"state": "available"}), content_type="application/json")
+    response = client.post(
+        "/api/v1/interactions/agent-state", json.dumps({"state": "available"}), content_type="application/json"
+    )
 
     assert response.json()["state"] == "available" and response.json()["by_pbx"] is False
 

@@ -1,15 +1,16 @@
-"""A recorded PBX day (samples/pbx-day.jsonl) replayed with ``frontoffice cti replay`` against a live server
-produces the right calls, callbacks and agent states. The sample's make-up is in samples/make_pbx_day.py."""
+"""A recorded PBX day (samples/pbx-day.jsonl) replayed with ``frontoffice cti replay`` (the ``cti_replay``
+command) against a live server produces the right calls, callbacks and agent states. The sample's make-up
+is in samples/make_pbx_day.py."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db.models import Count, Sum
 from django.urls import reverse
 
-from frontoffice.cli import main
 from frontoffice.interactions.choices import AgentState, CtiOutcome, Direction, Outcome
 from frontoffice.interactions.models import AgentStateChange, Call, Callback, CtiEvent, Interaction
 from frontoffice.interactions.phone import services as phone_services
@@ -42,10 +43,9 @@ def test_a_replayed_pbx_day_produces_the_right_calls_callbacks_and_agent_states(
     agents, raw = reception
     url = live_server.url + reverse("interactions:cti_webhook", args=["x"]).removesuffix("x/")
 
-    code = main(["cti", "replay", str(SAMPLE), "--url", url, "--token", raw, "--as-fast-as-possible"])
+    call_command("cti_replay", str(SAMPLE), "--url", url, "--token", raw, "--as-fast-as-possible")
 
     printed = capsys.readouterr().out
-    assert code == 0, printed
     assert "sent:          217" in printed and "errors:        0" in printed
     # Every call is one phone contact; the planted faults are recognised and nothing is left unknown.
     assert Interaction.objects.filter(channel="phone").count() == Call.objects.count() == 50
@@ -78,10 +78,10 @@ def test_a_replayed_pbx_day_produces_the_right_calls_callbacks_and_agent_states(
 def test_replaying_the_same_day_twice_changes_nothing(live_server, reception, capsys):
     _agents, raw = reception
     url = live_server.url + reverse("interactions:cti_webhook", args=[raw])
-    main(["cti", "replay", str(SAMPLE), "--url", url, "--as-fast-as-possible"])
+    call_command("cti_replay", str(SAMPLE), "--url", url, "--as-fast-as-possible")
     capsys.readouterr()
 
-    main(["cti", "replay", str(SAMPLE), "--url", url, "--as-fast-as-possible"])
+    call_command("cti_replay", str(SAMPLE), "--url", url, "--as-fast-as-possible")
 
     assert "duplicates:    217" in capsys.readouterr().out
     assert Interaction.objects.count() == 50 and Callback.objects.count() == 10

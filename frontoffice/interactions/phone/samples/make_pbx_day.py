@@ -17,7 +17,7 @@ AGENTS = [("201", "Ola Nowak"), ("202", "Piotr Zieliński"), ("203", "Ewa Maj")]
 LINE = "+48221234500"
 START = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # 08:00 in Warsaw
 
-rng = random.Random(6)
+rng = random.Random(6)  # noqa: S311 (invented sample data, not secrets)
 events: list[tuple[datetime, int, dict]] = []
 order = 0
 
@@ -33,8 +33,14 @@ def number(i: int) -> str:
 
 
 kinds = (
-    ["answered"] * 25 + ["hold"] * 4 + ["transfer"] * 3 + ["missed"] * 6 + ["abandoned"] * 5 + ["forwarded"]
-    + ["out_answered"] * 4 + ["out_missed"] * 2
+    ["answered"] * 25
+    + ["hold"] * 4
+    + ["transfer"] * 3
+    + ["missed"] * 6
+    + ["abandoned"] * 5
+    + ["forwarded"]
+    + ["out_answered"] * 4
+    + ["out_missed"] * 2
 )
 rng.shuffle(kinds)
 repeat_of = None
@@ -87,8 +93,12 @@ late = next(i for i, e in enumerate(lines) if e["event"] == "hangup" and e["caus
 late_call = lines[late]["callId"]
 lines.insert(late + 1, {**lines[late], "event": "answer", "answeringNumber": "201", "cause": None})
 lines[late + 1].pop("cause")
-first_missed = next(i for i, e in enumerate(lines) if e["event"] == "hangup" and e["cause"] == "noAnswer" and e["direction"] == "in")
-missed_new = next(i for i, e in enumerate(lines) if e["event"] == "newCall" and e["callId"] == lines[first_missed]["callId"])
+first_missed = next(
+    i for i, e in enumerate(lines) if e["event"] == "hangup" and e["cause"] == "noAnswer" and e["direction"] == "in"
+)
+missed_new = next(
+    i for i, e in enumerate(lines) if e["event"] == "newCall" and e["callId"] == lines[first_missed]["callId"]
+)
 lines[missed_new], lines[first_missed] = lines[first_missed], lines[missed_new]
 for line in lines:
     print(json.dumps(line, ensure_ascii=False))
