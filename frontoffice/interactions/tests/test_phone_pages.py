@@ -239,3 +239,11 @@ def test_the_api_lists_calls_with_their_pbx_figures(client, agent, cti_post):
     item = client.get("/api/v1/interactions/calls").json()["items"][0]
 
     assert (item["call_id"], item["cause"], item["outcome"]) == ("api-1", "busy", "missed")
+
+
+def test_the_client_page_offers_to_log_a_call_next_to_each_phone(client, clerk, caller):
+    client.force_login(clerk)
+
+    html = client.get(reverse("clients:client_detail", args=[caller.pk])).content.decode()
+
+    assert reverse("interactions:call_log_outbound") + f"?client={caller.pk}&amp;number=" in html
