@@ -229,6 +229,8 @@ def call_pop(request: HttpRequest, pk: int) -> HttpResponse:
     """The screen-pop card of a ringing call (fetched by screen-pop.js when the stream says so)."""
     interaction = selectors.call_get(user=request.user, pk=pk)
     context = _call_context(request, interaction)
+    if not request.headers.get("X-Requested-With"):  # opened as a page: the call's whole page
+        return render(request, "interactions/phone/call_detail.html", context)
     context["kind"] = request.GET.get("kind", "call.ringing")
     return render(request, "interactions/phone/pop.html", context)
 

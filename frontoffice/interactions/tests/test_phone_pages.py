@@ -149,7 +149,7 @@ def test_the_screen_pop_card_shows_the_client_and_the_log_page_link(client, agen
     contact = Interaction.objects.get()
     client.force_login(agent)
 
-    page = client.get(reverse("interactions:call_pop", args=[contact.pk]))
+    page = client.get(reverse("interactions:call_pop", args=[contact.pk]), headers={"X-Requested-With": "fetch"})
 
     html = page.content.decode()
     assert "Jan Wiśniewski" in html and reverse("interactions:call_detail", args=[contact.pk]) in html

@@ -4,6 +4,9 @@ is in samples/make_pbx_day.py."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -85,3 +88,25 @@ def test_replaying_the_same_day_twice_changes_nothing(live_server, reception, ca
 
     assert "duplicates:    217" in capsys.readouterr().out
     assert Interaction.objects.count() == 50 and Callback.objects.count() == 10
+
+
+def test_events_of_one_call_arriving_at_once_make_one_contact(live_server, reception):
+    _agents, raw = reception
+    url = live_server.url + reverse("interactions:cti_webhook", args=[raw])
+    rings = [
+        {"event": "newCall", "callId": "same", "from": "+48600200300", "direction": "in", "queue": f"q{n}"}
+        for n in range(8)
+    ]
+
+    def post(event: dict) -> str:
+        request = urllib.request.Request(
+            url, json.dumps(event).encode(), headers={"Content-Type": "application/json"}, method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())["result"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = sorted(pool.map(post, rings))
+
+    assert results == ["applied"] + ["out_of_order"] * 7
+    assert Interaction.objects.filter(external_id="same").count() == 1
