@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 KINDS = frozenset({"newCall", "answer", "hangup", "hold", "unhold", "transfer", "wrapup_start", "wrapup_end"})
 DUPLICATE_WINDOW = datetime.timedelta(seconds=30)
+LAST_USED_GRAIN = datetime.timedelta(minutes=1)  # "last used" is written at most once a minute per token
 ANONYMOUS = frozenset({"", "anonymous", "unknown", "restricted", "private"})
 
 # Hangup causes of calls nobody answered → the contact's outcome. ``cancel``: the caller gave up.
@@ -130,22 +131,45 @@ def _occurred_at(event: dict[str, Any], now: datetime.datetime) -> datetime.date
 
 
 def resolve_users(organisation_id: int, values: list[str]) -> list[Any]:
-    """Staff of the organisation named by extension, user name, e-mail or full name (Zammad sends names)."""
-    users: list[Any] = []
-    staff = get_user_model().objects.filter(staff__organisation_id=organisation_id, staff__is_active=True)
-    for value in values:
-        value = value.strip()
-        if not value:
-            continue
-        phone = AgentPhone.objects.filter(organisation_id=organisation_id, extension=value).select_related("user")
-        found = phone[0].user if phone else None
-        if found is None:
-            found = staff.filter(Q(username__iexact=value) | Q(email__iexact=value)).first()
-        if found is None and " " in value:
+    """Staff of the organisation named by extension, user name, e-mail or full name (Zammad sends names).
+
+    At most three queries however many names are given (this runs for most events)."""
+    wanted = list(dict.fromkeys(value.strip() for value in values if value and value.strip()))
+    if not wanted:
+        return []
+    found: dict[str, Any] = {}
+    for phone in AgentPhone.objects.filter(organisation_id=organisation_id, extension__in=wanted).select_related(
+        "user__staff"
+    ):
+        found[phone.extension] = phone.user
+    staff = (
+        get_user_model()
+        .objects.filter(staff__organisation_id=organisation_id, staff__is_active=True)
+        .select_related("staff")
+    )
+    rest = [value for value in wanted if value not in found]
+    if rest:
+        lowered = [value.lower() for value in rest]
+        for user in staff.filter(Q(username__in=rest) | Q(email__in=lowered)):
+            for value in rest:
+                if value == user.username or value.lower() == user.email.lower():
+                    found.setdefault(value, user)
+    names = [value for value in wanted if value not in found and " " in value]
+    if names:
+        condition = Q()
+        for value in names:
             first, _space, last = value.rpartition(" ")
-            found = staff.filter(first_name__iexact=first, last_name__iexact=last).first()
-        if found is not None and found not in users:
-            users.append(found)
+            condition |= Q(first_name__iexact=first, last_name__iexact=last)
+        for user in staff.filter(condition):
+            for value in names:
+                first, _space, last = value.rpartition(" ")
+                if first.lower() == user.first_name.lower() and last.lower() == user.last_name.lower():
+                    found.setdefault(value, user)
+    users: list[Any] = []
+    for value in wanted:
+        user = found.get(value)
+        if user is not None and user not in users:
+            users.append(user)
     return users
 
 
@@ -184,7 +208,12 @@ def _receive(*, token: CtiToken, event: dict[str, Any], occurred: datetime.datet
     organisation_id = token.organisation_id
     kind, call_id = event["event"], event["callId"]
     fingerprint = _fingerprint(event)
-    call = Call.objects.select_for_update().filter(organisation_id=organisation_id, call_id=call_id).first()
+    call = (
+        Call.objects.select_for_update()
+        .select_related("interaction")
+        .filter(organisation_id=organisation_id, call_id=call_id)
+        .first()
+    )
     earlier = CtiEvent.objects.filter(organisation_id=organisation_id, call_id=call_id, fingerprint=fingerprint)
     if "timestamp" not in event:
         earlier = earlier.filter(received_at__gte=now - DUPLICATE_WINDOW)
@@ -216,7 +245,9 @@ def _receive(*, token: CtiToken, event: dict[str, Any], occurred: datetime.datet
         if kind == "newCall" and result.outcome == CtiOutcome.APPLIED:
             result.late = _apply_kept(token=token, call=call)
         call.save()
-    CtiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRAIN:
+        token.last_used_at = now
+        CtiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return result
 
 

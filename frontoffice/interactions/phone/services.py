@@ -134,12 +134,11 @@ def agent_state_record(
         current.ended_at = max(at, current.started_at)
         current.save(update_fields=["ended_at"])
         at = current.ended_at
-    row = AgentStateChange(
+    # No full_clean(): the state comes from AgentState and the one-open-row rule is a database constraint;
+    # this runs on most CTI events and validating it cost more than the write.
+    return AgentStateChange.objects.create(
         organisation_id=staff.organisation_id, user=user, state=state, started_at=at, by_pbx=by_pbx, call=call
     )
-    row.full_clean()
-    row.save()
-    return row
 
 
 def agent_state_set(*, user: Any, state: str) -> AgentStateChange:
