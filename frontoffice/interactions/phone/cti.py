@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -197,9 +198,11 @@ def receive(*, token: CtiToken, data: Mapping[str, Any]) -> Result:
     occurred = _occurred_at(event, now)
     try:
         return _receive(token=token, event=event, occurred=occurred, now=now)
-    except IntegrityError:
-        # Another request created the call between our look and our insert: now it is there.
-        logger.info("CTI newCall for %s raced another; retrying", call_id)
+    except (IntegrityError, ValidationError):
+        # Another request stored the same call (or the number's callback, or the agent's open state)
+        # between our look and our insert; on PostgreSQL model validation may see it first and say so.
+        # The whole event was rolled back: apply it again, now that the other row is there.
+        logger.info("CTI %s for %s raced another request; retrying", kind, call_id)
         return _receive(token=token, event=event, occurred=occurred, now=now)
 
 

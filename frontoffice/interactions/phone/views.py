@@ -4,6 +4,7 @@ the screen-pop card and its stream, and the phone-system settings (tokens, exten
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -38,6 +39,8 @@ from .forms import (
     CtiTokenForm,
     OutboundCallForm,
 )
+
+logger = logging.getLogger(__name__)
 
 VIEW = InteractionPermission.VIEW_INTERACTIONS.perm
 LOG = InteractionPermission.LOG_INTERACTIONS.perm
@@ -83,6 +86,9 @@ def cti_webhook(request: HttpRequest, token: str) -> HttpResponse:
         result = cti.receive(token=found, data=data)
     except (ValueError, UnicodeDecodeError):
         return problem(request, 400, detail=_("Send a CTI event with at least event and callId."))
+    except ValidationError:
+        logger.exception("CTI event could not be stored")
+        return problem(request, 422, detail=_("The event could not be applied; the server log has the details."))
     return JsonResponse(result.as_json())
 
 
