@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.db import IntegrityError
 from django.urls import reverse
 
 from frontoffice.interactions.choices import AgentState, CallState, ClientMatch, CtiOutcome, Direction, Outcome
@@ -170,3 +171,20 @@ def test_an_outbound_call_that_nobody_answers_is_no_answer_and_no_callback(cti_p
     contact = Interaction.objects.get(external_id="o1")
     assert contact.direction == Direction.OUTBOUND and contact.staff == agent
     assert contact.outcome == Outcome.NO_ANSWER and not Callback.objects.exists()
+
+
+def test_an_event_that_loses_a_race_is_applied_again_once_the_other_row_is_there(cti_token, monkeypatch):
+    real, attempts = cti._receive, []
+
+    def racing(**kwargs):
+        attempts.append(kwargs["event"]["callId"])
+        if len(attempts) == 1:
+            raise IntegrityError("another request stored the call first")
+        return real(**kwargs)
+
+    monkeypatch.setattr(cti, "_receive", racing)
+
+    result = cti.receive(token=cti_token[0], data={"event": "newCall", "callId": "race-1", **IN})
+
+    assert result.outcome == CtiOutcome.APPLIED and attempts == ["race-1", "race-1"]
+    assert Interaction.objects.filter(external_id="race-1").count() == 1
