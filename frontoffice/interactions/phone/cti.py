@@ -213,7 +213,7 @@ def _receive(*, token: CtiToken, event: dict[str, Any], occurred: datetime.datet
     fingerprint = _fingerprint(event)
     call = (
         Call.objects.select_for_update()
-        .select_related("interaction")
+        .select_related("interaction__staff__staff")
         .filter(organisation_id=organisation_id, call_id=call_id)
         .first()
     )
