@@ -13,3 +13,6 @@ class InteractionsConfig(AppConfig):
         # Merging two clients moves their contacts and cases too (and unmerging moves them back).
         register_client_link("interactions.Interaction", "client")
         register_client_link("interactions.Case", "client")
+        register_client_link("interactions.Callback", "client")
+
+        from .phone import tasks  # noqa: F401  (registers the phone's periodic job)

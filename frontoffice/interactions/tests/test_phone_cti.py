@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError
@@ -188,3 +189,19 @@ def test_an_event_that_loses_a_race_is_applied_again_once_the_other_row_is_there
 
     assert result.outcome == CtiOutcome.APPLIED and attempts == ["race-1", "race-1"]
     assert Interaction.objects.filter(external_id="race-1").count() == 1
+
+
+def test_a_wrap_up_nobody_ends_is_ended_after_the_limit(cti_post, agent):
+    from frontoffice.interactions.phone import tasks
+
+    cti_post(event="newCall", callId="w1", timestamp="2026-11-23T09:00:00Z", **IN)
+    cti_post(event="answer", callId="w1", answeringNumber="agent", timestamp="2026-11-23T09:00:10Z", **IN)
+    cti_post(event="hangup", callId="w1", cause="normalClearing", timestamp="2026-11-23T09:02:00Z", **IN)
+    hangup = Call.objects.get(call_id="w1").interaction.ended_at
+
+    ended = tasks.wrap_up_timeout(hangup + tasks.WRAP_UP_LIMIT + timedelta(seconds=1))
+
+    current = phone_services.agent_state_current(user=agent)
+    assert ended == 1 and current.state == AgentState.AVAILABLE
+    assert current.started_at == hangup + tasks.WRAP_UP_LIMIT
+    assert Call.objects.get(call_id="w1").wrap_up_seconds == 600
