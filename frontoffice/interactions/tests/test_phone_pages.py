@@ -247,3 +247,24 @@ def test_the_client_page_offers_to_log_a_call_next_to_each_phone(client, clerk, 
     html = client.get(reverse("clients:client_detail", args=[caller.pk])).content.decode()
 
     assert reverse("interactions:call_log_outbound") + f"?client={caller.pk}&amp;number=" in html
+
+
+def test_a_number_two_clients_share_pops_both_as_maybe(client, agent, cti_post, caller, organisation, branch, clerk):
+    from frontoffice.clients.services import ClientData, client_create
+
+    client_create(
+        organisation=organisation,
+        actor=clerk,
+        data=ClientData(given_name="Janina", family_name="Wiśniewska", phones=["600 200 300"]),
+        branch=branch,
+    )
+    cti_post(event="newCall", callId="maybe-1", **IN)
+    contact = Interaction.objects.get()
+    client.force_login(agent)
+
+    html = client.get(
+        reverse("interactions:call_pop", args=[contact.pk]), headers={"X-Requested-With": "fetch"}
+    ).content.decode()
+
+    assert "Maybe one of these clients:" in html
+    assert "Jan Wiśniewski" in html and "Janina Wiśniewska" in html
