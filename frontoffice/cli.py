@@ -360,6 +360,7 @@ def _port(text: str) -> int:
 # Command groups of the domain apps: `frontoffice GROUP SUB …` runs the management command `GROUP_SUB`.
 APP_COMMAND_GROUPS = {
     "clients": "Client commands: frontoffice clients import|duplicates … (see --help of each)",
+    "cti": "Phone system commands: frontoffice cti replay FILE.jsonl --url URL (see --help)",
 }
 
 

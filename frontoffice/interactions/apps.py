@@ -13,6 +13,9 @@ class InteractionsConfig(AppConfig):
         # Merging two clients moves their contacts and cases too (and unmerging moves them back).
         register_client_link("interactions.Interaction", "client")
         register_client_link("interactions.Case", "client")
+        register_client_link("interactions.Callback", "client")
 
-        # Clock-driven: reading mailboxes and sending queued replies (registers "interactions.mail_*").
+        # Clock-driven jobs register themselves on import: reading mailboxes and sending queued replies
+        # ("interactions.mail_*"), ending forgotten wrap-ups ("interactions.phone_wrap_up").
         from .mail import services as mail_services  # noqa: F401
+        from .phone import tasks  # noqa: F401

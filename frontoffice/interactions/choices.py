@@ -63,3 +63,41 @@ class CasePriority(models.TextChoices):
     NORMAL = "normal", _("Normal")
     HIGH = "high", _("High")
     URGENT = "urgent", _("Urgent")
+
+
+class CallState(models.TextChoices):
+    RINGING = "ringing", _("Ringing")
+    ANSWERED = "answered", _("In progress")
+    ON_HOLD = "on_hold", _("On hold")
+    ENDED = "ended", _("Ended")
+
+
+class CtiOutcome(models.TextChoices):
+    """What became of one CTI event."""
+
+    APPLIED = "applied", _("Applied")
+    DUPLICATE = "duplicate", _("Duplicate, ignored")
+    OUT_OF_ORDER = "out_of_order", _("Out of order, ignored")
+    UNKNOWN_CALL = "unknown_call", _("Unknown call")
+
+
+class CallbackStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    GAVE_UP = "gave_up", _("Gave up")
+
+
+class CallbackOutcome(models.TextChoices):
+    REACHED = "reached", _("Reached the caller")
+    NO_ANSWER = "no_answer", _("No answer")
+    BUSY = "busy", _("Busy")
+    VOICEMAIL = "voicemail", _("Left a message")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+
+
+class AgentState(models.TextChoices):
+    AVAILABLE = "available", _("Available")
+    ON_CALL = "on_call", _("On a call")
+    WRAP_UP = "wrap_up", _("Wrap-up")
+    BREAK = "break", _("On a break")
+    OFFLINE = "offline", _("Offline")

@@ -94,6 +94,8 @@ def test_every_page_a_clerk_reaches_has_one_heading_and_its_own_title(clerk, pag
         "Walk-in queue",
         "Clients",
         "New client",
+        "Callbacks",
+        "Calls",
         "Branches",
         "API tokens",
         "My preferences",

@@ -1,3 +1,34 @@
+from django.utils.translation import gettext_lazy as _
+
 from frontoffice.core.navigation import MenuItem
 
-MENU: list[MenuItem] = []
+from ..permissions import InteractionPermission
+
+VIEW = InteractionPermission.VIEW_INTERACTIONS.perm
+
+MENU: list[MenuItem] = [
+    MenuItem(
+        _("Callbacks"),
+        "interactions:callback_list",
+        (VIEW,),
+        section=_("Phone"),
+        order=120,
+        match_prefix="/interactions/phone/callbacks/",
+    ),
+    MenuItem(
+        _("Calls"),
+        "interactions:call_list",
+        (VIEW,),
+        section=_("Phone"),
+        order=121,
+        match_prefix="/interactions/phone/calls/",
+    ),
+    MenuItem(
+        _("Phone system"),
+        "interactions:phone_settings",
+        (InteractionPermission.MANAGE_CHANNELS.perm,),
+        section=_("Phone"),
+        order=122,
+        match_prefix="/interactions/phone/settings/",
+    ),
+]

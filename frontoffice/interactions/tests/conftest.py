@@ -5,6 +5,7 @@ import pytest
 from frontoffice.clients.services import ClientData, client_create
 
 from .fixtures_mail import dovecot, live_mailbox, mailbox, smtp_server  # noqa: F401
+from .fixtures_phone import cti_post, cti_token  # noqa: F401
 
 
 @pytest.fixture

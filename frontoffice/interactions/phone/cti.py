@@ -1,0 +1,418 @@
+"""The CTI webhook's engine: Zammad's generic CTI events (``newCall``, ``answer``, ``hangup``) plus ``hold``,
+``unhold``, ``transfer``, ``wrapup_start`` and ``wrapup_end``, applied to one ``Call`` per PBX call id.
+
+Every event is stored as it came (``CtiEvent``) with its result:
+
+- **applied**: it moved the call on;
+- **duplicate**: the same event again (same call id, kind and payload; without a ``timestamp`` in the
+  payload, the same payload within ``DUPLICATE_WINDOW``): ignored;
+- **out_of_order**: it does not fit the call's state (an ``answer`` after the ``hangup``): ignored;
+- **unknown_call**: no ``newCall`` seen for the call id yet. Kept; when the ``newCall`` comes later the
+  kept events are applied after it, in the order they came, so a PBX that delivers out of order loses
+  nothing.
+
+Events of one call are serialised by locking the ``Call`` row; two ``newCall`` events racing each other
+meet the unique constraint on (organisation, call id) and the loser is handled as a repeat.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from frontoffice.clients.normalise import normalise_phone
+from frontoffice.core.events import channel, publish
+
+from .. import services as interaction_services
+from ..choices import AgentState, CallState, Channel, CtiOutcome, Direction, Outcome
+from ..models import AgentPhone, Call, CtiEvent, CtiToken, Interaction
+from . import services
+
+logger = logging.getLogger(__name__)
+
+KINDS = frozenset({"newCall", "answer", "hangup", "hold", "unhold", "transfer", "wrapup_start", "wrapup_end"})
+DUPLICATE_WINDOW = datetime.timedelta(seconds=30)
+LAST_USED_GRAIN = datetime.timedelta(minutes=1)  # "last used" is written at most once a minute per token
+ANONYMOUS = frozenset({"", "anonymous", "unknown", "restricted", "private"})
+
+# Hangup causes of calls nobody answered → the contact's outcome. ``cancel``: the caller gave up.
+UNANSWERED_INBOUND = {
+    "cancel": Outcome.ABANDONED,
+    "noAnswer": Outcome.MISSED,
+    "busy": Outcome.MISSED,
+    "congestion": Outcome.MISSED,
+    "notFound": Outcome.MISSED,
+    "forwarded": Outcome.TRANSFERRED,
+}
+UNANSWERED_OUTBOUND = {"notFound": Outcome.WRONG_NUMBER, "forwarded": Outcome.TRANSFERRED}
+NO_CALLBACK_CAUSES = frozenset({"forwarded"})
+
+
+class BadEvent(ValueError):
+    """The request is not a CTI event at all (no event kind or no call id)."""
+
+
+@dataclass
+class Result:
+    outcome: str
+    note: str = ""
+    call: Call | None = None
+    late: list[str] = field(default_factory=list)  # kinds of kept events applied after a late newCall
+
+    def as_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"result": self.outcome}
+        if self.note:
+            body["note"] = self.note
+        if self.call is not None:
+            body["contact_id"] = self.call.interaction_id
+        if self.late:
+            body["applied_late"] = self.late
+        return body
+
+
+def normalise(data: Mapping[str, Any]) -> dict[str, Any]:
+    """One shape for form-encoded and JSON bodies: ``user[]``/``user`` become the list ``user``."""
+    getlist = getattr(data, "getlist", None)
+    users: list[str] = []
+    for key in ("user[]", "user"):
+        if getlist is not None:
+            users += [str(value) for value in getlist(key)]
+        elif key in data:
+            value = data[key]
+            users += [str(item) for item in value] if isinstance(value, list) else [str(value)]
+    event: dict[str, Any] = {}
+    for key in (
+        "event",
+        "from",
+        "to",
+        "direction",
+        "callId",
+        "answeringNumber",
+        "cause",
+        "queue",
+        "transferTo",
+        "timestamp",
+    ):
+        value = data.get(key)
+        if value is not None and value != "":
+            event[key] = str(value)[:250]
+    if users:
+        event["user"] = [user[:150] for user in users if user][:20]
+    return event
+
+
+def _fingerprint(event: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(event, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _occurred_at(event: dict[str, Any], now: datetime.datetime) -> datetime.datetime:
+    raw = event.get("timestamp", "")
+    if not raw:
+        return now
+    try:
+        return datetime.datetime.fromtimestamp(float(raw), tz=datetime.UTC)
+    except ValueError:
+        pass
+    parsed = parse_datetime(raw)
+    if parsed is None:
+        return now
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, datetime.UTC)
+
+
+def resolve_users(organisation_id: int, values: list[str]) -> list[Any]:
+    """Staff of the organisation named by extension, user name, e-mail or full name (Zammad sends names).
+
+    At most three queries however many names are given (this runs for most events)."""
+    wanted = list(dict.fromkeys(value.strip() for value in values if value and value.strip()))
+    if not wanted:
+        return []
+    found: dict[str, Any] = {}
+    for phone in AgentPhone.objects.filter(organisation_id=organisation_id, extension__in=wanted).select_related(
+        "user__staff"
+    ):
+        found[phone.extension] = phone.user
+    staff = (
+        get_user_model()
+        .objects.filter(staff__organisation_id=organisation_id, staff__is_active=True)
+        .select_related("staff")
+    )
+    rest = [value for value in wanted if value not in found]
+    if rest:
+        lowered = [value.lower() for value in rest]
+        for user in staff.filter(Q(username__in=rest) | Q(email__in=lowered)):
+            for value in rest:
+                if value == user.username or value.lower() == user.email.lower():
+                    found.setdefault(value, user)
+    names = [value for value in wanted if value not in found and " " in value]
+    if names:
+        condition = Q()
+        for value in names:
+            first, _space, last = value.rpartition(" ")
+            condition |= Q(first_name__iexact=first, last_name__iexact=last)
+        for user in staff.filter(condition):
+            for value in names:
+                first, _space, last = value.rpartition(" ")
+                if first.lower() == user.first_name.lower() and last.lower() == user.last_name.lower():
+                    found.setdefault(value, user)
+    users: list[Any] = []
+    for value in wanted:
+        user = found.get(value)
+        if user is not None and user not in users:
+            users.append(user)
+    return users
+
+
+def pop(call: Call, user: Any, kind: str) -> None:
+    """Tell ``user``'s screen-pop stream about the call (sent when the transaction commits)."""
+    publish(
+        pop_channel(call.organisation_id, user.pk),
+        {"type": kind, "contact": call.interaction_id, "call": call.pk},
+    )
+
+
+def pop_channel(organisation_id: int, user_id: int) -> str:
+    return channel(organisation_id, "phone", "pop", user_id)
+
+
+def receive(*, token: CtiToken, data: Mapping[str, Any]) -> Result:
+    """Store and apply one event. Raises ``BadEvent`` for a body that is not an event."""
+    event = normalise(data)
+    kind, call_id = event.get("event", ""), event.get("callId", "")
+    if kind not in KINDS:
+        raise BadEvent("event")
+    if not call_id:
+        raise BadEvent("callId")
+    now = timezone.now()
+    occurred = _occurred_at(event, now)
+    try:
+        return _receive(token=token, event=event, occurred=occurred, now=now)
+    except (IntegrityError, ValidationError):
+        # Another request stored the same call (or the number's callback, or the agent's open state)
+        # between our look and our insert; on PostgreSQL model validation may see it first and say so.
+        # The whole event was rolled back: apply it again, now that the other row is there.
+        logger.info("CTI %s for %s raced another request; retrying", kind, call_id)
+        return _receive(token=token, event=event, occurred=occurred, now=now)
+
+
+@transaction.atomic
+def _receive(*, token: CtiToken, event: dict[str, Any], occurred: datetime.datetime, now: datetime.datetime) -> Result:
+    organisation_id = token.organisation_id
+    kind, call_id = event["event"], event["callId"]
+    fingerprint = _fingerprint(event)
+    call = (
+        Call.objects.select_for_update()
+        .select_related("interaction__staff__staff")
+        .filter(organisation_id=organisation_id, call_id=call_id)
+        .first()
+    )
+    earlier = CtiEvent.objects.filter(organisation_id=organisation_id, call_id=call_id, fingerprint=fingerprint)
+    if "timestamp" not in event:
+        earlier = earlier.filter(received_at__gte=now - DUPLICATE_WINDOW)
+    if earlier.exists():
+        result = Result(CtiOutcome.DUPLICATE, "same event already received", call)
+    elif call is None and kind != "newCall":
+        result = Result(CtiOutcome.UNKNOWN_CALL, "no newCall for this call id yet; kept")
+    elif call is None:
+        with transaction.atomic():  # a savepoint: a racing insert raises IntegrityError to receive()
+            call = _new_call(token=token, event=event, occurred=occurred)
+        result = Result(CtiOutcome.APPLIED, call=call)
+    else:
+        result = Result(*_apply(token=token, call=call, event=event, occurred=occurred), call=call)
+    sequence = (call.event_count + 1) if call is not None else 0
+    CtiEvent.objects.create(
+        organisation_id=organisation_id,
+        token=token,
+        call_id=call_id,
+        kind=kind,
+        payload=event,
+        fingerprint=fingerprint,
+        occurred_at=occurred,
+        sequence=sequence,
+        outcome=result.outcome,
+        note=result.note,
+    )
+    if call is not None:
+        call.event_count = sequence
+        if kind == "newCall" and result.outcome == CtiOutcome.APPLIED:
+            result.late = _apply_kept(token=token, call=call)
+        call.save()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRAIN:
+        token.last_used_at = now
+        CtiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return result
+
+
+def _apply_kept(*, token: CtiToken, call: Call) -> list[str]:
+    """Events that came before their newCall, applied now in the order they came."""
+    applied: list[str] = []
+    kept = CtiEvent.objects.filter(
+        organisation_id=call.organisation_id, call_id=call.call_id, outcome=CtiOutcome.UNKNOWN_CALL
+    ).order_by("received_at", "pk")
+    for row in kept:
+        outcome, note = _apply(token=token, call=call, event=row.payload, occurred=row.occurred_at)
+        call.event_count += 1
+        row.outcome, row.sequence = outcome, call.event_count
+        row.note = ("applied after the late newCall" if outcome == CtiOutcome.APPLIED else note)[:200]
+        row.save(update_fields=["outcome", "sequence", "note"])
+        applied.append(row.kind)
+    return applied
+
+
+def _new_call(*, token: CtiToken, event: dict[str, Any], occurred: datetime.datetime) -> Call:
+    inbound = event.get("direction", "in") != "out"
+    users = resolve_users(token.organisation_id, event.get("user", []))
+    number = event.get("from" if inbound else "to", "")
+    address = "" if number.strip().lower() in ANONYMOUS else (normalise_phone(number) or number)
+    interaction = interaction_services.interaction_record(
+        branch=token.branch,
+        channel=Channel.PHONE,
+        actor=None,
+        direction=Direction.INBOUND if inbound else Direction.OUTBOUND,
+        started_at=occurred,
+        staff=None if inbound or not users else users[0],
+        contact_address=address,
+        external_id=event["callId"],
+    )
+    call = Call.objects.create(
+        organisation_id=token.organisation_id,
+        branch=token.branch,
+        interaction=interaction,
+        call_id=event["callId"],
+        from_number=event.get("from", "")[:64],
+        to_number=event.get("to", "")[:64],
+        queue=event.get("queue", "")[:80],
+    )
+    if inbound:
+        call.rang_for.set(users)
+        for user in users:
+            pop(call, user, "call.ringing")
+    elif users:
+        services.agent_state_record(user=users[0], state=AgentState.ON_CALL, at=occurred, call=call)
+    return call
+
+
+def _seconds(start: datetime.datetime | None, end: datetime.datetime) -> int:
+    return max(0, int((end - start).total_seconds())) if start is not None else 0
+
+
+def _apply(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: datetime.datetime) -> tuple[str, str]:
+    """Move ``call`` on by one event; (outcome, note). Saves the interaction; the caller saves ``call``."""
+    kind = event["event"]
+    interaction: Interaction = call.interaction
+    occurred = max(occurred, interaction.started_at)
+    if kind == "newCall":
+        return CtiOutcome.OUT_OF_ORDER, "the call has already begun"
+    if kind == "answer":
+        if call.state != CallState.RINGING:
+            return CtiOutcome.OUT_OF_ORDER, "the call is not ringing"
+        users = resolve_users(call.organisation_id, [event.get("answeringNumber", ""), *event.get("user", [])])
+        staff = users[0] if users else interaction.staff or call.rang_for.first()
+        call.state = CallState.ANSWERED
+        call.ring_seconds = _seconds(interaction.started_at, occurred)
+        interaction.answered_at = occurred
+        interaction.staff = staff
+        interaction.save(update_fields=["answered_at", "staff", "updated_at"])
+        if staff is not None:
+            services.agent_state_record(user=staff, state=AgentState.ON_CALL, at=occurred, call=call)
+            pop(call, staff, "call.answered")
+        return CtiOutcome.APPLIED, ""
+    if kind == "hold":
+        if call.state != CallState.ANSWERED:
+            return CtiOutcome.OUT_OF_ORDER, "only a call in progress can be put on hold"
+        call.state, call.hold_started_at = CallState.ON_HOLD, occurred
+        return CtiOutcome.APPLIED, ""
+    if kind == "unhold":
+        if call.state != CallState.ON_HOLD:
+            return CtiOutcome.OUT_OF_ORDER, "the call is not on hold"
+        call.hold_seconds += _seconds(call.hold_started_at, occurred)
+        call.state, call.hold_started_at = CallState.ANSWERED, None
+        return CtiOutcome.APPLIED, ""
+    if kind == "transfer":
+        return _transfer(call=call, event=event, occurred=occurred)
+    if kind == "hangup":
+        return _hangup(token=token, call=call, event=event, occurred=occurred)
+    if kind == "wrapup_start":
+        if call.state != CallState.ENDED or call.interaction.answered_at is None or call.wrap_up_seconds is not None:
+            return CtiOutcome.OUT_OF_ORDER, "wrap-up starts after an answered call has ended"
+        call.wrap_up_started_at = call.wrap_up_started_at or occurred
+        if interaction.staff is not None:
+            services.agent_state_record(user=interaction.staff, state=AgentState.WRAP_UP, at=occurred, call=call)
+        return CtiOutcome.APPLIED, ""
+    # wrapup_end
+    if call.state != CallState.ENDED or call.wrap_up_started_at is None or call.wrap_up_seconds is not None:
+        return CtiOutcome.OUT_OF_ORDER, "no wrap-up in progress"
+    call.wrap_up_seconds = _seconds(call.wrap_up_started_at, occurred)
+    if interaction.staff is not None:
+        services.agent_state_record(user=interaction.staff, state=AgentState.AVAILABLE, at=occurred, call=call)
+    return CtiOutcome.APPLIED, ""
+
+
+def _transfer(*, call: Call, event: dict[str, Any], occurred: datetime.datetime) -> tuple[str, str]:
+    if call.state not in (CallState.ANSWERED, CallState.ON_HOLD):
+        return CtiOutcome.OUT_OF_ORDER, "only a call in progress can be transferred"
+    names = [event.get("transferTo", ""), event.get("answeringNumber", ""), *event.get("user", [])]
+    targets = resolve_users(call.organisation_id, names)
+    if not targets:
+        return CtiOutcome.OUT_OF_ORDER, "transfer to nobody we know"
+    interaction = call.interaction
+    previous, target = interaction.staff, targets[0]
+    if call.state == CallState.ON_HOLD:  # a consultative transfer ends the hold
+        call.hold_seconds += _seconds(call.hold_started_at, occurred)
+        call.state, call.hold_started_at = CallState.ANSWERED, None
+    call.transfers += 1
+    interaction.staff = target
+    interaction.save(update_fields=["staff", "updated_at"])
+    if previous is not None and previous != target:
+        services.agent_state_record(user=previous, state=AgentState.AVAILABLE, at=occurred, call=call)
+    services.agent_state_record(user=target, state=AgentState.ON_CALL, at=occurred, call=call)
+    pop(call, target, "call.answered")
+    return CtiOutcome.APPLIED, ""
+
+
+def _hangup(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: datetime.datetime) -> tuple[str, str]:
+    if call.state == CallState.ENDED:
+        return CtiOutcome.OUT_OF_ORDER, "the call has already ended"
+    interaction = call.interaction
+    cause = event.get("cause", "")
+    inbound = interaction.direction == Direction.INBOUND
+    if call.state == CallState.ON_HOLD:
+        call.hold_seconds += _seconds(call.hold_started_at, occurred)
+        call.hold_started_at = None
+    call.state, call.cause = CallState.ENDED, cause[:32]
+    interaction.ended_at = occurred
+    fields = ["ended_at", "updated_at"]
+    if interaction.answered_at is not None:
+        call.talk_seconds = max(0, _seconds(interaction.answered_at, occurred) - call.hold_seconds)
+        if call.transfers and not interaction.outcome:
+            interaction.outcome = Outcome.TRANSFERRED
+            fields.append("outcome")
+        if interaction.staff is not None:
+            state = AgentState.WRAP_UP if token.uses_wrap_up else AgentState.AVAILABLE
+            services.agent_state_record(user=interaction.staff, state=state, at=occurred, call=call)
+            if token.uses_wrap_up:
+                call.wrap_up_started_at = occurred
+    else:
+        call.ring_seconds = _seconds(interaction.started_at, occurred)
+        table = UNANSWERED_INBOUND if inbound else UNANSWERED_OUTBOUND
+        interaction.outcome = table.get(cause, Outcome.MISSED if inbound else Outcome.NO_ANSWER)
+        fields.append("outcome")
+        if not inbound and interaction.staff is not None:
+            services.agent_state_record(user=interaction.staff, state=AgentState.AVAILABLE, at=occurred, call=call)
+    interaction.save(update_fields=fields)
+    for user in {*call.rang_for.all(), *([interaction.staff] if interaction.staff else [])}:
+        pop(call, user, "call.ended")
+    if inbound and interaction.answered_at is None and cause not in NO_CALLBACK_CAUSES and interaction.contact_address:
+        services.callback_for_missed_call(interaction=interaction, at=occurred)
+    return CtiOutcome.APPLIED, ""
