@@ -4,6 +4,8 @@ import pytest
 
 from frontoffice.clients.services import ClientData, client_create
 
+from .fixtures_contacts import call, call_back, team, topic  # noqa: F401 - contacts fixtures
+
 
 @pytest.fixture
 def caller(organisation, clerk, branch):
