@@ -90,7 +90,9 @@ class ContactForm(FollowUpFields):
     )
     topic = TopicChoiceField(label=_("Topic"), queryset=None, required=False, empty_label=_("No topic"))  # type: ignore[arg-type]
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", _("Not recorded")), *Outcome.choices], required=False)
-    summary = forms.CharField(label=_("Summary"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label=_("Summary"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     case_subject = forms.CharField(
         label=_("Open a case with the subject"),
         max_length=200,
@@ -119,7 +121,9 @@ class ContactEditForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     topic = TopicChoiceField(label=_("Topic"), queryset=None, required=False, empty_label=_("No topic"))  # type: ignore[arg-type]
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", _("Not recorded")), *Outcome.choices], required=False)
-    summary = forms.CharField(label=_("Summary"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    summary = forms.CharField(
+        label=_("Summary"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def __init__(self, *args: Any, topics: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -165,7 +169,10 @@ class TeamForm(forms.Form):
     branch = forms.ModelChoiceField(label=_("Branch"), queryset=None, empty_label=None)  # type: ignore[arg-type]
     lead = PersonChoiceField(label=_("Team lead"), queryset=None, required=False, empty_label=_("Nobody"))  # type: ignore[arg-type]
     members = PeopleChoiceField(
-        label=_("Members"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple  # type: ignore[arg-type]
+        label=_("Members"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,  # type: ignore[arg-type]
     )
     is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
 

@@ -90,8 +90,10 @@ def interaction_update(
     summary: str,
 ) -> Interaction:
     """Set the topic, outcome and summary after the fact; refused if somebody changed the contact meanwhile."""
-    fresh = Interaction.objects.select_for_update().select_related("updated_by", "branch__organisation").get(
-        pk=interaction.pk
+    fresh = (
+        Interaction.objects.select_for_update()
+        .select_related("updated_by", "branch__organisation")
+        .get(pk=interaction.pk)
     )
     check_version(fresh, version)
     if topic is not None and topic.organisation_id != fresh.organisation_id:
@@ -125,9 +127,7 @@ def _unique_name(model: type[Topic] | type[Team], organisation_id: int, name: st
 
 
 @transaction.atomic
-def topic_create(
-    *, organisation: Organisation, actor: Any, name: str, name_pl: str = "", position: int = 0
-) -> Topic:
+def topic_create(*, organisation: Organisation, actor: Any, name: str, name_pl: str = "", position: int = 0) -> Topic:
     """Add a topic to the organisation's controlled list."""
     _unique_name(Topic, organisation.pk, name, None)
     topic = Topic(organisation=organisation, name=name.strip(), name_pl=name_pl.strip(), position=position)
@@ -185,9 +185,7 @@ def _check_team_people(branch: Branch, lead: Any, members: list[Any]) -> None:
 
 
 @transaction.atomic
-def team_create(
-    *, branch: Branch, actor: Any, name: str, lead: Any = None, members: list[Any] | None = None
-) -> Team:
+def team_create(*, branch: Branch, actor: Any, name: str, lead: Any = None, members: list[Any] | None = None) -> Team:
     """A team at a branch, with its lead and members (staff of the organisation)."""
     members = list(members or [])
     _check_team_people(branch, lead, members)

@@ -93,7 +93,9 @@ def interaction_list(request: HttpRequest) -> HttpResponse:
         needs_client=bool(data.get("needs_client")),
     )
     page = _page_number(request)
-    rows, has_next = selectors.page_of(selectors.interaction_list(user=user, filters=filters), page=page, per_page=PER_PAGE)
+    rows, has_next = selectors.page_of(
+        selectors.interaction_list(user=user, filters=filters), page=page, per_page=PER_PAGE
+    )
     params = request.GET.copy()
     params.pop("page", None)
     context = {
@@ -140,7 +142,9 @@ def interaction_create(request: HttpRequest) -> HttpResponse:
     initial, chosen_client = _prefill(request)
     if posted:
         raw = request.POST.get("client", "")
-        chosen_client = client_selectors.client_get(user=user, pk=int(raw), follow_merges=False) if raw.isdigit() else None
+        chosen_client = (
+            client_selectors.client_get(user=user, pk=int(raw), follow_merges=False) if raw.isdigit() else None
+        )
     form = ContactForm(
         request.POST if posted else None,
         initial=initial,
@@ -279,7 +283,8 @@ def interaction_confirm_client(request: HttpRequest, pk: int) -> HttpResponse:
 def interaction_follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
     interaction = shared_selectors.interaction_get(user=request.user, pk=pk)
     form = FollowUpForm(
-        request.POST, owners=selectors.organisation_staff_users(user=request.user, branch_id=interaction.branch_id, include_me=True)
+        request.POST,
+        owners=selectors.organisation_staff_users(user=request.user, branch_id=interaction.branch_id, include_me=True),
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -331,7 +336,11 @@ def interaction_join_case(request: HttpRequest, pk: int) -> HttpResponse:
     interaction = shared_selectors.interaction_get(user=request.user, pk=pk)
     raw = request.POST.get("case", "")
     case = next(
-        (found for found in selectors.cases_to_join(user=request.user, interaction=interaction) if str(found.pk) == raw),
+        (
+            found
+            for found in selectors.cases_to_join(user=request.user, interaction=interaction)
+            if str(found.pk) == raw
+        ),
         None,
     )
     if case is None:
@@ -383,7 +392,9 @@ def follow_up_done(request: HttpRequest, pk: int) -> HttpResponse:
 @require(SETUP)
 def topic_list(request: HttpRequest) -> HttpResponse:
     topics = selectors.topic_list(user=request.user, include_inactive=True)
-    return render(request, "interactions/contacts/topic_list.html", {"topics": topics, "language": request.LANGUAGE_CODE})
+    return render(
+        request, "interactions/contacts/topic_list.html", {"topics": topics, "language": request.LANGUAGE_CODE}
+    )
 
 
 @require(SETUP)
@@ -406,7 +417,10 @@ def topic_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Topic added."))
             return redirect("interactions:topic_list")
     return render(
-        request, "interactions/contacts/topic_form.html", {"form": form, "topic": None}, status=400 if form.errors else 200
+        request,
+        "interactions/contacts/topic_form.html",
+        {"form": form, "topic": None},
+        status=400 if form.errors else 200,
     )
 
 
@@ -431,7 +445,10 @@ def topic_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Topic saved."))
             return redirect("interactions:topic_list")
     return render(
-        request, "interactions/contacts/topic_form.html", {"form": form, "topic": topic}, status=400 if form.errors else 200
+        request,
+        "interactions/contacts/topic_form.html",
+        {"form": form, "topic": topic},
+        status=400 if form.errors else 200,
     )
 
 
@@ -473,7 +490,10 @@ def team_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Team set up."))
             return redirect("interactions:team_list")
     return render(
-        request, "interactions/contacts/team_form.html", {"form": form, "team": None}, status=400 if form.errors else 200
+        request,
+        "interactions/contacts/team_form.html",
+        {"form": form, "team": None},
+        status=400 if form.errors else 200,
     )
 
 
@@ -511,5 +531,8 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Team saved."))
             return redirect("interactions:team_list")
     return render(
-        request, "interactions/contacts/team_form.html", {"form": form, "team": team}, status=400 if form.errors else 200
+        request,
+        "interactions/contacts/team_form.html",
+        {"form": form, "team": team},
+        status=400 if form.errors else 200,
     )

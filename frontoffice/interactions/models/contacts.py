@@ -125,6 +125,14 @@ class Interaction(TimeStampedModel):
             models.Index(fields=["staff", "-started_at"], name="interaction_staff_time_idx"),
             models.Index(fields=["organisation", "channel", "-started_at"], name="interaction_channel_idx"),
             models.Index(fields=["case", "started_at"], name="interaction_case_idx"),
+            # The contact list for organisation-wide roles, by topic, and "needs a client".
+            models.Index(fields=["organisation", "-started_at"], name="interaction_org_time_idx"),
+            models.Index(fields=["topic", "-started_at"], name="interaction_topic_time_idx"),
+            models.Index(
+                fields=["organisation", "-started_at"],
+                condition=Q(client_match__in=["none", "maybe"]),
+                name="interaction_needs_client_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -43,5 +43,9 @@ def call(branch, clerk, caller, topic):
 def call_back(call, clerk):
     """The clerk promised to call Jan back tomorrow."""
     return services.follow_up_create(
-        owner=clerk, due_at=timezone.now() + timedelta(days=1), note="Oddzwonić z wynikami", actor=clerk, interaction=call
+        owner=clerk,
+        due_at=timezone.now() + timedelta(days=1),
+        note="Oddzwonić z wynikami",
+        actor=clerk,
+        interaction=call,
     )
