@@ -135,9 +135,8 @@ def follow_up_list(*, user: Any, owner_id: int | None = None, include_done: bool
     """Follow-ups of ``owner_id`` (default: the user), overdue first; others' only for who may oversee them."""
     owner_id = owner_id or user.pk
     rows = scope_queryset(FollowUp.objects.all(), user)
-    if owner_id != user.pk:
-        if not follow_up_owners(user=user).filter(pk=owner_id).exists():
-            return rows.none()
+    if owner_id != user.pk and not follow_up_owners(user=user).filter(pk=owner_id).exists():
+        return rows.none()
     rows = rows.filter(owner_id=owner_id)
     if not include_done:
         rows = rows.filter(done_at__isnull=True)
