@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from frontoffice.accounts.models import StaffMember
@@ -76,7 +76,7 @@ def interaction_list(*, user: Any, filters: ContactFilters) -> QuerySet[Interact
     return rows.select_related("branch", "client", "topic", "staff").order_by("-started_at", "-pk")
 
 
-def page_of[T](rows: QuerySet[T], *, page: int, per_page: int) -> tuple[list[T], bool]:
+def page_of[M: Model](rows: QuerySet[M], *, page: int, per_page: int) -> tuple[list[M], bool]:
     """One page of ``rows`` and whether another follows, without counting the whole list."""
     start = (max(page, 1) - 1) * per_page
     found = list(rows[start : start + per_page + 1])
@@ -111,7 +111,7 @@ def cases_to_join(*, user: Any, interaction: Interaction) -> QuerySet[Case]:
 def led_team_member_ids(*, user: Any) -> set[int]:
     """Users in the active teams ``user`` leads (a team lead sees their members' follow-ups)."""
     teams = scope_queryset(Team.objects.filter(lead=user, is_active=True), user)
-    return set(teams.values_list("members__pk", flat=True).exclude(members__pk=None))
+    return {pk for pk in teams.values_list("members__pk", flat=True) if pk is not None}
 
 
 def may_oversee_follow_ups(user: Any) -> bool:
@@ -193,6 +193,8 @@ def organisation_staff_users(*, user: Any, branch_id: int | None = None, include
     from django.contrib.auth import get_user_model
 
     scope = scope_for(user)
+    if scope.organisation_id is None:
+        return get_user_model().objects.none()
     staff = StaffMember.objects.filter(organisation_id=scope.organisation_id, is_active=True)
     if branch_id is not None:
         staff = staff.filter(branches=branch_id)
