@@ -128,9 +128,12 @@ class Interaction(TimeStampedModel):
             # The contact list for organisation-wide roles, by topic, and "needs a client".
             models.Index(fields=["organisation", "-started_at"], name="interaction_org_time_idx"),
             models.Index(fields=["topic", "-started_at"], name="interaction_topic_time_idx"),
+            models.Index(fields=["organisation", "outcome", "-started_at"], name="interaction_outcome_time_idx"),
+            # "Needs a client": the client is empty exactly while the match is unknown or "maybe". The
+            # condition has no parameter, so SQLite's planner can use the partial index too.
             models.Index(
                 fields=["organisation", "-started_at"],
-                condition=Q(client_match__in=["none", "maybe"]),
+                condition=Q(client__isnull=True),
                 name="interaction_needs_client_idx",
             ),
         ]
