@@ -125,6 +125,17 @@ class Interaction(TimeStampedModel):
             models.Index(fields=["staff", "-started_at"], name="interaction_staff_time_idx"),
             models.Index(fields=["organisation", "channel", "-started_at"], name="interaction_channel_idx"),
             models.Index(fields=["case", "started_at"], name="interaction_case_idx"),
+            # The contact list for organisation-wide roles, by topic, and "needs a client".
+            models.Index(fields=["organisation", "-started_at"], name="interaction_org_time_idx"),
+            models.Index(fields=["topic", "-started_at"], name="interaction_topic_time_idx"),
+            models.Index(fields=["organisation", "outcome", "-started_at"], name="interaction_outcome_time_idx"),
+            # "Needs a client": the client is empty exactly while the match is unknown or "maybe". The
+            # condition has no parameter, so SQLite's planner can use the partial index too.
+            models.Index(
+                fields=["organisation", "-started_at"],
+                condition=Q(client__isnull=True),
+                name="interaction_needs_client_idx",
+            ),
         ]
 
     def __str__(self) -> str:
