@@ -4,6 +4,8 @@ import pytest
 
 from frontoffice.clients.services import ClientData, client_create
 
+from .fixtures_chat import _fresh_rate_limits, waiting_chat, widget  # noqa: F401
+
 
 @pytest.fixture
 def caller(organisation, clerk, branch):
@@ -16,3 +18,4 @@ def caller(organisation, clerk, branch):
         ),
         branch=branch,
     )
+
