@@ -21,6 +21,7 @@
     en: {
       open: "Chat with us", title: "Chat", close: "Close the chat", name: "Your name (optional)",
       email: "Your e-mail (optional)", emailRequired: "Your e-mail", message: "Your message", send: "Send",
+      offlineName: "Name", offlineText: "Message for us",
       log: "Chat messages", waiting: "Waiting for an agent…", joined: "An agent has joined the chat.",
       ended: "The chat has ended.", newChat: "Start a new chat", end: "End the chat",
       offline: "Nobody is online now. Leave a message and we will answer by e-mail.",
@@ -31,6 +32,7 @@
     pl: {
       open: "Czat z nami", title: "Czat", close: "Zamknij czat", name: "Imię (nieobowiązkowo)",
       email: "E-mail (nieobowiązkowo)", emailRequired: "Twój e-mail", message: "Twoja wiadomość", send: "Wyślij",
+      offlineName: "Imię i nazwisko", offlineText: "Wiadomość do nas",
       log: "Wiadomości czatu", waiting: "Czekamy na konsultanta…", joined: "Konsultant dołączył do czatu.",
       ended: "Czat został zakończony.", newChat: "Zacznij nowy czat", end: "Zakończ czat",
       offline: "Teraz nikt nie jest dostępny. Zostaw wiadomość, a odpowiemy e-mailem.",
@@ -98,9 +100,9 @@
   panel.appendChild(chatForm);
 
   var offlineForm = el("form", { "class": "compose", "data-form": "offline", novalidate: "", hidden: "" });
-  var offlineName = field(offlineForm, "name", TEXT.name, "text", false);
+  var offlineName = field(offlineForm, "name", TEXT.offlineName, "text", false);
   var offlineEmail = field(offlineForm, "email", TEXT.emailRequired, "email", true);
-  var offlineText = field(offlineForm, "text", TEXT.message, "textarea", true);
+  var offlineText = field(offlineForm, "text", TEXT.offlineText, "textarea", true);
   offlineForm.appendChild(el("button", { type: "submit", "class": "primary" }, TEXT.sendOffline));
   panel.appendChild(offlineForm);
 
