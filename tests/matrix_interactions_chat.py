@@ -69,9 +69,7 @@ CASES: dict[str, Case] = {
     "interactions_events:chat_agent_stream": api_case(roles=LOGGERS, ok=(204,)),
     "api:chat_list": api_case(roles=VIEWERS),
     "api:chat_get": api_case(roles=VIEWERS, kwargs=lambda ctx: {"chat_id": ctx["chat_waiting"].pk}, scoped=True),
-    "api:chat_messages": api_case(
-        roles=VIEWERS, kwargs=lambda ctx: {"chat_id": ctx["chat_waiting"].pk}, scoped=True
-    ),
+    "api:chat_messages": api_case(roles=VIEWERS, kwargs=lambda ctx: {"chat_id": ctx["chat_waiting"].pk}, scoped=True),
 }
 
 

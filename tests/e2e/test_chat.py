@@ -35,7 +35,7 @@ def website(serve_url: str) -> Iterator[dict[str, Any]]:
     site: dict[str, Any] = {"token": ""}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_GET(self) -> None:
             body = PAGE.format(server=serve_url, token=site["token"]).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")

@@ -57,9 +57,9 @@ def conversation_for_key(*, widget: ChatWidget, key: str) -> ChatConversation | 
         data = signing.loads(key, salt=KEY_SALT)
     except signing.BadSignature:
         return None
-    if not isinstance(data, dict) or data.get("w") != widget.pk:
+    if not isinstance(data, dict) or data.get("w") != widget.pk or not isinstance(data.get("c"), int):
         return None
-    return ChatConversation.objects.select_related("interaction").filter(pk=data.get("c"), widget=widget).first()
+    return ChatConversation.objects.select_related("interaction").filter(pk=data["c"], widget=widget).first()
 
 
 def message_data(message: ChatMessage) -> dict[str, Any]:
@@ -348,7 +348,9 @@ def chat_offline_message(
         summary=text,
         outcome=Outcome.CASE_OPENED,
     )
-    case = services.case_open(branch=widget.branch, subject=text.splitlines()[0][:200], actor=None, interaction=interaction)
+    case = services.case_open(
+        branch=widget.branch, subject=text.splitlines()[0][:200], actor=None, interaction=interaction
+    )
     if conversation is not None and conversation.status == ChatStatus.WAITING:
         chat_end(conversation=conversation, outcome=Outcome.MISSED)
     publish(

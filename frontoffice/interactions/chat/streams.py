@@ -37,7 +37,11 @@ def _visitor(token: str, key: str) -> tuple[ChatWidget | None, Any]:
 async def visitor_stream(request: HttpRequest, token: str) -> HttpResponse:
     widget, conversation = await sync_to_async(_visitor)(token, request.GET.get("key", ""))
     if conversation is None:
-        return cors(JsonResponse({"error": "unknown_chat", "detail": _("This chat is not available.")}, status=404), request, widget)
+        return cors(
+            JsonResponse({"error": "unknown_chat", "detail": _("This chat is not available.")}, status=404),
+            request,
+            widget,
+        )
     if not served_over_asgi(request) or conversation.status == ChatStatus.ENDED:
         return cors(no_stream(), request, widget)
 

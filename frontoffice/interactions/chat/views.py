@@ -79,7 +79,9 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if form.is_valid():
         try:
-            services.chat_reply(conversation=context["conversation"], agent=request.user, text=form.cleaned_data["text"])
+            services.chat_reply(
+                conversation=context["conversation"], agent=request.user, text=form.cleaned_data["text"]
+            )
         except services.ChatClosed:
             form.add_error(None, _("This chat has ended."))
         except ValidationError as error:
@@ -169,7 +171,10 @@ def widget_edit(request: HttpRequest, pk: int) -> HttpResponse:
     status = 400 if form.errors else 200
     snippet = embed_snippet(request, widget.token)
     return render(
-        request, "interactions/chat/widget_form.html", {"form": form, "widget": widget, "snippet": snippet}, status=status
+        request,
+        "interactions/chat/widget_form.html",
+        {"form": form, "widget": widget, "snippet": snippet},
+        status=status,
     )
 
 

@@ -69,9 +69,7 @@ class ChatWidget(TimeStampedModel):
     )
     greeting_en = models.CharField(_("greeting in English"), max_length=300, blank=True)
     greeting_pl = models.CharField(_("greeting in Polish"), max_length=300, blank=True)
-    accent_colour = models.CharField(
-        _("accent colour"), max_length=7, default="#1f5fbf", validators=[colour_validator]
-    )
+    accent_colour = models.CharField(_("accent colour"), max_length=7, default="#1f5fbf", validators=[colour_validator])
     text_colour = models.CharField(
         _("text colour on the accent"), max_length=7, default="#ffffff", validators=[colour_validator]
     )

@@ -18,4 +18,3 @@ def caller(organisation, clerk, branch):
         ),
         branch=branch,
     )
-

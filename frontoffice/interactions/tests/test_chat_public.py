@@ -125,7 +125,10 @@ def test_outside_hours_a_chat_cannot_start_and_the_offline_form_opens_a_case(cli
     assert refused.json()["error"] == "offline"
     # And the message they leave becomes an e-mail case
     left = post(
-        client, "chat_visitor_offline", widget, {"name": "Ewa", "email": "ewa@example.invalid", "text": "Proszę o kontakt"}
+        client,
+        "chat_visitor_offline",
+        widget,
+        {"name": "Ewa", "email": "ewa@example.invalid", "text": "Proszę o kontakt"},
     )
     assert left.status_code == 201
     assert "e-mail" in left.json()["detail"]
@@ -145,6 +148,8 @@ def test_the_visitor_stream_answers_no_stream_outside_asgi(client, waiting_chat,
 @pytest.mark.parametrize("body", [b"[1, 2]", b"{not json"])
 def test_a_body_that_is_not_a_json_object_is_refused(client, widget, body):
     response = client.post(
-        reverse("interactions:chat_visitor_start", kwargs={"token": widget.token}), body, content_type="application/json"
+        reverse("interactions:chat_visitor_start", kwargs={"token": widget.token}),
+        body,
+        content_type="application/json",
     )
     assert response.status_code == 400

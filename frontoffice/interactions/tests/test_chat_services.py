@@ -142,9 +142,7 @@ def test_a_bad_hours_line_is_refused_with_its_number(line):
 def test_a_widget_on_the_branchs_hours_is_offline_when_the_branch_is_closed(branch, manager):
     from frontoffice.core.models import OpeningHours
 
-    OpeningHours.objects.create(
-        branch=branch, weekday=0, opens_at=datetime.time(8), closes_at=datetime.time(16)
-    )
+    OpeningHours.objects.create(branch=branch, weekday=0, opens_at=datetime.time(8), closes_at=datetime.time(16))
     widget = services.widget_create(branch=branch, actor=manager, name="Strona", hours_source=HoursSource.BRANCH)
     assert widget_is_online(widget, datetime.datetime(2026, 11, 23, 9, 0, tzinfo=WARSAW))
     assert not widget_is_online(widget, datetime.datetime(2026, 11, 23, 20, 0, tzinfo=WARSAW))

@@ -32,7 +32,9 @@ def test_the_reply_box_sends_with_htmx_and_asks_the_log_to_refresh(client, agent
     chat_services.chat_take(conversation=waiting_chat, agent=agent)
     client.force_login(agent)
     response = client.post(
-        reverse("interactions:chat_reply", kwargs={"pk": waiting_chat.pk}), {"text": "Wyniki są gotowe."}, headers={"HX-Request": "true"}
+        reverse("interactions:chat_reply", kwargs={"pk": waiting_chat.pk}),
+        {"text": "Wyniki są gotowe."},
+        headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
     assert response["HX-Trigger"] == "chat-refresh"
