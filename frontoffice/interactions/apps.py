@@ -10,6 +10,8 @@ class InteractionsConfig(AppConfig):
     def ready(self) -> None:
         from frontoffice.clients.registry import register_client_link
 
+        from .chat import tasks as chat_tasks  # noqa: F401 (registers the chat's periodic job)
+
         # Merging two clients moves their contacts and cases too (and unmerging moves them back).
         register_client_link("interactions.Interaction", "client")
         register_client_link("interactions.Case", "client")

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone, translation
@@ -36,6 +37,11 @@ View = Callable[..., HttpResponse]
 
 
 def client_ip(request: HttpRequest) -> str:
+    """The visitor's address; behind ``FRONTOFFICE_PROXY_COUNT`` trusted proxies, from X-Forwarded-For."""
+    proxies = int(getattr(settings, "AXES_IPWARE_PROXY_COUNT", 0) or 0)
+    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+    if proxies and len(forwarded) >= proxies:
+        return forwarded[-proxies]
     return str(request.META.get("REMOTE_ADDR", ""))
 
 

@@ -153,3 +153,11 @@ def test_a_body_that_is_not_a_json_object_is_refused(client, widget, body):
         content_type="application/json",
     )
     assert response.status_code == 400
+
+
+def test_behind_a_trusted_proxy_the_visitors_address_comes_from_x_forwarded_for(rf, settings):
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    request = rf.get("/", headers={"X-Forwarded-For": "203.0.113.9, 198.51.100.7"}, REMOTE_ADDR="10.0.0.2")
+    assert public.client_ip(request) == "198.51.100.7"
+    settings.AXES_IPWARE_PROXY_COUNT = 0
+    assert public.client_ip(request) == "10.0.0.2"

@@ -154,3 +154,21 @@ def test_allowed_websites_must_be_origins(branch, manager):
     assert "allowed_origins" in error.value.message_dict
     with pytest.raises(ValidationError):
         services.widget_create(branch=branch, actor=manager, name="Strona", allowed_origins="javascript:alert(1)")
+
+
+def test_chats_nobody_wrote_in_for_an_hour_are_ended_by_the_sweep(widget, waiting_chat, agent):
+    from django.utils import timezone
+
+    from frontoffice.interactions.chat.tasks import end_idle_chats
+
+    # Given a waiting chat and a chat in progress, both quiet
+    active = services.chat_start(widget=widget, name="Adam", text="Dzień dobry")
+    services.chat_take(conversation=active, agent=agent)
+    # When the sweep runs within the hour, nothing ends; after it, both end
+    assert end_idle_chats(timezone.now() + datetime.timedelta(minutes=30)) == 0
+    assert end_idle_chats(timezone.now() + datetime.timedelta(minutes=61)) == 2
+    assert end_idle_chats(timezone.now() + datetime.timedelta(minutes=62)) == 0
+    waiting_chat.refresh_from_db()
+    active.refresh_from_db()
+    assert (waiting_chat.status, waiting_chat.interaction.outcome) == (ChatStatus.ENDED, Outcome.ABANDONED)
+    assert (active.status, active.interaction.outcome) == (ChatStatus.ENDED, Outcome.INFORMATION)
