@@ -17,6 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from frontoffice.interactions.chat import services as chat_services
+from frontoffice.interactions.models import Case
 from frontoffice.interactions.models.chat import HoursSource
 from tests.e2e.helpers import sign_in
 
@@ -124,3 +125,32 @@ def test_a_visitor_on_the_website_chats_with_an_agent(open_page, website, make_u
     message.fill("Thank you!")
     message.press("Enter")
     expect(desk.get_by_role("log")).to_contain_text("Thank you!")
+
+
+def test_outside_the_widgets_hours_a_visitor_leaves_a_message_for_email(open_page, website, make_user, branch):
+    # given: a widget with its own hours that never come (an empty week)
+    manager = make_user("manager")
+    widget = chat_services.widget_create(
+        branch=branch,
+        actor=manager,
+        name="Clinic website",
+        allowed_origins=website["url"],
+        hours_source=HoursSource.OWN,
+    )
+    website["token"] = widget.token
+    # when: a visitor opens the chat, they are offered the e-mail form and fill it in
+    visitor = open_page()
+    visitor.goto(website["url"] + "/")
+    visitor.get_by_role("button", name="Chat with us").click()
+    dialog = visitor.get_by_role("dialog", name="Chat")
+    expect(dialog.get_by_role("status")).to_have_text(
+        "Nobody is online now. Leave a message and we will answer by e-mail."
+    )
+    dialog.get_by_label("Your e-mail", exact=True).fill("ewa.nowak@example.invalid")
+    dialog.get_by_label("Message for us").fill("Please send me the price list.")
+    dialog.get_by_role("button", name="Send by e-mail").click()
+    # then: they are told the answer comes by e-mail, and a case waits for the team
+    expect(dialog.get_by_role("status")).to_have_text("Thank you. We have your message and will answer by e-mail.")
+    case = Case.objects.get()
+    assert case.subject == "Please send me the price list."
+    assert case.channel == "web_form"

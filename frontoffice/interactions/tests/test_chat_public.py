@@ -161,3 +161,13 @@ def test_behind_a_trusted_proxy_the_visitors_address_comes_from_x_forwarded_for(
     assert public.client_ip(request) == "198.51.100.7"
     settings.AXES_IPWARE_PROXY_COUNT = 0
     assert public.client_ip(request) == "10.0.0.2"
+
+
+def test_when_nobody_takes_the_chat_in_time_the_visitor_is_offered_the_email_form(client, widget):
+    # Given a widget that offers the e-mail form at once
+    widget.answer_within_minutes = 0
+    widget.save()
+    key = post(client, "chat_visitor_start", widget, {"text": "Halo?"}).json()["key"]
+    # When the widget polls, it is told to offer the form
+    polled = client.get(reverse("interactions:chat_visitor_messages", kwargs={"token": widget.token}), {"key": key})
+    assert polled.json()["offer_offline"] is True

@@ -109,3 +109,16 @@ def test_bad_own_hours_are_shown_on_the_field_with_the_input_kept(client, manage
     assert response.status_code == 400
     assert "Line 1" in response.text
     assert "pon 8-16" in response.text
+
+
+def test_staff_read_chats_and_their_messages_through_the_api(client, agent, waiting_chat):
+    client.force_login(agent)
+    listed = client.get("/api/v1/interactions/chats", {"status": "waiting"})
+    assert listed.status_code == 200
+    assert [row["visitor_name"] for row in listed.json()["items"]] == ["Ewa Nowak"]
+    assert listed.json()["items"][0]["interaction_id"] == waiting_chat.interaction_id
+    first = waiting_chat.messages.first()
+    messages = client.get(f"/api/v1/interactions/chats/{waiting_chat.pk}/messages")
+    assert [m["text"] for m in messages.json()] == ["Czy są już moje wyniki?"]
+    newer = client.get(f"/api/v1/interactions/chats/{waiting_chat.pk}/messages", {"since": first.pk})
+    assert newer.json() == []
