@@ -28,7 +28,7 @@ from . import ratelimit, selectors, services
 from .hours import widget_is_online
 
 # (requests, seconds) per window
-IP_LIMIT = (120, 60)
+IP_LIMIT = (300, 60)
 START_LIMIT = (30, 600)
 VISITOR_LIMIT = (30, 60)
 BODY_LIMIT = 16_000  # bytes: a 2,000-character message with room for its JSON

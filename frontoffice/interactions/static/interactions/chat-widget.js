@@ -184,8 +184,9 @@
     });
   }
 
-  function startPolling() {
-    if (!state.timer) { state.timer = window.setInterval(poll, 3000); }
+  function startPolling(seconds) {
+    if (state.timer) { window.clearInterval(state.timer); }
+    state.timer = window.setInterval(poll, seconds * 1000);
   }
 
   function stopLive() {
@@ -196,21 +197,23 @@
   function goLive() {
     stopLive();
     poll();
-    if (!window.EventSource) { startPolling(); return; }
+    if (!window.EventSource) { startPolling(3); return; }
     var source = new EventSource(streamBase + "?key=" + encodeURIComponent(state.key));
     state.source = source;
-    source.addEventListener("open", poll);
+    source.addEventListener("open", function () {
+      poll();
+      // Live: a slow poll only notices when the e-mail form should be offered.
+      startPolling(30);
+    });
     source.addEventListener("message", function (event) {
       try { addMessage(JSON.parse(event.data)); } catch (error) { /* ignore a broken event */ }
     });
     source.addEventListener("taken", function () { setStatus("active"); });
     source.addEventListener("close", function () { poll(); });
     source.addEventListener("error", function () {
-      // Closed for good (no stream here: 204, or the chat ended): poll instead.
-      if (source.readyState === 2) { state.source = null; if (state.status !== "ended") { startPolling(); } }
+      // Closed for good (no stream here: 204, or the chat ended): poll every few seconds instead.
+      if (source.readyState === 2) { state.source = null; if (state.status !== "ended") { startPolling(3); } }
     });
-    // Waiting chats also poll slowly so the e-mail offer appears when nobody takes the chat in time.
-    startPolling();
   }
 
   function send(event) {
