@@ -16,6 +16,8 @@ class InteractionsConfig(AppConfig):
         register_client_link("interactions.Callback", "client")
 
         # Clock-driven jobs register themselves on import: reading mailboxes and sending queued replies
-        # ("interactions.mail_*"), ending forgotten wrap-ups ("interactions.phone_wrap_up").
+        # ("interactions.mail_*"), ending forgotten wrap-ups ("interactions.phone_wrap_up") and idle chats
+        # ("interactions.chat_idle").
+        from .chat import tasks as chat_tasks  # noqa: F401
         from .mail import services as mail_services  # noqa: F401
         from .phone import tasks  # noqa: F401

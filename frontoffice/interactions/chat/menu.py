@@ -1,3 +1,24 @@
+from django.utils.translation import gettext_lazy as _
+
 from frontoffice.core.navigation import MenuItem
 
-MENU: list[MenuItem] = []
+from ..permissions import InteractionPermission
+
+MENU: list[MenuItem] = [
+    MenuItem(
+        _("Web chat"),
+        "interactions:chat_inbox",
+        (InteractionPermission.LOG_INTERACTIONS.perm,),
+        section=_("Contacts"),
+        order=130,
+        match_prefix="/interactions/chat/conversations/",
+    ),
+    MenuItem(
+        _("Chat widgets"),
+        "interactions:chat_widget_list",
+        (InteractionPermission.MANAGE_CHANNELS.perm,),
+        section=_("Contacts"),
+        order=139,
+        match_prefix="/interactions/chat/widgets/",
+    ),
+]

@@ -9,8 +9,8 @@ MENU: list[MenuItem] = [
         _("Mailboxes"),
         "interactions:mailbox_list",
         (InteractionPermission.MANAGE_CHANNELS.perm,),
-        section=_("Interactions"),
-        order=160,
+        section=_("Contacts"),
+        order=208,
         match_prefix="/interactions/mail/mailboxes/",
     ),
 ]

@@ -1,4 +1,5 @@
 from .cases import Case
+from .chat import ChatConversation, ChatMessage, ChatWidget
 from .contacts import FollowUp, Interaction
 from .mail import EmailAttachment, EmailMessage, Mailbox
 from .phone import AgentPhone, AgentStateChange, Call, Callback, CtiEvent, CtiToken
@@ -10,6 +11,9 @@ __all__ = [
     "Call",
     "Callback",
     "Case",
+    "ChatConversation",
+    "ChatMessage",
+    "ChatWidget",
     "CtiEvent",
     "CtiToken",
     "EmailAttachment",
