@@ -13,3 +13,6 @@ class InteractionsConfig(AppConfig):
         # Merging two clients moves their contacts and cases too (and unmerging moves them back).
         register_client_link("interactions.Interaction", "client")
         register_client_link("interactions.Case", "client")
+
+        # Cases: the SLA escalation job (registers the periodic job "interactions.sla_escalations").
+        from .cases import escalation  # noqa: F401
