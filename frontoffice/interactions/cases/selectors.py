@@ -77,8 +77,8 @@ def case_search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:
     return cases.filter(condition | subject | name)
 
 
-def case_queue(*, user: Any, filters: QueueFilters, page: int = 1, per_page: int = PAGE_SIZE) -> QueuePage:
-    """One page of the agent queue for a tab and filters (no COUNT; one query for rows, one for deadlines)."""
+def case_queue_queryset(*, user: Any, filters: QueueFilters) -> QuerySet[Case]:
+    """The queue's cases for a tab and filters, oldest first, with what a row shows joined in."""
     cases = case_queryset(user=user).filter(merged_into__isnull=True)
     if filters.branch_id is not None:
         cases = cases.filter(branch_id=filters.branch_id)
@@ -98,10 +98,15 @@ def case_queue(*, user: Any, filters: QueueFilters, page: int = 1, per_page: int
         cases = cases.filter(priority=filters.priority)
     if filters.channel:
         cases = cases.filter(channel=filters.channel)
-    cases = case_search(cases, filters.q)
+    return case_search(cases, filters.q).select_related(*QUEUE_RELATED).order_by("opened_at", "pk")
+
+
+def case_queue(*, user: Any, filters: QueueFilters, page: int = 1, per_page: int = PAGE_SIZE) -> QueuePage:
+    """One page of the agent queue (no COUNT; one query for the rows, one for their deadlines)."""
+    cases = case_queue_queryset(user=user, filters=filters)
     page = max(1, page)
     start = (page - 1) * per_page
-    rows = list(cases.select_related(*QUEUE_RELATED).order_by("opened_at", "pk")[start : start + per_page + 1])
+    rows = list(cases[start : start + per_page + 1])
     has_next = len(rows) > per_page
     rows = rows[:per_page]
     soon: dict[int, datetime.datetime] = {}

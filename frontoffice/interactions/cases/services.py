@@ -115,6 +115,7 @@ def case_opened(*, case: Case, actor: Any) -> None:
 
 def case_contact_added(*, case: Case, interaction: Interaction, actor: Any) -> None:
     """A contact joined the case: an inbound one is a customer message, an outbound one by a person a reply."""
+    case = _fresh(case)  # the caller's copy may be stale (its status moved since it was read)
     at = interaction.started_at
     person = signed_in_user(actor) or interaction.staff
     if interaction.direction == Direction.INBOUND:

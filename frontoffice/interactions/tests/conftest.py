@@ -16,3 +16,4 @@ def caller(organisation, clerk, branch):
         ),
         branch=branch,
     )
+from .fixtures_cases import case, office_policy, team  # noqa: F401
