@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from frontoffice.clients.normalise import fold
 from frontoffice.core.scoping import scope_queryset
 from frontoffice.desk import selectors as desk_selectors
 
@@ -68,12 +69,12 @@ def case_search(cases: QuerySet[Case], q: str) -> QuerySet[Case]:
     if not q:
         return cases
     condition = Q(number__iexact=q)
-    words = q.split()[:4]
     subject = Q()
-    name = Q()
-    for word in words:
+    for word in q.split()[:4]:
         subject &= Q(subject__icontains=word)
-        name &= Q(client__search_name__contains=word.casefold())
+    name = Q()
+    for word in fold(q).split()[:4]:
+        name &= Q(client__search_name__contains=word)
     return cases.filter(condition | subject | name)
 
 

@@ -16,4 +16,6 @@ def caller(organisation, clerk, branch):
         ),
         branch=branch,
     )
+
+
 from .fixtures_cases import case, office_policy, team  # noqa: F401

@@ -28,7 +28,13 @@ def _clock(case, target):
 
 def _reply(branch, case, agent, at):
     return services.interaction_record(
-        branch=branch, channel=case.channel, actor=agent, direction=Direction.OUTBOUND, staff=agent, started_at=at, case=case
+        branch=branch,
+        channel=case.channel,
+        actor=agent,
+        direction=Direction.OUTBOUND,
+        staff=agent,
+        started_at=at,
+        case=case,
     )
 
 
@@ -83,7 +89,12 @@ def test_waiting_for_the_customer_pauses_the_resolution_clock_and_moves_its_dead
 
     # and the customer writes back on Tuesday at 09:00
     services.interaction_record(
-        branch=branch, channel=Channel.EMAIL, actor=None, started_at=warsaw(2026, 11, 24, 9, 0), client=caller, case=case
+        branch=branch,
+        channel=Channel.EMAIL,
+        actor=None,
+        started_at=warsaw(2026, 11, 24, 9, 0),
+        client=caller,
+        case=case,
     )
 
     # Then the case is open again; 3.5 hours were used, 4.5 remain from Tuesday 09:00: due Tuesday 13:30
@@ -108,7 +119,12 @@ def test_an_unanswered_customer_message_starts_a_next_response_clock(branch, age
 
     # When the customer writes at 15:00 (2-hour next-response target)
     services.interaction_record(
-        branch=branch, channel=Channel.EMAIL, actor=None, started_at=warsaw(2026, 11, 23, 15, 0), client=caller, case=case
+        branch=branch,
+        channel=Channel.EMAIL,
+        actor=None,
+        started_at=warsaw(2026, 11, 23, 15, 0),
+        client=caller,
+        case=case,
     )
 
     # Then 1 hour is left on Monday and 1 on Tuesday: due Tuesday 09:00
