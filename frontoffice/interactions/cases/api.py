@@ -1,7 +1,6 @@
 """Cases through the API: list (the queue's filters), get, create, update with a version check, merge;
 notes; canned replies (list, render for a case); the SLA clocks of a case."""
 
-
 from datetime import datetime
 from typing import Any
 
