@@ -114,7 +114,7 @@ def case_queue(*, user: Any, filters: QueueFilters, page: int = 1, per_page: int
     for case_id, due in CaseSla.objects.filter(
         case_id__in=[row.pk for row in rows], status="running", due_at__isnull=False
     ).values_list("case_id", "due_at"):
-        if case_id not in soon or due < soon[case_id]:
+        if due is not None and (case_id not in soon or due < soon[case_id]):
             soon[case_id] = due
     for row in rows:
         row.next_due = soon.get(row.pk)  # type: ignore[attr-defined]

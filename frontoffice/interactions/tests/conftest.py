@@ -4,6 +4,8 @@ import pytest
 
 from frontoffice.clients.services import ClientData, client_create
 
+from .fixtures_cases import case, office_policy, team  # noqa: F401
+
 
 @pytest.fixture
 def caller(organisation, clerk, branch):
@@ -16,6 +18,3 @@ def caller(organisation, clerk, branch):
         ),
         branch=branch,
     )
-
-
-from .fixtures_cases import case, office_policy, team  # noqa: F401

@@ -176,7 +176,10 @@ def test_a_canned_reply_is_filled_in_in_the_clients_language_without_the_templat
     canned = CannedReply.objects.create(
         organisation=organisation,
         title="Potwierdzenie",
-        body_pl="Dzień dobry {{ client.given_name }}, sprawa {{case.number}} jest w toku. {{ agent.first_name }} {% load x %} {{ client.pesel }}",
+        body_pl=(
+            "Dzień dobry {{ client.given_name }}, sprawa {{case.number}} jest w toku. "
+            "{{ agent.first_name }} {% load x %} {{ client.pesel }}"
+        ),
         body_en="Hello {{ client.given_name }}",
     )
 
