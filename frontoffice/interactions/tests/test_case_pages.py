@@ -191,3 +191,55 @@ def test_the_api_renders_a_canned_reply_for_a_case(login, organisation, agent, c
     body = login(agent).get(f"/api/v1/interactions/canned-replies/{canned.pk}/render?case_id={case.pk}").json()
 
     assert body == {"language": "pl", "text": f"Sprawa {case.number}"}
+
+
+def test_the_client_timeline_shows_visits_and_a_visit_can_be_linked_to_the_case(
+    login, organisation, branch, manager, caller, case
+):
+    from frontoffice.desk import services as desk_services
+
+    visit_type = desk_services.visit_type_create(
+        organisation=organisation, actor=manager, name="Konsultacja", vertical="clinic"
+    )
+    visit = desk_services.visit_create(
+        branch=branch,
+        actor=manager,
+        client=caller,
+        visit_type=visit_type,
+        data=desk_services.VisitData(scheduled_at=case.opened_at),
+    )
+    client = login(manager)
+
+    page = client.get(f"/interactions/clients/{caller.pk}/timeline/").content.decode()
+    assert visit.number in page and case.number in page
+
+    response = client.post(
+        f"/interactions/cases/{case.pk}/edit/",
+        {"version": case.version, "subject": case.subject, "priority": "high", "visit": visit.pk, "client": caller.pk},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.visit_id == visit.pk and case.priority == "high"
+
+
+def test_the_home_page_shows_the_escalations_sent_to_me(login, branch, agent, caller):
+    from django.utils import timezone
+
+    from frontoffice.interactions import services
+    from frontoffice.interactions.cases import escalation
+
+    SlaPolicyRecord.objects.create(
+        organisation=branch.organisation,
+        name="Szybko",
+        first_response_minutes=30,
+        always_open=True,
+        escalation=[{"role": "agent", "moment": "at", "minutes": 0}],
+    )
+    now = timezone.now()
+    opened = now - timezone.timedelta(hours=1)
+    case = services.case_open(branch=branch, subject="Pilne", actor=agent, client=caller, owner=agent, opened_at=opened)
+    assert escalation.sla_escalations(now) == 1
+
+    page = login(agent).get("/").content.decode()
+
+    assert "SLA escalations" in page and case.number in page
