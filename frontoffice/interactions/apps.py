@@ -17,7 +17,14 @@ class InteractionsConfig(AppConfig):
 
         # Clock-driven jobs register themselves on import: reading mailboxes and sending queued replies
         # ("interactions.mail_*"), ending forgotten wrap-ups ("interactions.phone_wrap_up") and idle chats
-        # ("interactions.chat_idle").
+        # ("interactions.chat_idle"), SLA escalations ("interactions.sla_escalations").
+        from .cases import escalation  # noqa: F401
+
+        # A reply written on an e-mail case goes out by e-mail (other channels record it to send by hand).
+        from .cases.replies import register_reply_channel
         from .chat import tasks as chat_tasks  # noqa: F401
-        from .mail import services as mail_services  # noqa: F401
+        from .choices import Channel
+        from .mail import services as mail_services
         from .phone import tasks  # noqa: F401
+
+        register_reply_channel(Channel.EMAIL, mail_services.case_reply_by_email)

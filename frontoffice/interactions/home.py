@@ -1,5 +1,6 @@
-"""The interactions app's home-page cards (collected by core.dashboard): each area adds its own."""
+"""The interactions app's home-page cards (collected by core.dashboard): each area lists its own."""
 
-from .contacts.home import CARDS as CONTACTS_CARDS
+from .cases.home import CARDS as CASES
+from .contacts.home import CARDS as CONTACTS
 
-CARDS = [*CONTACTS_CARDS]
+CARDS = [*CONTACTS, *CASES]

@@ -22,6 +22,14 @@ from .models import Case, FollowUp, Interaction, Topic
 CASE_NUMBER_PREFIX = "C"
 
 
+def _case_hooks() -> Any:
+    """The case workspace's reactions (SLA clocks, reporting events, the live queue); imported late
+    because cases/services.py builds on this module."""
+    from .cases import services as case_services
+
+    return case_services
+
+
 def match_client(interaction: Interaction) -> None:
     """Find the client by the contact's phone or e-mail: one match is taken, several wait as "maybe".
 
@@ -94,6 +102,8 @@ def interaction_record(
     interaction.full_clean()
     interaction.save()
     match_client(interaction)
+    if case is not None:
+        _case_hooks().case_contact_added(case=case, interaction=interaction, actor=actor)
     audit(
         actor=actor,
         action="interactions.interaction_record",
@@ -223,6 +233,9 @@ def case_open(
     if interaction is not None:
         interaction.case = case
         interaction.save(update_fields=["case", "updated_at"])
+    _case_hooks().case_opened(case=case, actor=actor)
+    if interaction is not None:
+        _case_hooks().case_contact_added(case=case, interaction=interaction, actor=actor)
     audit(
         actor=actor,
         action="interactions.case_open",
@@ -241,6 +254,7 @@ def interaction_join_case(*, interaction: Interaction, case: Case, actor: Any) -
         raise ValidationError({"case": _("This case belongs to another organisation.")})
     interaction.case = case
     interaction.save(update_fields=["case", "updated_at"])
+    _case_hooks().case_contact_added(case=case, interaction=interaction, actor=actor)
     audit(
         actor=actor,
         action="interactions.interaction_join_case",

@@ -1,3 +1,32 @@
+from django.utils.translation import gettext_lazy as _
+
 from frontoffice.core.navigation import MenuItem
 
-MENU: list[MenuItem] = []
+from ..permissions import CasePermission
+
+MENU: list[MenuItem] = [
+    MenuItem(
+        _("Cases"),
+        "interactions:case_list",
+        (CasePermission.VIEW_CASES.perm,),
+        section=_("Contacts"),
+        order=120,
+        match_prefix="/interactions/cases/",
+    ),
+    MenuItem(
+        _("SLA and routing"),
+        "interactions:sla_policy_list",
+        (CasePermission.SUPERVISE_CASES.perm,),
+        section=_("Contacts"),
+        order=128,
+        match_prefix="/interactions/cases/sla/",
+    ),
+    MenuItem(
+        _("Canned replies"),
+        "interactions:canned_reply_list",
+        (CasePermission.SUPERVISE_CASES.perm,),
+        section=_("Contacts"),
+        order=129,
+        match_prefix="/interactions/cases/canned/",
+    ),
+]

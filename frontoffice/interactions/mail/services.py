@@ -559,3 +559,8 @@ def email_retry(*, message: EmailMessage, actor: Any) -> EmailMessage:
     )
     transaction.on_commit(partial(_deliver_quietly, message.pk))
     return message
+
+
+def case_reply_by_email(*, case: Case, body: str, actor: Any) -> Interaction:
+    """The reply sender of e-mail cases (``cases.replies``, registered in ``apps.py``): the outbound contact."""
+    return email_reply(case=case, body=body, actor=actor).interaction

@@ -1,4 +1,17 @@
 from .cases import Case
+from .casework import (
+    AssignmentRule,
+    CannedReply,
+    CaseEvent,
+    CaseEventKind,
+    CaseNote,
+    CaseReply,
+    CaseSla,
+    EscalationNotice,
+    ReplyDelivery,
+    SlaPolicyRecord,
+    TeamRouting,
+)
 from .chat import ChatConversation, ChatMessage, ChatWidget
 from .contacts import FollowUp, Interaction
 from .mail import EmailAttachment, EmailMessage, Mailbox
@@ -8,9 +21,16 @@ from .setup import Team, Topic
 __all__ = [
     "AgentPhone",
     "AgentStateChange",
+    "AssignmentRule",
     "Call",
     "Callback",
+    "CannedReply",
     "Case",
+    "CaseEvent",
+    "CaseEventKind",
+    "CaseNote",
+    "CaseReply",
+    "CaseSla",
     "ChatConversation",
     "ChatMessage",
     "ChatWidget",
@@ -18,9 +38,13 @@ __all__ = [
     "CtiToken",
     "EmailAttachment",
     "EmailMessage",
+    "EscalationNotice",
     "FollowUp",
     "Interaction",
     "Mailbox",
+    "ReplyDelivery",
+    "SlaPolicyRecord",
     "Team",
+    "TeamRouting",
     "Topic",
 ]

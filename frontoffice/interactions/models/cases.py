@@ -98,6 +98,10 @@ class Case(TimeStampedModel):
             models.Index(fields=["team", "status", "opened_at"], name="case_team_status_idx"),
             models.Index(fields=["branch", "status", "opened_at"], name="case_branch_status_idx"),
             models.Index(fields=["client", "-opened_at"], name="case_client_idx"),
+            # Queue filters by priority and channel within a branch (cases/selectors.py).
+            models.Index(fields=["branch", "priority", "opened_at"], name="case_branch_priority_idx"),
+            models.Index(fields=["branch", "channel", "opened_at"], name="case_branch_channel_idx"),
+            models.Index(fields=["organisation", "opened_at"], name="case_org_opened_idx"),
         ]
 
     def __str__(self) -> str:

@@ -4,6 +4,7 @@ import pytest
 
 from frontoffice.clients.services import ClientData, client_create
 
+from .fixtures_cases import case, line_team, office_policy  # noqa: F401
 from .fixtures_chat import _fresh_rate_limits, waiting_chat, widget  # noqa: F401
 from .fixtures_contacts import call, call_back, team, topic  # noqa: F401 - contacts fixtures
 from .fixtures_mail import dovecot, live_mailbox, mailbox, smtp_server  # noqa: F401
