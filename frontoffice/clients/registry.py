@@ -76,6 +76,23 @@ def run_erasure_hooks(*, client: Any, actor: Any) -> dict[str, dict[str, int]]:
     return done
 
 
+# Links beside each phone number on the client page, offered by apps above this one (the interactions app
+# offers "Log a call to …"), so that this app never names their URLs: ``action(*, user, client, number)``
+# returns ``(label, url)``, or None when the user may not use it.
+PhoneAction = Callable[..., tuple[str, str] | None]
+_PHONE_ACTIONS: dict[str, PhoneAction] = {}
+
+
+def register_phone_action(name: str, action: PhoneAction) -> None:
+    _PHONE_ACTIONS[name] = action
+
+
+def phone_actions(*, user: Any, client: Any, number: str) -> list[tuple[str, str]]:
+    """The links other apps offer beside ``number`` for ``user``."""
+    offered = (action(user=user, client=client, number=number) for action in _PHONE_ACTIONS.values())
+    return [link for link in offered if link is not None]
+
+
 for _label, _field in (
     ("clients.ClientIdentifier", "client"),
     ("clients.ClientContact", "client"),

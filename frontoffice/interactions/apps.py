@@ -8,7 +8,7 @@ class InteractionsConfig(AppConfig):
     verbose_name = _("Interactions")
 
     def ready(self) -> None:
-        from frontoffice.clients.registry import register_client_link
+        from frontoffice.clients.registry import register_client_link, register_phone_action
 
         # Merging two clients moves their contacts and cases too (and unmerging moves them back).
         register_client_link("interactions.Interaction", "client")
@@ -28,3 +28,8 @@ class InteractionsConfig(AppConfig):
         from .phone import tasks  # noqa: F401
 
         register_reply_channel(Channel.EMAIL, mail_services.case_reply_by_email)
+
+        # "Log a call to …" beside each phone number on the client page.
+        from .phone.views import log_call_link
+
+        register_phone_action("interactions.log_call", log_call_link)

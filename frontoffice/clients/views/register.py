@@ -34,6 +34,7 @@ from ..models import Client, ClientRelationship, Consent
 from ..normalise import fold, normalise_identifier, phone_digits
 from ..permissions import ClientsPermission
 from ..registration import IdentifierTaken, ProbableMatch, check_matches, client_register, pesel_warnings
+from ..registry import phone_actions
 from ..validation import clean_email, clean_identifier, clean_phone
 
 VIEW = ClientsPermission.VIEW_CLIENTS.perm
@@ -191,7 +192,11 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     contacts = list(client.contacts.all())
     context = {
         "client": client,
-        "phones": [c for c in contacts if c.kind == ContactKind.PHONE],
+        "phones": [
+            (contact, phone_actions(user=request.user, client=client, number=contact.value))
+            for contact in contacts
+            if contact.kind == ContactKind.PHONE
+        ],
         "emails": [c for c in contacts if c.kind == ContactKind.EMAIL],
         "consents": consents,
         "missing_consents": [(value, label) for value, label in ConsentPurpose.choices if value not in active],

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -373,3 +373,12 @@ async def pop_stream(request: HttpRequest) -> HttpResponse:
         return ("call", {"type": kind, "contact": contact, "card": card})
 
     return sse_response([cti.pop_channel(organisation_id, user.pk)], transform=transform)
+
+
+def log_call_link(*, user: Any, client: Any, number: str) -> tuple[str, str] | None:
+    """ "Log a call to …" beside each phone number on the client page (``clients.registry`` phone action)."""
+    if not user.has_perm(InteractionPermission.LOG_INTERACTIONS.perm):
+        return None
+    query = urlencode({"client": client.pk, "number": number})
+    label = _("Log a call to %(number)s") % {"number": number}
+    return label, f"{reverse('interactions:call_log_outbound')}?{query}"

@@ -247,6 +247,16 @@ def test_the_client_page_offers_to_log_a_call_next_to_each_phone(client, clerk, 
     html = client.get(reverse("clients:client_detail", args=[caller.pk])).content.decode()
 
     assert reverse("interactions:call_log_outbound") + f"?client={caller.pk}&amp;number=" in html
+    assert "Log a call to +48600200300" in html
+
+
+def test_the_client_page_offers_no_call_log_to_who_may_not_log_contacts(client, executive, caller):
+    client.force_login(executive)
+
+    html = client.get(reverse("clients:client_detail", args=[caller.pk])).content.decode()
+
+    assert "tel:+48600200300" in html
+    assert reverse("interactions:call_log_outbound") not in html
 
 
 def test_a_number_two_clients_share_pops_both_as_maybe(client, agent, cti_post, caller, organisation, branch, clerk):
