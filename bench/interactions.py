@@ -9,15 +9,15 @@ Workload:
    and the server-side time of each request is recorded:
    - the queue view in each of its tabs (mine, team, unassigned, breaching soon);
    - the timeline of a heavy client (the client with the most contacts) and of an ordinary one.
-   Baseline: the same answers computed the naive way a first version would: the queue with a COUNT of the
-   whole filtered table and OFFSET pagination to the last page, and the timeline by loading every contact and
-   case of the client and sorting them in Python.
-2. CTI: a ``config.serve:application`` server (what ``frontoffice run`` serves) in a subprocess on the same
-   database; ``--calls`` calls of 4–6 events each (newCall, answer, hold/unhold, hangup…) posted by 16
-   concurrent senders, each call's events in order by one sender; events/s over the whole run. Then every
-   call is checked: one contact, every event applied, none out of order. Baseline in the same run: the
-   server's ``/health/`` request rate with the same senders (the ratio is the share of the server's raw
-   capacity the webhook keeps).
+   Then the reads behind two of the pages, ours against the naive way a first version would do them
+   (baseline): the queue with a COUNT of the whole filtered table and OFFSET to its last page, and the
+   timeline by loading every contact and case of the client and sorting them in Python.
+2. CTI: ``frontoffice run --workers 2`` (as production runs it) in a subprocess on the same database;
+   ``--calls`` calls of 2–5 events each (newCall, answer, hold/unhold, hangup…) posted by 16 concurrent
+   senders, each call's events in order by one sender; events/s over the whole run. Then every call is
+   checked: one contact, every event applied, none out of order. Baseline in the same run: the server's
+   ``/health/`` request rate with the same senders (the ratio is the share of the server's raw capacity
+   the webhook keeps).
 
 Database: DATABASE_URL (PostgreSQL recommended for the figures), else ``var/bench/interactions.sqlite3``
 (generated once and kept; ``--quick`` uses its own small database).
@@ -329,10 +329,24 @@ def call_events(call_id: str, number: str, agent: str, rng: random.Random) -> li
     return events
 
 
-def start_server(port: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "uvicorn", "config.serve:application", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--log-level", "warning", "--lifespan", "on"]
-    return subprocess.Popen(command, cwd=ROOT, env=dict(os.environ), stdout=subprocess.DEVNULL)
+def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
+    """``frontoffice run`` as production runs it (each worker process serves pages on a thread pool)."""
+    command = [str(Path(sys.executable).parent / "frontoffice"), "run", "--port", str(port)]
+    command += ["--workers", str(workers), "--threads", "4", "--log-level", "warning"]
+    env = dict(os.environ)
+    env.setdefault("REDIS_URL", redis_url())  # screen pops reach agents on any process
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+
+
+def redis_url() -> str:
+    url = "redis://127.0.0.1:6379/8"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        return ""
+    return url
 
 
 def wait_up(base: str) -> None:
@@ -431,7 +445,7 @@ def check_calls(organisation: Any, planned: list[list[dict[str, str]]]) -> list[
     return problems
 
 
-def cti_figures(ctx: dict[str, Any], calls: int, senders: int) -> dict[str, Any]:
+def cti_figures(ctx: dict[str, Any], calls: int, senders: int, workers: int) -> dict[str, Any]:
     path = webhook(ctx)
     rng = random.Random(7)
     stamp = str(time.time_ns())
@@ -440,7 +454,7 @@ def cti_figures(ctx: dict[str, Any], calls: int, senders: int) -> dict[str, Any]
         for n in range(calls)
     ]
     port = free_port()
-    server = start_server(port)
+    server = start_server(port, workers)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_up(base)
@@ -466,6 +480,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40, help="requests per page and round")
     parser.add_argument("--calls", type=int, default=2_000)
     parser.add_argument("--senders", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2, help="server processes for the CTI part")
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-cti", action="store_true")
     parser.add_argument("--generate-only", action="store_true", help="make the data and stop")
@@ -493,9 +508,13 @@ def main() -> None:
             ours_ms, naive_ms = statistics.median(mine), statistics.median(naive)
             print(f"{name:34} {ours_ms:12.1f} {naive_ms:13.1f} {naive_ms / ours_ms:6.1f}x")
     if not args.skip_cti:
-        cti = cti_figures(ctx, args.calls, args.senders)
+        from django.db import connections
+
+        connections.close_all()
+        cti = cti_figures(ctx, args.calls, args.senders, args.workers)
         print(
-            f"CTI: {cti['events']:,} events from {args.calls:,} calls, {args.senders} senders: "
+            f"CTI: {cti['events']:,} events from {args.calls:,} calls, {args.senders} senders, "
+            f"{args.workers} server processes: "
             f"{cti['rate']:.1f} events/s (baseline /health/ {cti['health']:.1f} req/s, "
             f"ratio {cti['rate'] / cti['health']:.2f}); non-200 answers {cti['failures']}; "
             f"calls with a lost or out-of-order event: {len(cti['problems'])}"
