@@ -71,9 +71,12 @@ def setup(quick: bool) -> None:
         os.environ["DATABASE_URL"] = f"sqlite:///{folder / name}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("FRONTOFFICE_SWEEP_SECONDS", "0")
+    import logging
+
     import django
 
     django.setup()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per event otherwise
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
