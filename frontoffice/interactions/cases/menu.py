@@ -10,7 +10,7 @@ MENU: list[MenuItem] = [
         "interactions:case_list",
         (CasePermission.VIEW_CASES.perm,),
         section=_("Contacts"),
-        order=120,
+        order=203,
         match_prefix="/interactions/cases/",
     ),
     MenuItem(
@@ -18,7 +18,7 @@ MENU: list[MenuItem] = [
         "interactions:sla_policy_list",
         (CasePermission.SUPERVISE_CASES.perm,),
         section=_("Contacts"),
-        order=128,
+        order=210,
         match_prefix="/interactions/cases/sla/",
     ),
     MenuItem(
@@ -26,7 +26,7 @@ MENU: list[MenuItem] = [
         "interactions:canned_reply_list",
         (CasePermission.SUPERVISE_CASES.perm,),
         section=_("Contacts"),
-        order=129,
+        order=211,
         match_prefix="/interactions/cases/canned/",
     ),
 ]

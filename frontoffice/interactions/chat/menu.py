@@ -10,7 +10,7 @@ MENU: list[MenuItem] = [
         "interactions:chat_inbox",
         (InteractionPermission.LOG_INTERACTIONS.perm,),
         section=_("Contacts"),
-        order=130,
+        order=204,
         match_prefix="/interactions/chat/conversations/",
     ),
     MenuItem(
@@ -18,7 +18,7 @@ MENU: list[MenuItem] = [
         "interactions:chat_widget_list",
         (InteractionPermission.MANAGE_CHANNELS.perm,),
         section=_("Contacts"),
-        order=139,
+        order=212,
         match_prefix="/interactions/chat/widgets/",
     ),
 ]

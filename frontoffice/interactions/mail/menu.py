@@ -10,7 +10,7 @@ MENU: list[MenuItem] = [
         "interactions:mailbox_list",
         (InteractionPermission.MANAGE_CHANNELS.perm,),
         section=_("Contacts"),
-        order=208,
+        order=213,
         match_prefix="/interactions/mail/mailboxes/",
     ),
 ]

@@ -12,7 +12,7 @@ MENU: list[MenuItem] = [
         "interactions:callback_list",
         (VIEW,),
         section=_("Phone"),
-        order=120,
+        order=220,
         match_prefix="/interactions/phone/callbacks/",
     ),
     MenuItem(
@@ -20,7 +20,7 @@ MENU: list[MenuItem] = [
         "interactions:call_list",
         (VIEW,),
         section=_("Phone"),
-        order=121,
+        order=221,
         match_prefix="/interactions/phone/calls/",
     ),
     MenuItem(
@@ -28,7 +28,7 @@ MENU: list[MenuItem] = [
         "interactions:phone_settings",
         (InteractionPermission.MANAGE_CHANNELS.perm,),
         section=_("Phone"),
-        order=122,
+        order=222,
         match_prefix="/interactions/phone/settings/",
     ),
 ]
