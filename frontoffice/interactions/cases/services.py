@@ -97,7 +97,7 @@ def _touch(case: Case, actor: Any, fields: list[str]) -> None:
 def _fresh(case: Case) -> Case:
     """The case read again inside the transaction, locked where the database can."""
     return (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("branch__organisation", "client", "team", "owner")
         .get(pk=case.pk)
     )

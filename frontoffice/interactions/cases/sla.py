@@ -199,7 +199,7 @@ record_event = _event
 
 def _open_clocks(case: Case, *targets: str) -> list[_Loaded]:
     rows = (
-        CaseSla.objects.select_for_update()
+        CaseSla.objects.select_for_update(of=("self",))
         .select_related("policy", "case")
         .filter(case=case, status__in=OPEN_CLOCK_STATUSES)
     )

@@ -91,7 +91,7 @@ def interaction_update(
 ) -> Interaction:
     """Set the topic, outcome and summary after the fact; refused if somebody changed the contact meanwhile."""
     fresh = (
-        Interaction.objects.select_for_update()
+        Interaction.objects.select_for_update(of=("self",))
         .select_related("updated_by", "branch__organisation")
         .get(pk=interaction.pk)
     )
@@ -155,7 +155,7 @@ def topic_update(
     is_active: bool,
 ) -> Topic:
     """Rename, reorder or (de)activate a topic; a deactivated topic stays on old contacts."""
-    fresh = Topic.objects.select_for_update().select_related("updated_by", "organisation").get(pk=topic.pk)
+    fresh = Topic.objects.select_for_update(of=("self",)).select_related("updated_by", "organisation").get(pk=topic.pk)
     check_version(fresh, version)
     _unique_name(Topic, fresh.organisation_id, name, fresh.pk)
     fresh.name, fresh.name_pl, fresh.position, fresh.is_active = name.strip(), name_pl.strip(), position, is_active
@@ -218,7 +218,7 @@ def team_update(
     is_active: bool,
 ) -> Team:
     """Change a team's branch, name, lead or members, or take it out of use."""
-    fresh = Team.objects.select_for_update().select_related("updated_by").get(pk=team.pk)
+    fresh = Team.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=team.pk)
     check_version(fresh, version)
     if branch.organisation_id != fresh.organisation_id:
         raise ValidationError({"branch": _("This branch belongs to another organisation.")})

@@ -212,7 +212,7 @@ def _receive(*, token: CtiToken, event: dict[str, Any], occurred: datetime.datet
     kind, call_id = event["event"], event["callId"]
     fingerprint = _fingerprint(event)
     call = (
-        Call.objects.select_for_update()
+        Call.objects.select_for_update(of=("self",))
         .select_related("interaction__staff__staff")
         .filter(organisation_id=organisation_id, call_id=call_id)
         .first()

@@ -30,7 +30,7 @@ def wrap_up_timeout(now: datetime.datetime) -> int:
     for pk in list(stale[:500]):
         with transaction.atomic():
             row = (
-                AgentStateChange.objects.select_for_update()
+                AgentStateChange.objects.select_for_update(of=("self",))
                 .select_related("user__staff")
                 .filter(pk=pk, ended_at__isnull=True)
                 .first()
