@@ -127,7 +127,11 @@ def agent_state_record(
     staff = getattr(user, "staff", None)
     if staff is None:
         raise ValidationError(_("Only staff members have a phone state."))
-    current = AgentStateChange.objects.select_for_update().filter(user=user, ended_at__isnull=True).first()
+    # One state change per person at a time: two calls' events for the same agent (one hanging up, the next
+    # answered) must not both see "no open state" and both open one. Locking the open row cannot do that
+    # when there is none, so the person's staff row is the lock.
+    list(type(staff).objects.select_for_update().filter(pk=staff.pk).values_list("pk", flat=True))
+    current = AgentStateChange.objects.filter(user=user, ended_at__isnull=True).first()
     if current is not None:
         if current.state == state:
             return current
