@@ -16,6 +16,7 @@ Nothing here ever answers automatically, so an auto-reply can never start a loop
 
 from __future__ import annotations
 
+import imaplib
 import logging
 import re
 import uuid
@@ -141,7 +142,9 @@ def mailbox_test(*, mailbox: Mailbox) -> list[tuple[str, str]]:
     return transport.connection_check(mailbox)
 
 
-def _record_failure(mailbox: Mailbox, now: datetime, error: BaseException) -> None:
+def mailbox_failed(*, mailbox: Mailbox, error: BaseException, now: datetime | None = None) -> None:
+    """Record that reading the mailbox failed: it shows as down, and is tried again after the back-off."""
+    now = now or timezone.now()
     failures = mailbox.consecutive_failures + 1
     Mailbox.objects.filter(pk=mailbox.pk).update(
         consecutive_failures=failures,
@@ -153,38 +156,25 @@ def _record_failure(mailbox: Mailbox, now: datetime, error: BaseException) -> No
     log.warning("mailbox %s: %s (failure %d)", mailbox.address, transport.describe(error), failures)
 
 
-def mailbox_poll(*, mailbox: Mailbox, now: datetime | None = None) -> int:
+def mailbox_poll(*, mailbox: Mailbox, now: datetime | None = None, connection: imaplib.IMAP4 | None = None) -> int:
     """Read the mailbox's new messages into contacts and cases; return how many were new.
 
-    Never raises for a server or network failure: it is recorded on the mailbox (with the next
-    attempt after the back-off) and the mailbox shows as down until a read succeeds.
+    ``connection`` is an open, signed-in IMAP session to read on (the IDLE watcher's); without
+    it a session is opened for this read. Never raises for a server or network failure: it is
+    recorded on the mailbox (with the next attempt after the back-off) and the mailbox shows as
+    down until a read succeeds.
     """
     now = now or timezone.now()
-    stored = 0
     try:
-        with transport.imap_session(mailbox) as connection:
-            validity = transport.imap_select(connection, mailbox.imap_folder)
-            after = mailbox.last_uid if mailbox.uid_validity == validity else 0
-            for uid in transport.imap_new_uids(connection, after):
-                raw = transport.imap_fetch(connection, uid)
-                try:
-                    if message_ingest(mailbox=mailbox, raw=raw) is not None:
-                        stored += 1
-                except IntegrityError:
-                    pass  # another process stored the same Message-ID a moment ago
-                except Exception as error:
-                    # A message we cannot store: stop here (it is read again next time) and show the
-                    # mailbox as down with the reason, rather than skip the message and lose it.
-                    log.exception("mailbox %s: storing UID %s failed", mailbox.address, uid)
-                    _record_failure(mailbox, now, error)
-                    return stored
-                # Remember each message as soon as it is stored: a failure later does not read it twice.
-                Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid, uid_validity=validity)
-                mailbox.last_uid, mailbox.uid_validity = uid, validity
-            if mailbox.uid_validity != validity:
-                Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=after, uid_validity=validity)
+        if connection is not None:
+            stored, failed = _read_new(mailbox, connection, now)
+        else:
+            with transport.imap_session(mailbox) as session:
+                stored, failed = _read_new(mailbox, session, now)
     except transport.READ_ERRORS as error:
-        _record_failure(mailbox, now, error)
+        mailbox_failed(mailbox=mailbox, error=error, now=now)
+        return 0
+    if failed:
         return stored
     Mailbox.objects.filter(pk=mailbox.pk).update(
         consecutive_failures=0,
@@ -194,6 +184,32 @@ def mailbox_poll(*, mailbox: Mailbox, now: datetime | None = None) -> int:
     )
     mailbox.refresh_from_db()
     return stored
+
+
+def _read_new(mailbox: Mailbox, connection: imaplib.IMAP4, now: datetime) -> tuple[int, bool]:
+    """Store the messages above the last UID read: (how many were new, whether storing one failed)."""
+    stored = 0
+    validity = transport.imap_select(connection, mailbox.imap_folder)
+    after = mailbox.last_uid if mailbox.uid_validity == validity else 0
+    for uid in transport.imap_new_uids(connection, after):
+        raw = transport.imap_fetch(connection, uid)
+        try:
+            if message_ingest(mailbox=mailbox, raw=raw) is not None:
+                stored += 1
+        except IntegrityError:
+            pass  # another process stored the same Message-ID a moment ago
+        except Exception as error:
+            # A message we cannot store: stop here (it is read again next time) and show the
+            # mailbox as down with the reason, rather than skip the message and lose it.
+            log.exception("mailbox %s: storing UID %s failed", mailbox.address, uid)
+            mailbox_failed(mailbox=mailbox, error=error, now=now)
+            return stored, True
+        # Remember each message as soon as it is stored: a failure later does not read it twice.
+        Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid, uid_validity=validity)
+        mailbox.last_uid, mailbox.uid_validity = uid, validity
+    if mailbox.uid_validity != validity:
+        Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=after, uid_validity=validity)
+    return stored, False
 
 
 @periodic("interactions.mail_poll")
