@@ -339,10 +339,15 @@ def case_note_file(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
 @require_POST
 def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            reply = services.case_reply(case=case, body=form.cleaned_data["body"], actor=request.user)
+            reply = services.case_reply(
+                case=case,
+                body=form.cleaned_data["body"],
+                actor=request.user,
+                attachments=form.cleaned_data["attachments"],
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:
