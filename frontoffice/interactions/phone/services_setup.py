@@ -49,9 +49,17 @@ def phone_settings_update(
     row.full_clean()
     if row.pk is not None:
         bump_version(row, user=actor)
+        row.save()
     else:
         row.updated_by = signed_in_user(actor)
-    row.save()
+        try:
+            with transaction.atomic():
+                row.save()
+        except IntegrityError:  # a colleague saved the branch's first settings at the same moment
+            raise ValidationError(
+                _("A colleague has just saved these settings; yours were not saved. Review them and save again."),
+                code="stale",
+            ) from None
     audit(
         actor=actor,
         action="interactions.phone_settings_update",
