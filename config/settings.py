@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "frontoffice.core",
     "frontoffice.accounts",
     "frontoffice.clients",
+    "frontoffice.feedback",
     "frontoffice.desk",
     "frontoffice.interactions",
 ]
