@@ -39,21 +39,21 @@ def _ref(field: str, getter: Any, pk: int, user: Any) -> Any:
 @router.get("/feedback/surveys", response=list[SurveyOut], summary="List surveys")
 @paginate(LimitOffsetPagination)
 @requires(VIEW)
-def survey_list(request: HttpRequest) -> Any:
+def feedback_survey_list(request: HttpRequest) -> Any:
     """Your organisation's surveys with their current version's texts and questions."""
     return selectors.survey_list(user=current_user(request)).prefetch_related("current_version__questions")
 
 
 @router.get("/feedback/surveys/{int:survey_id}", response=SurveyOut, summary="Get a survey")
 @requires(VIEW)
-def survey_get(request: HttpRequest, survey_id: Id) -> Any:
+def feedback_survey_get(request: HttpRequest, survey_id: Id) -> Any:
     return selectors.survey_get(user=current_user(request), pk=survey_id)
 
 
 @router.get("/feedback/invitations", response=list[InvitationOut], summary="List survey invitations")
 @paginate(LimitOffsetPagination)
 @requires(VIEW)
-def invitation_list(request: HttpRequest, filters: Query[InvitationFilters]) -> Any:
+def feedback_invitation_list(request: HttpRequest, filters: Query[InvitationFilters]) -> Any:
     """Invitations at your branches, newest first."""
     return selectors.invitation_list(
         user=current_user(request),
@@ -71,14 +71,14 @@ def invitation_list(request: HttpRequest, filters: Query[InvitationFilters]) -> 
 
 @router.get("/feedback/invitations/{int:invitation_id}", response=InvitationOut, summary="Get a survey invitation")
 @requires(VIEW)
-def invitation_get(request: HttpRequest, invitation_id: Id) -> Any:
+def feedback_invitation_get(request: HttpRequest, invitation_id: Id) -> Any:
     return selectors.invitation_get(user=current_user(request), pk=invitation_id)
 
 
 @router.post("/feedback/invitations", response={201: InvitationOut}, summary="Send a survey to a client")
 @requires(SEND)
 @idempotent
-def invitation_create(request: HttpRequest, payload: InvitationCreateIn) -> Any:
+def feedback_invitation_create(request: HttpRequest, payload: InvitationCreateIn) -> Any:
     """Invites one client now by e-mail or SMS. Consent, do-not-contact and the 30-day suppression apply
     (refused with 422). Send `Idempotency-Key` to make a retry safe."""
     user = current_user(request)
@@ -100,7 +100,7 @@ def invitation_create(request: HttpRequest, payload: InvitationCreateIn) -> Any:
 @router.get("/feedback/responses", response=list[ResponseOut], summary="List survey responses")
 @paginate(LimitOffsetPagination)
 @requires(VIEW)
-def response_list(request: HttpRequest, filters: Query[ResponseFilters]) -> Any:
+def feedback_response_list(request: HttpRequest, filters: Query[ResponseFilters]) -> Any:
     """Submitted responses at your branches, newest first, each with the version it answered."""
     return selectors.response_list(
         user=current_user(request),
@@ -120,5 +120,5 @@ def response_list(request: HttpRequest, filters: Query[ResponseFilters]) -> Any:
 
 @router.get("/feedback/responses/{int:response_id}", response=ResponseOut, summary="Get a survey response")
 @requires(VIEW)
-def response_get(request: HttpRequest, response_id: Id) -> Any:
+def feedback_response_get(request: HttpRequest, response_id: Id) -> Any:
     return selectors.response_get(user=current_user(request), pk=response_id)
