@@ -49,6 +49,6 @@ api = FrontOfficeAPI(
 api.add_router("", core_router)
 api.add_router("", accounts_router)
 api.add_router("", clients_router)
-api.add_router("", feedback_router)
 api.add_router("", desk_router)
 api.add_router("", interactions_router)
+api.add_router("", feedback_router)
