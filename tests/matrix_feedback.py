@@ -51,7 +51,9 @@ def extend_world(ctx: dict[str, Any]) -> dict[str, Any]:
         person = client_create(
             organisation=organisation,
             actor=clerk,
-            data=ClientData(given_name="Ewa", family_name=family, phones=["600 700 800"], emails=["ewa@example.invalid"]),
+            data=ClientData(
+                given_name="Ewa", family_name=family, phones=["600 700 800"], emails=["ewa@example.invalid"]
+            ),
             branch=branch,
         )
         for purpose in (ConsentPurpose.EMAIL_REMINDERS, ConsentPurpose.SMS_REMINDERS):
@@ -125,7 +127,9 @@ CASES: dict[str, Case] = {
     "feedback:sms_inbound": Case(public=True, method="post", ok=(401,)),
     # The API
     "api:feedback_survey_list": api_case(roles=VIEWERS),
-    "api:feedback_survey_get": api_case(roles=VIEWERS, kwargs=lambda ctx: {"survey_id": ctx["fb_survey"].pk}, org_scoped=True),
+    "api:feedback_survey_get": api_case(
+        roles=VIEWERS, kwargs=lambda ctx: {"survey_id": ctx["fb_survey"].pk}, org_scoped=True
+    ),
     "api:feedback_invitation_list": api_case(roles=VIEWERS),
     "api:feedback_invitation_get": api_case(
         roles=VIEWERS, kwargs=lambda ctx: {"invitation_id": ctx["fb_invitation"].pk}, scoped=True
@@ -143,5 +147,7 @@ CASES: dict[str, Case] = {
         overrides=OUTSIDERS_422,
     ),
     "api:feedback_response_list": api_case(roles=VIEWERS),
-    "api:feedback_response_get": api_case(roles=VIEWERS, kwargs=lambda ctx: {"response_id": ctx["fb_response"].pk}, scoped=True),
+    "api:feedback_response_get": api_case(
+        roles=VIEWERS, kwargs=lambda ctx: {"response_id": ctx["fb_response"].pk}, scoped=True
+    ),
 }

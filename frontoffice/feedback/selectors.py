@@ -109,7 +109,7 @@ class ResponseFilters:
 
 
 # Score bands per kind: (low up to, high from). Custom surveys have no standard bands.
-BANDS = {
+BANDS: dict[str, tuple[int, int]] = {
     SurveyKind.NPS: (6, 9),
     SurveyKind.CSAT: (2, 4),
     SurveyKind.COMPLAINT: (2, 4),

@@ -54,7 +54,10 @@ DEFAULT_QUESTIONS: dict[str, tuple[str, str]] = {
     ),
 }
 COMMENT_QUESTION = ("Czy chce Pan/Pani coś dodać?", "Would you like to tell us more?")
-CONSENT_FOR = {InviteChannel.EMAIL: ConsentPurpose.EMAIL_REMINDERS, InviteChannel.SMS: ConsentPurpose.SMS_REMINDERS}
+CONSENT_FOR: dict[str, str] = {
+    InviteChannel.EMAIL: ConsentPurpose.EMAIL_REMINDERS,
+    InviteChannel.SMS: ConsentPurpose.SMS_REMINDERS,
+}
 RELATIONSHIP_BATCH = 500  # clients invited per periodic run and rule, so one sweep stays short
 SMS_COMMENT_WINDOW = timedelta(days=2)
 
@@ -634,7 +637,7 @@ def _relationship_rule(rule: InvitationRule, now: datetime) -> int:
         erased_at__isnull=True,
         do_not_contact=False,
         is_deceased=False,
-        consents__purpose=CONSENT_FOR[InviteChannel(rule.channel)],
+        consents__purpose=CONSENT_FOR[rule.channel],
         consents__withdrawn_at__isnull=True,
     ).exclude(pk__in=asked)
     if rule.branch_id is not None:

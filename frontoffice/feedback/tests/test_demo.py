@@ -11,7 +11,9 @@ def test_the_demo_fills_every_organisation_once_with_surveys_and_responses(db):
     load_demo()  # idempotent
     assert (Survey.objects.count(), Response.objects.count()) == counts
     for organisation in organisations:
-        assert set(Survey.objects.filter(organisation=organisation).values_list("kind", flat=True)) == set(SurveyKind.values)
+        assert set(Survey.objects.filter(organisation=organisation).values_list("kind", flat=True)) == set(
+            SurveyKind.values
+        )
         assert InvitationRule.objects.filter(organisation=organisation, is_active=True).exists()
         responses = Response.objects.filter(organisation=organisation, is_complete=True)
         assert 200 <= responses.count() <= 500

@@ -158,5 +158,7 @@ def test_the_periodic_relationship_survey_invites_consenting_clients_once_per_pe
 def test_a_periodic_survey_cannot_be_given_on_the_tablet(nps, manager):
     with pytest.raises(ValidationError):
         services.rule_save(
-            survey=nps, actor=manager, data=services.RuleData(trigger=Trigger.RELATIONSHIP, channel=InviteChannel.IN_PERSON)
+            survey=nps,
+            actor=manager,
+            data=services.RuleData(trigger=Trigger.RELATIONSHIP, channel=InviteChannel.IN_PERSON),
         )

@@ -140,7 +140,9 @@ def _answered(count, csat, branch, clerk, organisation):
         from frontoffice.feedback.hooks import Source
 
         invitation = services.kiosk_open(
-            survey=csat, source=Source(kind="desk.visit", pk=str(number), branch=branch, client=client, label="W"), actor=clerk
+            survey=csat,
+            source=Source(kind="desk.visit", pk=str(number), branch=branch, client=client, label="W"),
+            actor=clerk,
         )
         score, _ = _keys(invitation)
         services.response_save(invitation=invitation, answers={score: str(1 + number % 5)}, submit=True)

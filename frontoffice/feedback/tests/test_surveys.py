@@ -28,7 +28,11 @@ def test_a_custom_survey_keeps_its_questions_in_both_languages(organisation, man
         questions=(
             services.QuestionData(kind="scale", text_pl="Czystość", text_en="Cleanliness", scale_min=1, scale_max=5),
             services.QuestionData(
-                kind="choice", text_pl="Skąd?", text_en="From where?", choices_pl=("Internet", "Znajomi"), choices_en=("Web", "Friends")
+                kind="choice",
+                text_pl="Skąd?",
+                text_en="From where?",
+                choices_pl=("Internet", "Znajomi"),
+                choices_en=("Web", "Friends"),
             ),
             services.QuestionData(kind="text", text_pl="Uwagi", text_en="Remarks"),
         ),
