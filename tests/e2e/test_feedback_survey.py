@@ -24,9 +24,7 @@ def invitation(organisation, branch, clerk, manager):
     survey = services.survey_create(
         organisation=organisation,
         actor=manager,
-        data=services.SurveyData(
-            name="Po wizycie", kind="csat", title_pl="Jak było?", title_en="How was your visit?"
-        ),
+        data=services.SurveyData(name="Po wizycie", kind="csat", title_pl="Jak było?", title_en="How was your visit?"),
     )
     anna = client_create(
         organisation=organisation,
