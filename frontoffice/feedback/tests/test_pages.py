@@ -46,10 +46,10 @@ def test_a_submitted_answer_thanks_the_client_and_the_link_is_then_used(client, 
     done = client.post(_url(invitation), {score: "5", comment: "Świetnie"})
     again = client.get(_url(invitation))
 
-    assert done.status_code == 200 and "Thank you" in done.text
+    assert done.status_code == 200 and "Dziękujemy" in done.text  # in the client's language (Polish)
     assert Response.objects.get(invitation=invitation).score == 5
     assert again.status_code == 200
-    assert "already answered" in again.text
+    assert "Już udzielono odpowiedzi" in again.text
 
 
 def test_an_out_of_range_score_is_refused_and_the_comment_stays_on_screen(client, invitation):
@@ -58,7 +58,7 @@ def test_an_out_of_range_score_is_refused_and_the_comment_stays_on_screen(client
     page = client.post(_url(invitation), {score: "12", comment: "Mój długi komentarz"})
 
     assert page.status_code == 400
-    assert "Choose a score from 1 to 5." in page.text
+    assert "Wybierz ocenę od 1 do 5." in page.text  # the client's language, not the browser's
     assert "Mój długi komentarz" in page.text
     assert not Response.objects.exists()
 
@@ -88,7 +88,7 @@ def test_an_expired_link_gets_a_friendly_page(client, invitation):
     page = client.get(reverse("feedback:answer", kwargs={"token": token}))
 
     assert page.status_code == 410
-    assert "This survey has closed" in page.text
+    assert "Ta ankieta została zamknięta" in page.text
 
 
 def test_the_tablet_shows_only_the_survey_and_ends_on_the_idle_screen(client, csat, branch, patient, clerk):
