@@ -270,6 +270,7 @@ class Invitation(models.Model):
             models.Index(fields=["organisation", "branch", "-created_at"], name="invitation_org_branch_idx"),
             models.Index(fields=["organisation", "status", "-created_at"], name="invitation_org_status_idx"),
             models.Index(fields=["survey", "-created_at"], name="invitation_survey_idx"),
+            models.Index(fields=["organisation", "channel", "-created_at"], name="invitation_org_channel_idx"),
             # The worker's due list, the suppression check, the SMS reply match, "already asked about this?"
             models.Index(fields=["status", "due_at"], name="invitation_due_idx"),
             models.Index(fields=["client", "-created_at"], name="invitation_client_idx"),
@@ -327,6 +328,9 @@ class Response(models.Model):
             models.Index(fields=["organisation", "kind", "-submitted_at"], name="response_org_kind_idx"),
             models.Index(fields=["survey", "-submitted_at"], name="response_survey_idx"),
             models.Index(fields=["organisation", "is_low", "-submitted_at"], name="response_org_low_idx"),
+            models.Index(fields=["organisation", "channel", "-submitted_at"], name="response_org_channel_idx"),
+            # The score band filter (kind + score range) and the roll-ups to come.
+            models.Index(fields=["organisation", "kind", "score"], name="response_org_kind_score_idx"),
         ]
 
     def __str__(self) -> str:
