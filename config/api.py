@@ -10,6 +10,7 @@ from frontoffice.clients.api import router as clients_router
 from frontoffice.core.api import router as core_router
 from frontoffice.core.apikit import DEFAULT_LIMIT, MAX_LIMIT, FrontOfficeAPI, SessionAuth, TokenAuth
 from frontoffice.desk.api import router as desk_router
+from frontoffice.feedback.api import router as feedback_router
 from frontoffice.interactions.api import router as interactions_router
 
 DESCRIPTION = f"""
@@ -50,3 +51,4 @@ api.add_router("", accounts_router)
 api.add_router("", clients_router)
 api.add_router("", desk_router)
 api.add_router("", interactions_router)
+api.add_router("", feedback_router)

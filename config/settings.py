@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "frontoffice.core",
     "frontoffice.accounts",
     "frontoffice.clients",
+    "frontoffice.feedback",
     "frontoffice.desk",
     "frontoffice.interactions",
 ]
@@ -269,6 +270,11 @@ if SMS_HTTP_URL and not SMS_HTTP_URL.startswith(("https://", "http://")):
     raise EnvError("FRONTOFFICE_SMS_HTTP_URL", f"expected an http:// or https:// URL; got {SMS_HTTP_URL!r}")
 SMS_HTTP_TOKEN = env_str("FRONTOFFICE_SMS_HTTP_TOKEN", "")
 SMS_SENDER = env_str("FRONTOFFICE_SMS_SENDER", "FrontOffice")
+# Replies to survey SMS: the gateway posts them to /feedback/sms/inbound/ with this bearer token (empty: off).
+FEEDBACK_SMS_INBOUND_TOKEN = env_str("FRONTOFFICE_SMS_INBOUND_TOKEN", "")
+FEEDBACK_SMS_INBOUND_ADAPTER = env_str(
+    "FRONTOFFICE_SMS_INBOUND_ADAPTER", "frontoffice.feedback.inbound.LocalJsonAdapter"
+)
 
 # How often reminders, offer time-outs and other clock-driven work are looked for (core/periodic.py);
 # 0 turns the sweep thread off (then run `frontoffice sweep` from cron).

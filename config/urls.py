@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("frontoffice.accounts.urls")),
     path("", include("frontoffice.core.urls")),
     path("clients/", include("frontoffice.clients.urls")),
+    path("feedback/", include("frontoffice.feedback.urls")),
     path("desk/", include("frontoffice.desk.urls")),
     path("interactions/", include("frontoffice.interactions.urls")),
     # Long-lived Server-Sent Event streams: config.serve routes /events/ to the ASGI handler.

@@ -56,3 +56,8 @@ class DeskConfig(AppConfig):
         services_calendar.register_slot_freed(services_waitlist.slot_freed)
         register_client_link("desk.WaitlistEntry", "client")
         register_erasure_hook("desk_waitlist", services_waitlist.erase_client_waitlist)
+
+        # Client feedback: finished visits, check-outs and paid purchases may invite a survey (docs/feedback.md).
+        from . import hooks_feedback
+
+        hooks_feedback.register()

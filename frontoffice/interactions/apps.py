@@ -33,3 +33,10 @@ class InteractionsConfig(AppConfig):
         from .phone.views import log_call_link
 
         register_phone_action("interactions.log_call", log_call_link)
+
+        # Client feedback: a low survey score opens a follow-up for the team lead (docs/feedback.md).
+        from frontoffice.feedback.hooks import register_low_score_handler
+
+        from .feedback import low_score_follow_up
+
+        register_low_score_handler(low_score_follow_up)

@@ -288,6 +288,10 @@ def case_set_status(
         % {"number": case.number, "old": CaseStatus(old).label, "new": CaseStatus(status).label},
     )
     _publish(case, "status")
+    if status == CaseStatus.RESOLVED:
+        from ..feedback import case_resolved  # client feedback: a survey invitation may be due (docs/feedback.md)
+
+        case_resolved(case, actor)
     return case
 
 
