@@ -28,7 +28,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -37,7 +37,7 @@ from frontoffice.core.events import channel, publish
 
 from .. import services as interaction_services
 from ..choices import AgentState, CallState, Channel, CtiOutcome, Direction, Outcome
-from ..models import AgentPhone, Call, CtiEvent, CtiToken, Interaction
+from ..models import Call, CtiEvent, CtiToken, Interaction
 from . import services
 
 logger = logging.getLogger(__name__)
@@ -58,6 +58,21 @@ UNANSWERED_INBOUND = {
 }
 UNANSWERED_OUTBOUND = {"notFound": Outcome.WRONG_NUMBER, "forwarded": Outcome.TRANSFERRED}
 NO_CALLBACK_CAUSES = frozenset({"forwarded"})
+# What an event may change on a Call row (saved by name: the rest never changes after the insert).
+CALL_PROGRESS = [
+    "state",
+    "cause",
+    "ring_seconds",
+    "talk_seconds",
+    "hold_seconds",
+    "hold_started_at",
+    "wrap_up_started_at",
+    "wrap_up_seconds",
+    "transfers",
+    "event_count",
+    "seen_events",
+    "updated_at",
+]
 
 
 class BadEvent(ValueError):
@@ -139,22 +154,32 @@ def resolve_users(organisation_id: int, values: list[str]) -> list[Any]:
     if not wanted:
         return []
     found: dict[str, Any] = {}
-    for phone in AgentPhone.objects.filter(organisation_id=organisation_id, extension__in=wanted).select_related(
-        "user__staff"
-    ):
-        found[phone.extension] = phone.user
     staff = (
         get_user_model()
         .objects.filter(staff__organisation_id=organisation_id, staff__is_active=True)
         .select_related("staff")
     )
-    rest = [value for value in wanted if value not in found]
-    if rest:
-        lowered = [value.lower() for value in rest]
-        for user in staff.filter(Q(username__in=rest) | Q(email__in=lowered)):
-            for value in rest:
-                if value == user.username or value.lower() == user.email.lower():
-                    found.setdefault(value, user)
+    # Extension, user name or e-mail in one query; an extension wins over a user name that looks the same.
+    lowered = [value.lower() for value in wanted]
+    matches = staff.filter(
+        Q(agent_phone__organisation_id=organisation_id, agent_phone__extension__in=wanted)
+        | Q(username__in=wanted)
+        | Q(email__in=lowered)
+    ).annotate(extension=F("agent_phone__extension"))
+    by_extension: dict[str, Any] = {}
+    others: list[Any] = []
+    for user in matches:
+        if user.extension in wanted:
+            by_extension[user.extension] = user
+        others.append(user)
+    for value in wanted:
+        if value in by_extension:
+            found[value] = by_extension[value]
+            continue
+        for user in others:
+            if value == user.username or value.lower() == user.email.lower():
+                found[value] = user
+                break
     names = [value for value in wanted if value not in found and " " in value]
     if names:
         condition = Q()
@@ -211,16 +236,26 @@ def _receive(*, token: CtiToken, event: dict[str, Any], occurred: datetime.datet
     organisation_id = token.organisation_id
     kind, call_id = event["event"], event["callId"]
     fingerprint = _fingerprint(event)
-    call = (
-        Call.objects.select_for_update(of=("self",))
-        .select_related("interaction__staff__staff")
-        .filter(organisation_id=organisation_id, call_id=call_id)
-        .first()
+    timestamped = "timestamp" in event
+    call = next(
+        iter(
+            Call.objects.select_for_update(of=("self",))
+            .select_related("interaction__staff__staff")
+            .filter(organisation_id=organisation_id, call_id=call_id)
+            .order_by()[:1]
+        ),
+        None,
     )
-    earlier = CtiEvent.objects.filter(organisation_id=organisation_id, call_id=call_id, fingerprint=fingerprint)
-    if "timestamp" not in event:
-        earlier = earlier.filter(received_at__gte=now - DUPLICATE_WINDOW)
-    if earlier.exists():
+    if call is not None:
+        duplicate = _seen(call, fingerprint, now)
+    elif kind == "newCall":
+        duplicate = False  # a newCall that was received made the call, so with no call there is no earlier one
+    else:  # an event of a call not begun yet: compare with the events kept for it
+        earlier = CtiEvent.objects.filter(organisation_id=organisation_id, call_id=call_id, fingerprint=fingerprint)
+        if not timestamped:
+            earlier = earlier.filter(received_at__gte=now - DUPLICATE_WINDOW)
+        duplicate = earlier.exists()
+    if duplicate:
         result = Result(CtiOutcome.DUPLICATE, "same event already received", call)
     elif call is None and kind != "newCall":
         result = Result(CtiOutcome.UNKNOWN_CALL, "no newCall for this call id yet; kept")
@@ -245,13 +280,25 @@ def _receive(*, token: CtiToken, event: dict[str, Any], occurred: datetime.datet
     )
     if call is not None:
         call.event_count = sequence
+        _remember(call, fingerprint, None if timestamped else now)
         if kind == "newCall" and result.outcome == CtiOutcome.APPLIED:
             result.late = _apply_kept(token=token, call=call)
-        call.save()
+        call.save(update_fields=CALL_PROGRESS)
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRAIN:
-        token.last_used_at = now
-        CtiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        services.cti_token_touch(token=token, at=now)
     return result
+
+
+def _seen(call: Call, fingerprint: str, now: datetime.datetime) -> bool:
+    """Whether the call already had this event: for ever when the PBX stamped it with its time, else within
+    ``DUPLICATE_WINDOW`` (two identical unstamped events a minute apart may well be two real events)."""
+    horizon = (now - DUPLICATE_WINDOW).timestamp()
+    return any(seen == fingerprint and (received is None or received >= horizon) for seen, received in call.seen_events)
+
+
+def _remember(call: Call, fingerprint: str, received: datetime.datetime | None) -> None:
+    """Add an event to the call's list of events seen (``received`` is None for a time-stamped event)."""
+    call.seen_events = [*call.seen_events, [fingerprint, None if received is None else received.timestamp()]]
 
 
 def _apply_kept(*, token: CtiToken, call: Call) -> list[str]:
@@ -266,6 +313,7 @@ def _apply_kept(*, token: CtiToken, call: Call) -> list[str]:
         row.outcome, row.sequence = outcome, call.event_count
         row.note = ("applied after the late newCall" if outcome == CtiOutcome.APPLIED else note)[:200]
         row.save(update_fields=["outcome", "sequence", "note"])
+        _remember(call, row.fingerprint, None if "timestamp" in row.payload else row.received_at)
         applied.append(row.kind)
     return applied
 
@@ -295,7 +343,8 @@ def _new_call(*, token: CtiToken, event: dict[str, Any], occurred: datetime.date
         queue=event.get("queue", "")[:80],
     )
     if inbound:
-        call.rang_for.set(users)
+        # Straight into the link table: the call is new, so there is nothing to compare with.
+        Call.rang_for.through.objects.bulk_create([Call.rang_for.through(call=call, user=user) for user in users])
         for user in users:
             pop(call, user, "call.ringing")
     elif users:
