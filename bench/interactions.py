@@ -333,7 +333,8 @@ def call_events(call_id: str, number: str, agent: str, rng: random.Random) -> li
 
 def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
     """``frontoffice run`` as production runs it (each worker process serves pages on a thread pool)."""
-    command = [str(Path(sys.executable).parent / "frontoffice"), "run", "--port", str(port)]
+    # ``-m`` from this checkout (not the installed script), so the server runs the code being measured.
+    command = [sys.executable, "-m", "frontoffice.cli", "run", "--port", str(port)]
     command += ["--workers", str(workers), "--threads", "4", "--log-level", "warning"]
     env = dict(os.environ)
     env.setdefault("REDIS_URL", redis_url())  # screen pops reach agents on any process

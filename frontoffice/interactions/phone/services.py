@@ -71,6 +71,8 @@ def cti_token_revoke(*, token: CtiToken, actor: Any) -> CtiToken:
         return token
     token.is_active = False
     token.save(update_fields=["is_active", "updated_at"])
+    # Forgotten now and again after the commit: a request between the two must not keep the active copy.
+    cache.delete(_token_cache_key(token.token_hash))
     transaction.on_commit(lambda: cache.delete(_token_cache_key(token.token_hash)))
     audit(
         actor=actor,
