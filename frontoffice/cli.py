@@ -107,6 +107,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
         from frontoffice.core.periodic import start_sweeping
 
         start_sweeping()
+    if args.mail_watch:
+        # New mail is read as it arrives from servers that offer IMAP IDLE; the poll stays underneath.
+        from frontoffice.interactions.mail.watch import start_watching
+
+        start_watching()
     options = ["--queue-name", args.queue, "--interval", str(args.interval), "--no-reload"]
     if args.batch:
         options.append("--batch")
@@ -310,6 +315,12 @@ def build_parser() -> argparse.ArgumentParser:
         dest="sweep",
         action="store_false",
         help="do not look for clock-driven work (reminders, offers that run out) every FRONTOFFICE_SWEEP_SECONDS",
+    )
+    worker.add_argument(
+        "--no-mail-watch",
+        dest="mail_watch",
+        action="store_false",
+        help="do not hold IMAP IDLE connections to the mailboxes (with several workers, let one of them watch)",
     )
 
     add(

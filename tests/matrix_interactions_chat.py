@@ -70,6 +70,21 @@ CASES: dict[str, Case] = {
     "api:chat_list": api_case(roles=VIEWERS),
     "api:chat_get": api_case(roles=VIEWERS, kwargs=lambda ctx: {"chat_id": ctx["chat_waiting"].pk}, scoped=True),
     "api:chat_messages": api_case(roles=VIEWERS, kwargs=lambda ctx: {"chat_id": ctx["chat_waiting"].pk}, scoped=True),
+    # As on the page: only the agent who took the chat may answer; the others are told to take it first (422).
+    "api:chat_message_create": api_case(
+        roles=LOGGERS,
+        kwargs=lambda ctx: {"chat_id": ctx["chat_active"].pk},
+        scoped=True,
+        method="post",
+        data=lambda ctx: {"text": "Dzień dobry"},
+        ok=(201, 422),
+    ),
+    "api:chat_take": api_case(
+        roles=LOGGERS, kwargs=lambda ctx: {"chat_id": ctx["chat_waiting"].pk}, scoped=True, method="post"
+    ),
+    "api:chat_end": api_case(
+        roles=LOGGERS, kwargs=lambda ctx: {"chat_id": ctx["chat_waiting"].pk}, scoped=True, method="post"
+    ),
 }
 
 

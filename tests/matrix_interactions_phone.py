@@ -2,8 +2,9 @@
 
 Who sees contacts sees calls and callbacks (clerk, agent, manager, executive, admin); who logs contacts
 takes calls, callbacks and has a phone state (not the executive); managers and administrators connect the
-phone system. Calls and callbacks belong to ``branch`` (``scoped``): outsiders get 404. The CTI webhook
-is opened by its token, not by a sign-in.
+phone system, set each branch's phone settings and keep the blocked numbers. Calls, callbacks, branch settings
+and blocked numbers belong to ``branch`` (``scoped``): outsiders get 404. The CTI webhook is opened by its
+token, not by a sign-in.
 """
 
 from __future__ import annotations
@@ -72,6 +73,24 @@ CASES: dict[str, Case] = {
         ok=(302,),
         overrides={"outsider_org": 400},  # the clerk is not their staff
     ),
+    "interactions:phone_settings_branch": Case(
+        roles=MANAGERS, kwargs=lambda ctx: {"pk": ctx["branch"].pk}, scoped=True
+    ),
+    "interactions:blocked_number_list": Case(roles=MANAGERS),
+    "interactions:blocked_number_add": Case(
+        roles=MANAGERS,
+        method="post",
+        data=lambda ctx: {"branch": ctx["branch"].pk, "number": "600 700 111", "reason": "abuse"},
+        ok=(302,),
+        overrides=NOT_THEIRS_400,
+    ),
+    "interactions:blocked_number_remove": Case(
+        roles=MANAGERS,
+        kwargs=lambda ctx: {"pk": ctx["phone_blocked"].pk},
+        scoped=True,
+        method="post",
+        ok=(302,),
+    ),
     "interactions_events:pop_stream": api_case(roles=LOGGERS, ok=(204,)),  # 204: the test server is not ASGI
     "api:callback_list": api_case(roles=VIEWERS),
     "api:callback_take": api_case(roles=LOGGERS, kwargs=_api_callback, scoped=True, method="post"),
@@ -102,8 +121,12 @@ def extend_world(ctx: dict[str, Any]) -> dict[str, Any]:
     caller = {"from": "+48600700900", "to": "+48221234500", "direction": "in", "callId": "matrix-missed"}
     cti.receive(token=token, data={"event": "newCall", **caller})
     cti.receive(token=token, data={"event": "hangup", "cause": "cancel", **caller})
+    from frontoffice.interactions.phone import services_setup
+
+    blocked = services_setup.blocked_number_add(branch=ctx["branch"], actor=ctx["manager"], number="+48600700999")
     return {
         "phone_token": token,
         "phone_token_raw": raw,
         "phone_callback": Callback.objects.get(number="+48600700900"),
+        "phone_blocked": blocked,
     }

@@ -32,6 +32,7 @@ class Outcome(models.TextChoices):
     MISSED = "missed", _("Missed")
     ABANDONED = "abandoned", _("Abandoned by the caller")
     WRONG_NUMBER = "wrong_number", _("Wrong number")
+    BLOCKED = "blocked", _("Rejected: blocked number")
     OTHER = "other", _("Other")
 
 
@@ -101,3 +102,12 @@ class AgentState(models.TextChoices):
     WRAP_UP = "wrap_up", _("Wrap-up")
     BREAK = "break", _("On a break")
     OFFLINE = "offline", _("Offline")
+
+
+class BlockReason(models.TextChoices):
+    """Why a number is on a branch's blocked list."""
+
+    ABUSE = "abuse", _("Abuse of the line")
+    HARASSMENT = "harassment", _("Harassment of staff")
+    MARKETING = "marketing", _("Unwanted marketing")
+    OTHER = "other", _("Other")

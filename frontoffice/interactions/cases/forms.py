@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import CasePriority, CaseStatus, Channel
+from ..mail.forms import attachments_field
 from ..models import AssignmentRule
 from ..sla.policy import EscalationMoment, EscalationRole
 from .selectors import TABS
@@ -89,6 +90,11 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "data-send-on-ctrl-enter": "1"}),
         help_text=_("Ctrl+Enter sends."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Files go out only with e-mail replies; the page shows the field on e-mail cases.
+        self.fields["attachments"] = attachments_field()
 
 
 class MergeForm(forms.Form):

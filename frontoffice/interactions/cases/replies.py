@@ -2,7 +2,8 @@
 
 ``register_reply_channel("email", fn)`` with ``fn(*, case, body, actor) -> Interaction`` (the outbound
 contact the channel recorded on the case). Without a sender for the case's channel the reply is recorded
-as an outbound contact marked "to send manually" (``cases.services.case_reply``).
+as an outbound contact marked "to send manually" (``cases.services.case_reply``). The e-mail sender
+also takes ``attachments`` (uploaded files); replies on other channels carry none.
 """
 
 from __future__ import annotations

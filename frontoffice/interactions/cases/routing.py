@@ -1,8 +1,8 @@
 """Assignment rules per team: manual, round-robin, or least-loaded among available agents.
 
-``available_agents(team)`` is the one place that decides who can take work. Until the phone area's agent
-states are on main, every active member of the team who may work cases is available; swap this function
-to consult agent states (available / on call / break …) without touching the rules.
+``available_agents(team)`` is the one place that decides who in a team can take work: active members who
+may work cases and whose agent state lets them take new work (``interactions.availability``: not on a
+break, not offline; no recorded state counts as available). Nobody available leaves the case unassigned.
 """
 
 from __future__ import annotations
@@ -12,21 +12,29 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 
+from ..availability import accepting_work
 from ..choices import FINISHED_STATUSES
 from ..models import AssignmentRule, Case, Team, TeamRouting
 from ..permissions import CasePermission
 
+# The backend that answers permission questions from the database (``with_perm`` needs one named when
+# several backends are configured; axes' backend answers none).
+PERMISSION_BACKEND = "frontoffice.accounts.principal.CachedModelBackend"
+
 
 def available_agents(team: Team) -> list[Any]:
-    """Active members of the team (ordered by id) who may work cases."""
+    """Active members of the team (ordered by id) who may work cases and are not on a break or offline.
+
+    One query: the permission (a role's or the person's own, or superuser) and the agent state are
+    subqueries, not a ``has_perm`` per member.
+    """
     members = (
         get_user_model()
-        .objects.filter(
-            interaction_teams=team, is_active=True, staff__is_active=True, staff__organisation_id=team.organisation_id
-        )
+        .objects.with_perm(CasePermission.WORK_CASES.perm, backend=PERMISSION_BACKEND)
+        .filter(interaction_teams=team, staff__is_active=True, staff__organisation_id=team.organisation_id)
         .order_by("pk")
     )
-    return [user for user in members if user.has_perm(CasePermission.WORK_CASES.perm)]
+    return list(accepting_work(members))
 
 
 def rule_of(team: Team) -> str:

@@ -4,6 +4,7 @@ canned replies, SLA policies and team routing. Every write is atomic, audited an
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -380,8 +381,11 @@ def case_note_add(*, case: Case, body: str, actor: Any, attachment: Any = None) 
 
 
 @transaction.atomic
-def case_reply(*, case: Case, body: str, actor: Any) -> CaseReply:
-    """Answer the customer: the case's channel sends it when one is plugged in, else it waits to be sent by hand."""
+def case_reply(*, case: Case, body: str, actor: Any, attachments: Sequence[Any] = ()) -> CaseReply:
+    """Answer the customer: the case's channel sends it when one is plugged in, else it waits to be sent by hand.
+
+    ``attachments`` (uploaded files) go only with e-mail replies; on another channel they are refused.
+    """
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write the reply.")})
@@ -389,8 +393,13 @@ def case_reply(*, case: Case, body: str, actor: Any) -> CaseReply:
     if case.status == CaseStatus.CLOSED:
         raise ValidationError(_("A closed case cannot be answered."))
     sender = replies.sender_for(case.channel)
+    if attachments and (sender is None or case.channel != Channel.EMAIL):
+        raise ValidationError({"attachments": _("Files can be sent only with a reply by e-mail.")})
     if sender is not None:
-        interaction = sender(case=case, body=body, actor=actor)
+        if attachments:
+            interaction = sender(case=case, body=body, actor=actor, attachments=attachments)
+        else:
+            interaction = sender(case=case, body=body, actor=actor)
         delivery = ReplyDelivery.SENT
     else:
         interaction = base.interaction_record(

@@ -339,10 +339,15 @@ def case_note_file(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
 @require_POST
 def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            reply = services.case_reply(case=case, body=form.cleaned_data["body"], actor=request.user)
+            reply = services.case_reply(
+                case=case,
+                body=form.cleaned_data["body"],
+                actor=request.user,
+                attachments=form.cleaned_data["attachments"],
+            )
         except ValidationError as error:
             add_service_error(form, error)
         else:
@@ -426,21 +431,20 @@ def canned_reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "interactions/cases/canned_edit.html", context, status=400 if form.errors else 200)
 
 
+def _sla_and_routing(request: HttpRequest, *, bound: RoutingForm | None = None, bound_team: int = 0) -> HttpResponse:
+    """The SLA and routing page; ``bound`` is a refused routing form, shown with its error in its team's place."""
+    teams = []
+    for team in selectors.team_list(user=request.user).select_related("routing"):
+        rule = getattr(getattr(team, "routing", None), "rule", "manual")
+        form = bound if bound is not None and team.pk == bound_team else None
+        teams.append((team, form or RoutingForm(initial={"rule": rule}, prefix=f"t{team.pk}")))
+    context = {"policies": selectors.sla_policy_list(user=request.user), "teams": teams}
+    return render(request, "interactions/cases/sla_list.html", context, status=400 if bound is not None else 200)
+
+
 @require(SUPERVISE)
 def sla_policy_list(request: HttpRequest) -> HttpResponse:
-    context = {
-        "policies": selectors.sla_policy_list(user=request.user),
-        "teams": [
-            (
-                team,
-                RoutingForm(
-                    initial={"rule": getattr(getattr(team, "routing", None), "rule", "manual")}, prefix=f"t{team.pk}"
-                ),
-            )
-            for team in selectors.team_list(user=request.user).select_related("routing")
-        ],
-    }
-    return render(request, "interactions/cases/sla_list.html", context)
+    return _sla_and_routing(request)
 
 
 @require(SUPERVISE)
@@ -470,12 +474,16 @@ def sla_policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
 def team_routing(request: HttpRequest, pk: int) -> HttpResponse:
     team = selectors.team_get(user=request.user, pk=pk)
     form = RoutingForm(request.POST, prefix=f"t{team.pk}")
-    if not form.is_valid():
-        messages.error(request, _("Choose an assignment rule."))
-    else:
-        services.team_routing_set(team=team, rule=form.cleaned_data["rule"], actor=request.user)
-        messages.success(request, _("Assignment rule saved."))
-    return redirect(reverse("interactions:sla_policy_list") + "#routing")
+    if form.is_valid():
+        try:
+            services.team_routing_set(team=team, rule=form.cleaned_data["rule"], actor=request.user)
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Assignment rule saved."))
+            return redirect(reverse("interactions:sla_policy_list") + "#routing")
+    # Refused: the page again, the other teams as stored and this team's choice with its error (nothing saved).
+    return _sla_and_routing(request, bound=form, bound_team=team.pk)
 
 
 # --- the client's one timeline ---------------------------------------------------------------------------------

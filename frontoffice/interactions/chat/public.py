@@ -26,6 +26,7 @@ from ..models import ChatConversation, ChatWidget
 from ..models.chat import MESSAGE_MAX_LENGTH, ChatStatus
 from . import ratelimit, selectors, services
 from .hours import widget_is_online
+from .widget_texts import widget_texts
 
 # (requests, seconds) per window
 IP_LIMIT = (300, 60)
@@ -132,7 +133,7 @@ def _validation(error_: ValidationError) -> JsonResponse:
 
 @public_endpoint(("GET",))
 def widget_config(request: HttpRequest, widget: ChatWidget, body: dict[str, Any]) -> HttpResponse:
-    """What the widget shows before a chat: greeting, colours, and whether agents are online."""
+    """What the widget shows before a chat: greeting, colours, whether agents are online, and its texts."""
     language = translation.get_language() or "pl"
     return JsonResponse(
         {
@@ -141,6 +142,8 @@ def widget_config(request: HttpRequest, widget: ChatWidget, body: dict[str, Any]
             "accent_colour": widget.accent_colour,
             "text_colour": widget.text_colour,
             "max_length": MESSAGE_MAX_LENGTH,
+            "language": language,
+            "texts": widget_texts(),
         }
     )
 

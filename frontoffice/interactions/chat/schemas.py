@@ -8,7 +8,7 @@ from ninja import Field, Schema
 
 from frontoffice.core.apikit import InSchema
 
-from ..models.chat import ChatStatus
+from ..models.chat import MESSAGE_MAX_LENGTH, ChatStatus
 
 
 class ConversationOut(Schema):
@@ -63,3 +63,9 @@ class MessageOut(Schema):
 
 class MessageFilters(InSchema):
     since: int = Field(0, ge=0, description="Only messages with a larger id (for polling).")
+
+
+class ChatReplyIn(InSchema):
+    text: str = Field(
+        min_length=1, max_length=MESSAGE_MAX_LENGTH, description="Plain text; the visitor's widget shows it as text."
+    )

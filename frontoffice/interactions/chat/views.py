@@ -28,9 +28,11 @@ MANAGE = InteractionPermission.MANAGE_CHANNELS.perm
 @require(LOG)
 def inbox(request: HttpRequest) -> HttpResponse:
     """Chats waiting at my branches (take one) and my chats in progress."""
-    conversations = list(selectors.inbox(user=request.user))
+    offered = selectors.waiting_offered_to_me(user=request.user)
+    conversations = list(selectors.inbox(user=request.user, offered=offered))
     context = {
         "conversations": conversations,
+        "offered_first_to_others": offered is not True,
         "waiting_count": sum(1 for chat in conversations if chat.status == ChatStatus.WAITING),
         "ended": selectors.recent_ended(user=request.user),
     }

@@ -1,11 +1,17 @@
 """E-mail through the API: mailboxes and their status (managers), an e-mail contact's message, replying to a case."""
 
+import base64
+import binascii
 from datetime import datetime
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from frontoffice.core.apikit import Id, InSchema, LimitOffsetPagination, current_user, idempotent, requires
 
@@ -92,9 +98,30 @@ class EmailOut(Schema):
         return list(obj.attachments.all())
 
 
+class AttachmentIn(InSchema):
+    filename: str = Field(min_length=1, max_length=255, examples=["price-list.pdf"])
+    content_base64: str = Field(min_length=1, description="The file's bytes, base64-encoded.")
+
+    @field_validator("content_base64")
+    @classmethod
+    def _base64(cls, value: str) -> str:
+        try:
+            base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            raise PydanticCustomError("base64", _("This is not base64-encoded content.")) from None
+        return value
+
+    def as_file(self) -> ContentFile[bytes]:
+        return ContentFile(base64.b64decode(self.content_base64), name=self.filename)
+
+
 class ReplyIn(InSchema):
     body: str = Field(min_length=1, max_length=20000)
     to: str | None = Field(None, max_length=254, description="Default: the sender of the case's last e-mail.")
+    attachments: list[AttachmentIn] = Field(
+        default_factory=list,
+        description="Files to send with the reply: at most 10, together at most FRONTOFFICE_MAIL_ATTACHMENT_MAX_MB.",
+    )
 
 
 @router.get("/interactions/mail/mailboxes", response=list[MailboxOut], summary="List mailboxes")
@@ -138,8 +165,15 @@ def interactions_mail_case_messages(request: HttpRequest, case_id: Id) -> Any:
 def interactions_mail_reply(request: HttpRequest, case_id: Id, payload: ReplyIn) -> Any:
     """Records the reply on the case and sends it from the case's mailbox (status `queued` until the
     server takes it; a failure is retried). The subject carries the case number and the threading
-    headers point at the case's last e-mail. Send `Idempotency-Key` to make a retry safe."""
+    headers point at the case's last e-mail. Files go in `attachments` (base64); they are kept with the
+    message and shown on the outbound contact. Send `Idempotency-Key` to make a retry safe."""
     user = current_user(request)
     case = case_get(user=user, pk=case_id)
-    message = services.email_reply(case=case, body=payload.body, actor=user, to=payload.to)
+    message = services.email_reply(
+        case=case,
+        body=payload.body,
+        actor=user,
+        to=payload.to,
+        attachments=[attachment.as_file() for attachment in payload.attachments],
+    )
     return Status(201, message)

@@ -74,8 +74,42 @@ class MailboxForm(VersionedModelForm):
         return {name: value for name, value in self.cleaned_data.items() if name not in {"branch", "version"}}
 
 
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (``<input type="file" multiple>``); cleans to a list, maybe empty."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files if item]
+
+
+def attachments_field() -> MultipleFileField:
+    """The reply forms' file field, its help naming the limits (the service checks them)."""
+    from django.conf import settings
+
+    from .services import REPLY_ATTACHMENTS_MOST
+
+    return MultipleFileField(
+        label=_("Attachments"),
+        help_text=_("Up to %(count)s files, together at most %(limit)s MB. After an error, choose them again.")
+        % {"count": REPLY_ATTACHMENTS_MOST, "limit": settings.MAIL_ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+    )
+
+
 class ReplyForm(forms.Form):
     to = forms.EmailField(
         label=_("To"), required=False, help_text=_("Empty: the sender of the last message."), max_length=254
     )
     body = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"] = attachments_field()

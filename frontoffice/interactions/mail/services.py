@@ -16,9 +16,13 @@ Nothing here ever answers automatically, so an auto-reply can never start a loop
 
 from __future__ import annotations
 
+import imaplib
 import logging
+import mimetypes
+import os
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage as StdEmailMessage
 from email.utils import format_datetime, formataddr
@@ -27,11 +31,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
+from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 
 from frontoffice.core.audit import audit, signed_in_user
@@ -53,6 +59,7 @@ BACKOFF_MOST = timedelta(hours=1)
 # While one process reads a mailbox, others leave it alone for this long.
 POLL_LEASE = timedelta(minutes=10)
 SEND_ATTEMPTS = 8
+REPLY_ATTACHMENTS_MOST = 10
 MAILBOX_FIELDS = (
     "address",
     "from_name",
@@ -141,7 +148,9 @@ def mailbox_test(*, mailbox: Mailbox) -> list[tuple[str, str]]:
     return transport.connection_check(mailbox)
 
 
-def _record_failure(mailbox: Mailbox, now: datetime, error: BaseException) -> None:
+def mailbox_failed(*, mailbox: Mailbox, error: BaseException, now: datetime | None = None) -> None:
+    """Record that reading the mailbox failed: it shows as down, and is tried again after the back-off."""
+    now = now or timezone.now()
     failures = mailbox.consecutive_failures + 1
     Mailbox.objects.filter(pk=mailbox.pk).update(
         consecutive_failures=failures,
@@ -153,38 +162,25 @@ def _record_failure(mailbox: Mailbox, now: datetime, error: BaseException) -> No
     log.warning("mailbox %s: %s (failure %d)", mailbox.address, transport.describe(error), failures)
 
 
-def mailbox_poll(*, mailbox: Mailbox, now: datetime | None = None) -> int:
+def mailbox_poll(*, mailbox: Mailbox, now: datetime | None = None, connection: imaplib.IMAP4 | None = None) -> int:
     """Read the mailbox's new messages into contacts and cases; return how many were new.
 
-    Never raises for a server or network failure: it is recorded on the mailbox (with the next
-    attempt after the back-off) and the mailbox shows as down until a read succeeds.
+    ``connection`` is an open, signed-in IMAP session to read on (the IDLE watcher's); without
+    it a session is opened for this read. Never raises for a server or network failure: it is
+    recorded on the mailbox (with the next attempt after the back-off) and the mailbox shows as
+    down until a read succeeds.
     """
     now = now or timezone.now()
-    stored = 0
     try:
-        with transport.imap_session(mailbox) as connection:
-            validity = transport.imap_select(connection, mailbox.imap_folder)
-            after = mailbox.last_uid if mailbox.uid_validity == validity else 0
-            for uid in transport.imap_new_uids(connection, after):
-                raw = transport.imap_fetch(connection, uid)
-                try:
-                    if message_ingest(mailbox=mailbox, raw=raw) is not None:
-                        stored += 1
-                except IntegrityError:
-                    pass  # another process stored the same Message-ID a moment ago
-                except Exception as error:
-                    # A message we cannot store: stop here (it is read again next time) and show the
-                    # mailbox as down with the reason, rather than skip the message and lose it.
-                    log.exception("mailbox %s: storing UID %s failed", mailbox.address, uid)
-                    _record_failure(mailbox, now, error)
-                    return stored
-                # Remember each message as soon as it is stored: a failure later does not read it twice.
-                Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid, uid_validity=validity)
-                mailbox.last_uid, mailbox.uid_validity = uid, validity
-            if mailbox.uid_validity != validity:
-                Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=after, uid_validity=validity)
+        if connection is not None:
+            stored, failed = _read_new(mailbox, connection, now)
+        else:
+            with transport.imap_session(mailbox) as session:
+                stored, failed = _read_new(mailbox, session, now)
     except transport.READ_ERRORS as error:
-        _record_failure(mailbox, now, error)
+        mailbox_failed(mailbox=mailbox, error=error, now=now)
+        return 0
+    if failed:
         return stored
     Mailbox.objects.filter(pk=mailbox.pk).update(
         consecutive_failures=0,
@@ -194,6 +190,32 @@ def mailbox_poll(*, mailbox: Mailbox, now: datetime | None = None) -> int:
     )
     mailbox.refresh_from_db()
     return stored
+
+
+def _read_new(mailbox: Mailbox, connection: imaplib.IMAP4, now: datetime) -> tuple[int, bool]:
+    """Store the messages above the last UID read: (how many were new, whether storing one failed)."""
+    stored = 0
+    validity = transport.imap_select(connection, mailbox.imap_folder)
+    after = mailbox.last_uid if mailbox.uid_validity == validity else 0
+    for uid in transport.imap_new_uids(connection, after):
+        raw = transport.imap_fetch(connection, uid)
+        try:
+            if message_ingest(mailbox=mailbox, raw=raw) is not None:
+                stored += 1
+        except IntegrityError:
+            pass  # another process stored the same Message-ID a moment ago
+        except Exception as error:
+            # A message we cannot store: stop here (it is read again next time) and show the
+            # mailbox as down with the reason, rather than skip the message and lose it.
+            log.exception("mailbox %s: storing UID %s failed", mailbox.address, uid)
+            mailbox_failed(mailbox=mailbox, error=error, now=now)
+            return stored, True
+        # Remember each message as soon as it is stored: a failure later does not read it twice.
+        Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid, uid_validity=validity)
+        mailbox.last_uid, mailbox.uid_validity = uid, validity
+    if mailbox.uid_validity != validity:
+        Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=after, uid_validity=validity)
+    return stored, False
 
 
 @periodic("interactions.mail_poll")
@@ -371,12 +393,42 @@ def _case_mailbox(case: Case, last: EmailMessage | None) -> Mailbox:
     return mailbox
 
 
+def _attachment_name(file: File) -> str:
+    name = os.path.basename((getattr(file, "name", "") or "").replace("\\", "/")).strip()
+    return (name or "attachment")[-255:]
+
+
+def _check_attachments(files: Sequence[File]) -> None:
+    """Refuse, with a translated message, more files or more megabytes than one reply may carry."""
+    if len(files) > REPLY_ATTACHMENTS_MOST:
+        raise ValidationError(
+            {"attachments": _("At most %(count)s files may go with one reply.") % {"count": REPLY_ATTACHMENTS_MOST}}
+        )
+    limit = settings.MAIL_ATTACHMENT_MAX_BYTES
+    total = sum(file.size or 0 for file in files)
+    if total > limit:
+        raise ValidationError(
+            {
+                "attachments": _("The attachments come to %(size)s; at most %(limit)s may go with one reply.")
+                % {"size": filesizeformat(total), "limit": filesizeformat(limit)}
+            }
+        )
+    for file in files:
+        if not file.size:
+            raise ValidationError({"attachments": _("The file %(name)s is empty.") % {"name": _attachment_name(file)}})
+
+
 @transaction.atomic
-def email_reply(*, case: Case, body: str, actor: Any, to: str | None = None) -> EmailMessage:
+def email_reply(
+    *, case: Case, body: str, actor: Any, to: str | None = None, attachments: Sequence[File] = ()
+) -> EmailMessage:
     """Answer a case by e-mail; the message is recorded at once and sent when the transaction commits.
 
     - Sent from the mailbox the case's last e-mail came through (else the organisation's active
       mailbox at the case's branch, else any active one); ``ValidationError`` when there is none.
+    - ``attachments`` (uploaded files, any type) go with it: at most ``REPLY_ATTACHMENTS_MOST``
+      files and ``MAIL_ATTACHMENT_MAX_BYTES`` together. They are kept privately with the message,
+      so a retried send carries them too.
     - To ``to`` when given, else the sender of the case's last inbound e-mail, else the case's
       client's e-mail address; ``ValidationError`` when nobody is known.
     - The subject carries the case number (``Re: … [C-2026-000123]``); ``In-Reply-To`` and
@@ -388,6 +440,8 @@ def email_reply(*, case: Case, body: str, actor: Any, to: str | None = None) -> 
     body = body.strip()
     if not body:
         raise ValidationError({"body": _("Write the reply.")})
+    attachments = list(attachments)
+    _check_attachments(attachments)
     emails = EmailMessage.objects.filter(interaction__case=case).select_related("mailbox")
     last = emails.order_by("-pk").first()
     last_inbound = (
@@ -451,6 +505,18 @@ def email_reply(*, case: Case, body: str, actor: Any, to: str | None = None) -> 
     )
     message.full_clean()
     message.save()
+    for file in attachments:
+        name = _attachment_name(file)
+        row = EmailAttachment(
+            message=message,
+            filename=name,
+            content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+            size=file.size or 0,
+        )
+        file.seek(0)
+        row.file.save(name, file, save=False)
+        row.full_clean()
+        row.save()
     audit(
         actor=actor,
         action="interactions.email_reply",
@@ -488,7 +554,18 @@ def build_message(message: EmailMessage) -> StdEmailMessage:
         email["References"] = message.references
     # A person wrote this; asking others not to auto-answer keeps out-of-office storms away.
     email["X-Auto-Response-Suppress"] = "OOF, AutoReply"
+    # Plain text for every reader, and the same text as simple HTML for the ones that prefer it.
     email.set_content(message.text_body)
+    email.add_alternative(
+        f"<!DOCTYPE html><html><body>{linebreaks(message.text_body, autoescape=True)}</body></html>", subtype="html"
+    )
+    for attachment in message.attachments.filter(skipped=False).order_by("pk"):
+        with attachment.file.open("rb") as stored:
+            data = stored.read()
+        maintype, _slash, subtype = attachment.content_type.partition("/")
+        email.add_attachment(
+            data, maintype=maintype or "application", subtype=subtype or "octet-stream", filename=attachment.filename
+        )
     return email
 
 
@@ -561,6 +638,6 @@ def email_retry(*, message: EmailMessage, actor: Any) -> EmailMessage:
     return message
 
 
-def case_reply_by_email(*, case: Case, body: str, actor: Any) -> Interaction:
+def case_reply_by_email(*, case: Case, body: str, actor: Any, attachments: Sequence[File] = ()) -> Interaction:
     """The reply sender of e-mail cases (``cases.replies``, registered in ``apps.py``): the outbound contact."""
-    return email_reply(case=case, body=body, actor=actor).interaction
+    return email_reply(case=case, body=body, actor=actor, attachments=attachments).interaction

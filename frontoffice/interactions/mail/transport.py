@@ -7,11 +7,15 @@ tests can see in one place what is said to a server.
 from __future__ import annotations
 
 import imaplib
+import select
 import smtplib
 import ssl
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from email.message import EmailMessage as StdEmailMessage
+from typing import Any
 
 from django.conf import settings
 
@@ -66,6 +70,8 @@ def imap_select(connection: imaplib.IMAP4, folder: str) -> int:
     status, _data = connection.select(_quote(folder), readonly=True)
     if status != "OK":
         raise MailServerError(f"cannot open folder {folder!r}")
+    # The folder's size at opening is no news; an EXISTS after this one is (see imap_idle).
+    connection.untagged_responses.pop("EXISTS", None)
     _name, values = connection.response("UIDVALIDITY")
     if not values or values[0] is None:
         raise MailServerError("the server gave no UIDVALIDITY")
@@ -89,6 +95,69 @@ def imap_fetch(connection: imaplib.IMAP4, uid: int) -> bytes:
         if isinstance(item, tuple) and len(item) > 1 and isinstance(item[1], bytes):
             return item[1]
     raise MailServerError(f"the server returned no message for UID {uid}")
+
+
+def imap_supports_idle(connection: imaplib.IMAP4) -> bool:
+    """Whether the server announces IDLE (RFC 2177) once signed in (capabilities may change at sign-in)."""
+    status, data = connection.capability()
+    if status != "OK" or not data or not isinstance(data[0], bytes):
+        return False
+    return b"IDLE" in data[0].upper().split()
+
+
+def _buffered(connection: imaplib.IMAP4) -> bool:
+    """Whether a response already waits in imaplib's read buffer (or TLS's), without blocking."""
+    sock = connection.sock
+    if isinstance(sock, ssl.SSLSocket) and sock.pending():
+        return True
+    timeout = sock.gettimeout()
+    sock.settimeout(0.0)
+    try:
+        reader: Any = connection.file
+        return bool(reader.peek(1))
+    except (BlockingIOError, ssl.SSLWantReadError):
+        return False
+    finally:
+        sock.settimeout(timeout)
+
+
+def imap_idle(connection: imaplib.IMAP4, *, stop: threading.Event, renew_after: float) -> bool:
+    """Wait in IDLE (RFC 2177) on the selected folder; True when new mail arrived (EXISTS).
+
+    Returns False after ``renew_after`` seconds without news (servers end an IDLE after 30
+    minutes, so the caller issues a new one well before) or as soon as ``stop`` is set. IDLE is
+    ended with DONE before returning, so the connection can be used for other commands.
+    Python 3.13's imaplib has no IDLE (3.14 adds ``IMAP4.idle``), so this uses its response reader.
+    """
+    # imaplib's own response reader: private methods, unchanged for many Python versions.
+    imap: Any = connection
+    tag = imap._new_tag()
+    imap.send(tag + b" IDLE\r\n")
+    while True:
+        # None means the continuation ("+ idling"); a tagged answer means the server refused.
+        if imap._get_response() is None:
+            break
+        if imap.tagged_commands.get(tag) is not None:
+            typ, data = imap.tagged_commands.pop(tag)
+            raise MailServerError(f"IDLE refused: {typ} {data!r}")
+    # An EXISTS that came with an earlier command (mail arriving during the last read) counts too.
+    arrived = bool(connection.untagged_responses.pop("EXISTS", None))
+    deadline = time.monotonic() + renew_after
+    while not arrived and not stop.is_set() and time.monotonic() < deadline:
+        if not _buffered(connection):
+            ready, _w, _x = select.select([connection.sock], [], [], min(1.0, max(deadline - time.monotonic(), 0)))
+            if not ready:
+                continue
+        imap._get_response()
+        if "BYE" in connection.untagged_responses:
+            raise imaplib.IMAP4.abort(f"server said goodbye: {connection.untagged_responses['BYE']!r}")
+        arrived = bool(connection.untagged_responses.pop("EXISTS", None))
+    connection.send(b"DONE\r\n")
+    imap._command_complete("IDLE", tag)
+    # What arrived during IDLE is read next; forget the counts so the next IDLE starts clean.
+    connection.untagged_responses.pop("EXISTS", None)
+    connection.untagged_responses.pop("RECENT", None)
+    return arrived
 
 
 @contextmanager

@@ -126,7 +126,7 @@ def email_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def email_reply(request: HttpRequest, pk: int) -> HttpResponse:
     interaction = selectors.email_interaction_get(user=request.user, pk=pk)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, request.FILES)
     if interaction.case is None:
         form.add_error(None, _("This e-mail belongs to no case, so it cannot be answered here."))
     elif form.is_valid():
@@ -136,6 +136,7 @@ def email_reply(request: HttpRequest, pk: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 actor=request.user,
                 to=form.cleaned_data["to"] or None,
+                attachments=form.cleaned_data["attachments"],
             )
         except ValidationError as error:
             add_service_error(form, error)

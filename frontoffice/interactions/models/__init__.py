@@ -16,12 +16,14 @@ from .chat import ChatConversation, ChatMessage, ChatWidget
 from .contacts import FollowUp, Interaction
 from .mail import EmailAttachment, EmailMessage, Mailbox
 from .phone import AgentPhone, AgentStateChange, Call, Callback, CtiEvent, CtiToken
+from .phone_setup import BlockedNumber, PhoneSettings
 from .setup import Team, Topic
 
 __all__ = [
     "AgentPhone",
     "AgentStateChange",
     "AssignmentRule",
+    "BlockedNumber",
     "Call",
     "Callback",
     "CannedReply",
@@ -42,6 +44,7 @@ __all__ = [
     "FollowUp",
     "Interaction",
     "Mailbox",
+    "PhoneSettings",
     "ReplyDelivery",
     "SlaPolicyRecord",
     "Team",

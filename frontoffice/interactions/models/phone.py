@@ -186,6 +186,11 @@ class Callback(TimeStampedModel):
     )
     status = models.CharField(_("status"), max_length=8, choices=CallbackStatus.choices, default=CallbackStatus.OPEN)
     missed_calls = models.PositiveSmallIntegerField(_("missed calls"), default=1)
+    collects_repeats = models.BooleanField(
+        _("repeat calls add to it"),
+        default=True,
+        help_text=_("Opened while the branch counted repeat calls on the open callback (one such callback a number)."),
+    )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     outcome = models.CharField(_("last outcome"), max_length=14, choices=CallbackOutcome.choices, blank=True)
@@ -208,7 +213,9 @@ class Callback(TimeStampedModel):
         ordering = ["due_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "number"], condition=Q(status="open"), name="callback_one_open_per_number"
+                fields=["organisation", "number"],
+                condition=Q(status="open", collects_repeats=True),
+                name="callback_one_open_per_number",
             ),
         ]
         indexes = [

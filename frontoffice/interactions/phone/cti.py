@@ -38,7 +38,7 @@ from frontoffice.core.events import channel, publish
 from .. import services as interaction_services
 from ..choices import AgentState, CallState, Channel, CtiOutcome, Direction, Outcome
 from ..models import Call, CtiEvent, CtiToken, Interaction
-from . import services
+from . import actions, services
 
 logger = logging.getLogger(__name__)
 
@@ -85,9 +85,10 @@ class Result:
     note: str = ""
     call: Call | None = None
     late: list[str] = field(default_factory=list)  # kinds of kept events applied after a late newCall
+    reply: dict[str, str] = field(default_factory=dict)  # Zammad's action for the PBX (see actions.py)
 
     def as_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"result": self.outcome}
+        body: dict[str, Any] = {**self.reply, "result": self.outcome}
         if self.note:
             body["note"] = self.note
         if self.call is not None:
@@ -286,6 +287,7 @@ def _receive(*, token: CtiToken, event: dict[str, Any], occurred: datetime.datet
         call.save(update_fields=CALL_PROGRESS)
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRAIN:
         services.cti_token_touch(token=token, at=now)
+    result.reply = actions.pbx_reply(kind=kind, call=call)
     return result
 
 
@@ -323,12 +325,16 @@ def _new_call(*, token: CtiToken, event: dict[str, Any], occurred: datetime.date
     users = resolve_users(token.organisation_id, event.get("user", []))
     number = event.get("from" if inbound else "to", "")
     address = "" if number.strip().lower() in ANONYMOUS else (normalise_phone(number) or number)
+    # A blocked caller is rejected (actions.pbx_reply): the contact is kept, ended at once, and nobody is rung.
+    blocked = inbound and actions.is_blocked(branch_id=token.branch_id, number=address)
     interaction = interaction_services.interaction_record(
         branch=token.branch,
         channel=Channel.PHONE,
         actor=None,
         direction=Direction.INBOUND if inbound else Direction.OUTBOUND,
         started_at=occurred,
+        ended_at=occurred if blocked else None,
+        outcome=Outcome.BLOCKED if blocked else "",
         staff=None if inbound or not users else users[0],
         contact_address=address,
         external_id=event["callId"],
@@ -341,7 +347,10 @@ def _new_call(*, token: CtiToken, event: dict[str, Any], occurred: datetime.date
         from_number=event.get("from", "")[:64],
         to_number=event.get("to", "")[:64],
         queue=event.get("queue", "")[:80],
+        **({"state": CallState.ENDED, "cause": "blocked", "ring_seconds": 0} if blocked else {}),
     )
+    if blocked:
+        return call
     if inbound:
         # Straight into the link table: the call is new, so there is nothing to compare with.
         Call.rang_for.through.objects.bulk_create([Call.rang_for.through(call=call, user=user) for user in users])

@@ -31,4 +31,12 @@ MENU: list[MenuItem] = [
         order=222,
         match_prefix="/interactions/phone/settings/",
     ),
+    MenuItem(
+        _("Blocked numbers"),
+        "interactions:blocked_number_list",
+        (InteractionPermission.MANAGE_CHANNELS.perm,),
+        section=_("Phone"),
+        order=223,
+        match_prefix="/interactions/phone/blocked/",
+    ),
 ]

@@ -24,10 +24,10 @@ from frontoffice.core.models import Branch
 from .. import services as interaction_services
 from ..choices import AgentState, CallbackOutcome, CallbackStatus, Channel, Direction
 from ..models import AgentPhone, AgentStateChange, Call, Callback, CtiToken, Interaction, Topic
+from . import selectors_setup
 
 TOKEN_BYTES = 24
 TOKEN_CACHE_SECONDS = 60
-CALLBACK_DUE = datetime.timedelta(hours=2)
 # An attempt with one of these outcomes settles the callback.
 SETTLING = {CallbackOutcome.REACHED: CallbackStatus.DONE, CallbackOutcome.WRONG_NUMBER: CallbackStatus.GAVE_UP}
 
@@ -190,12 +190,23 @@ def _number_key(number: str) -> str:
 
 @transaction.atomic
 def callback_for_missed_call(*, interaction: Interaction, at: datetime.datetime) -> Callback:
-    """A missed or abandoned inbound call: add it to the number's open callback, or open one."""
+    """A missed or abandoned inbound call: add it to the number's open callback, or open one.
+
+    The branch's phone settings say when the callback is due and whether repeat calls add to an open one (the
+    default) or each get their own."""
     number = _number_key(interaction.contact_address)
+    options = selectors_setup.branch_phone_settings(branch_id=interaction.branch_id)
     callback = (
         Callback.objects.select_for_update()
-        .filter(organisation_id=interaction.organisation_id, number=number, status=CallbackStatus.OPEN)
+        .filter(
+            organisation_id=interaction.organisation_id,
+            number=number,
+            status=CallbackStatus.OPEN,
+            collects_repeats=True,
+        )
         .first()
+        if options.repeat_calls_join_callback
+        else None
     )
     if callback is not None:
         callback.missed_calls += 1
@@ -209,7 +220,8 @@ def callback_for_missed_call(*, interaction: Interaction, at: datetime.datetime)
         interaction=interaction,
         number=number,
         client=interaction.client,
-        due_at=at + CALLBACK_DUE,
+        due_at=at + datetime.timedelta(minutes=options.callback_due_minutes),
+        collects_repeats=options.repeat_calls_join_callback,
     )
     callback.full_clean()
     callback.save()

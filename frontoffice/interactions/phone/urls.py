@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_setup
 
 urlpatterns = [
     path("cti/<str:token>/", views.cti_webhook, name="cti_webhook"),
@@ -20,6 +20,10 @@ urlpatterns = [
     path("phone/settings/tokens/", views.cti_token_create, name="cti_token_create"),
     path("phone/settings/tokens/<int:pk>/revoke/", views.cti_token_revoke, name="cti_token_revoke"),
     path("phone/settings/extensions/", views.agent_phone_set, name="agent_phone_set"),
+    path("phone/settings/branches/<int:pk>/", views_setup.phone_settings_branch, name="phone_settings_branch"),
+    path("phone/blocked/", views_setup.blocked_number_list, name="blocked_number_list"),
+    path("phone/blocked/add/", views_setup.blocked_number_add, name="blocked_number_add"),
+    path("phone/blocked/<int:pk>/remove/", views_setup.blocked_number_remove, name="blocked_number_remove"),
 ]
 event_urlpatterns = [
     path("pop/", views.pop_stream, name="pop_stream"),

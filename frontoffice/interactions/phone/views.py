@@ -29,7 +29,7 @@ from frontoffice.core.sse import no_stream, served_over_asgi, sse_response
 
 from ..models import Topic
 from ..permissions import InteractionPermission
-from . import cti, selectors, services
+from . import cti, selectors, selectors_setup, services
 from .forms import (
     AgentPhoneForm,
     AgentStateForm,
@@ -297,6 +297,7 @@ def _settings_page(
         "phone_form": phone_form or AgentPhoneForm(users=users),
         "extensions": [user for user in users if hasattr(user, "agent_phone")],
         "raw_token": raw,
+        "branch_settings": selectors_setup.phone_settings_list(user=request.user),
         "webhook_base": request.build_absolute_uri(reverse("interactions:cti_webhook", args=["TOKEN"])),
     }
     return render(request, "interactions/phone/settings.html", context, status=status)

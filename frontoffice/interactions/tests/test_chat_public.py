@@ -1,8 +1,10 @@
 """The visitor's side of the web chat: JSON views opened by the widget token, CORS for allowed websites only."""
 
 import json
+from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from frontoffice.interactions.chat import public
@@ -32,6 +34,29 @@ def test_the_widget_reads_its_greeting_and_colours_in_the_pages_language(client,
     assert response.json()["greeting"] == "Dzień dobry! W czym możemy pomóc?"
     assert response.json()["online"] is True
     assert response["Access-Control-Allow-Origin"] == SHOP
+
+
+def test_the_widget_gets_its_texts_from_the_catalogue_in_the_visitors_language(client, widget):
+    config = reverse("interactions:chat_widget_config", kwargs={"token": widget.token})
+
+    polish = client.get(config, {"language": "pl"}, headers={"Origin": SHOP}).json()
+    english = client.get(config, {"language": "en"}, headers={"Origin": SHOP}).json()
+
+    assert polish["language"] == "pl"
+    assert polish["texts"]["open"] == "Czat z nami"
+    assert polish["texts"]["agent"] == "Konsultant"
+    assert english["texts"]["open"] == "Chat with us"
+    assert set(polish["texts"]) == set(english["texts"])
+    assert all(polish["texts"].values())
+
+
+def test_the_widget_script_holds_no_texts_of_its_own():
+    script = (finders.find("interactions/chat-widget.js") or "").strip()
+    source = Path(script).read_text(encoding="utf-8")
+
+    assert "Czat z nami" not in source
+    assert "Chat with us" not in source
+    assert "config.texts" in source
 
 
 def test_another_website_gets_no_cors_permission(client, widget):

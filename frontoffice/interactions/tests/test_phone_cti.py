@@ -221,7 +221,7 @@ def test_each_event_of_a_call_costs_a_fixed_small_number_of_queries(
     # The webhook's budget, so that a change that adds a query per event is noticed (bench/interactions.py
     # measures the rate this buys).
     cti_post(event="newCall", callId="warm", **{"user[]": ["agent"]}, **IN)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(18):
         cti_post(event="newCall", callId="q1", **{"user[]": ["agent"]}, **IN)
     with django_assert_max_num_queries(10):
         cti_post(event="answer", callId="q1", answeringNumber="agent", **IN)

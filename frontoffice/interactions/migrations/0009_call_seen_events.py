@@ -25,7 +25,7 @@ def remember_recent_events(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interactions', '0007_cases'),
+        ('interactions', '0008_phone_settings_blocked_numbers'),
     ]
 
     operations = [
