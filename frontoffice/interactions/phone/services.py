@@ -20,6 +20,7 @@ from frontoffice.clients.models import Client
 from frontoffice.clients.normalise import normalise_phone
 from frontoffice.core.audit import audit, signed_in_user
 from frontoffice.core.models import Branch
+from frontoffice.core.queries import single
 
 from .. import services as interaction_services
 from ..choices import AgentState, CallbackOutcome, CallbackStatus, Channel, Direction
@@ -102,8 +103,9 @@ def cti_token_authenticate(raw: str) -> CtiToken | None:
     key = _token_cache_key(token_hash)
     token = cache.get(key)
     if token is None:
-        token = CtiToken.objects.filter(token_hash=token_hash, is_active=True).select_related("branch__organisation")
-        token = next(iter(token.order_by()[:1]), None)
+        token = single(
+            CtiToken.objects.filter(token_hash=token_hash, is_active=True).select_related("branch__organisation")
+        )
         if token is not None:
             cache.set(key, token, TOKEN_CACHE_SECONDS)
     return token
@@ -144,7 +146,7 @@ def agent_phone_set(*, user: Any, extension: str, actor: Any) -> AgentPhone | No
 
 
 def agent_state_current(*, user: Any) -> AgentStateChange | None:
-    return AgentStateChange.objects.filter(user=user, ended_at__isnull=True).first()
+    return single(AgentStateChange.objects.filter(user=user, ended_at__isnull=True))
 
 
 @transaction.atomic(savepoint=False)  # within a CTI event the event's own transaction is the unit of retry
@@ -159,8 +161,8 @@ def agent_state_record(
     # One state change per person at a time: two calls' events for the same agent (one hanging up, the next
     # answered) must not both see "no open state" and both open one. Locking the open row cannot do that
     # when there is none, so the person's staff row is the lock.
-    list(type(staff).objects.select_for_update().filter(pk=staff.pk).values_list("pk", flat=True))
-    current = AgentStateChange.objects.filter(user=user, ended_at__isnull=True).first()
+    list(type(staff).objects.select_for_update().filter(pk=staff.pk).order_by().values_list("pk", flat=True))
+    current = single(AgentStateChange.objects.filter(user=user, ended_at__isnull=True))
     if current is not None:
         if current.state == state:
             return current
