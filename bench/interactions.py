@@ -339,6 +339,15 @@ def start_server(port: int, workers: int, queued: bool) -> subprocess.Popen[byte
     env = dict(os.environ)
     env.setdefault("REDIS_URL", redis_url())  # screen pops reach agents on any process
     env["FRONTOFFICE_CTI_QUEUE"] = "true" if queued else "false"
+    env["FRONTOFFICE_TASKS"] = "database"  # as production: queued events are applied by the worker
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """``frontoffice worker`` (the queued events' applier), without the other clock-driven work."""
+    command = [sys.executable, "-m", "frontoffice.cli", "worker", "--no-sweep", "--no-mail-watch"]
+    env = {**os.environ, "FRONTOFFICE_CTI_QUEUE": "true", "FRONTOFFICE_TASKS": "database"}
+    env.setdefault("REDIS_URL", redis_url())
     return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
 
 
@@ -501,6 +510,7 @@ def cti_figures(ctx: dict[str, Any], calls: int, senders: int, workers: int, que
     events = sum(len(call) for call in planned)
     port = free_port()
     server = start_server(port, workers, queued)
+    worker = start_worker() if queued else None
     base = f"http://127.0.0.1:{port}"
     try:
         wait_up(base)
@@ -513,8 +523,10 @@ def cti_figures(ctx: dict[str, Any], calls: int, senders: int, workers: int, que
             time.sleep(0.05)
         applied_rate = events / (time.perf_counter() - started)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for process in (server, worker):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
     problems = check_calls(ctx["organisation"], planned)
     return {
         "events": events,

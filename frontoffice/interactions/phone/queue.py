@@ -9,11 +9,11 @@ the order they were received, so exactly one applier runs at a time, across ever
 - elsewhere a lease in the cache (Redis when ``REDIS_URL`` is set, so shared by every process) renewed on
   every round; a single-process installation needs nothing more.
 
-Every web process that receives an event starts an applier thread (``ensure_applier``), and so does
-``frontoffice worker``; the ones that do not get the lock wait for it. The holder applies what is queued,
-then waits for a wake-up from its own process or ``IDLE_SECONDS``, so an event is applied within a fraction
-of a second (the screen pop included). The periodic job ``interactions.cti_apply`` applies with the same
-lock from ``frontoffice sweep``, as a last resort.
+``frontoffice worker`` starts an applier thread (``ensure_applier``); without a worker (immediate tasks) every
+web process that receives an event starts one. Those that do not get the lock wait for it. The holder applies
+what is queued, then waits for a wake-up from its own process or ``IDLE_SECONDS``, so an event is applied
+within a fraction of a second (the screen pop included). The periodic job ``interactions.cti_apply`` applies
+with the same lock from ``frontoffice sweep``, as a last resort.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import os
 import threading
 import uuid
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, close_old_connections, connection
 
@@ -88,6 +89,12 @@ def apply_round(lock: ApplierLock) -> int | None:
         applied += count
         if count == 0:
             return applied
+
+
+def web_process_applies() -> bool:
+    """Without a worker (immediate tasks) the web processes apply; with one, the worker does, so that the
+    applying never takes a web process's CPU from the pages it serves."""
+    return "immediate" in settings.TASKS["default"]["BACKEND"].lower()
 
 
 def wake() -> None:

@@ -87,8 +87,9 @@ def cti_webhook(request: HttpRequest, token: str) -> HttpResponse:
         data = _event_data(request)
         if settings.CTI_QUEUE:
             result = cti.enqueue(token=found, data=data)
-            cti_queue.ensure_applier()
-            cti_queue.wake()
+            if cti_queue.web_process_applies():
+                cti_queue.ensure_applier()
+                cti_queue.wake()
         else:
             result = cti.receive(token=found, data=data)
     except (ValueError, UnicodeDecodeError):

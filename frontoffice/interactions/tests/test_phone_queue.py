@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from frontoffice.interactions.choices import CallState, CtiOutcome, Outcome
 from frontoffice.interactions.models import Call, Callback, CtiEvent, Interaction
-from frontoffice.interactions.phone import cti, services_setup
 from frontoffice.interactions.phone import queue as cti_queue
+from frontoffice.interactions.phone import services_setup
 
 IN = {"from": "+48 600 200 300", "to": "+48221234500", "direction": "in"}
 SAMPLE = Path(__file__).resolve().parents[1] / "phone" / "samples" / "pbx-day.jsonl"
@@ -103,10 +103,10 @@ def test_only_one_applier_holds_the_lock_at_a_time():
 def test_a_replayed_pbx_day_in_queued_mode_gives_the_same_day_as_applied_at_once(
     settings, live_server, transactional_db, branch, manager, capsys
 ):
-    from .test_phone_replay import AGENTS
+    from frontoffice.interactions.phone import services as phone_services
     from tests.factories import StaffFactory
 
-    from frontoffice.interactions.phone import services as phone_services
+    from .test_phone_replay import AGENTS
 
     settings.CTI_QUEUE = True
     for extension, username, first, last in AGENTS:
