@@ -239,6 +239,9 @@ UPLOAD_MAX_BYTES = env_int("FRONTOFFICE_UPLOAD_MAX_MB", 10, minimum=1, maximum=1
 MAIL_ATTACHMENT_MAX_BYTES = env_int("FRONTOFFICE_MAIL_ATTACHMENT_MAX_MB", 20, minimum=1, maximum=200) * 1024 * 1024
 # Seconds to wait for an IMAP or SMTP server before giving up on this attempt.
 MAIL_TIMEOUT_SECONDS = env_int("FRONTOFFICE_MAIL_TIMEOUT_SECONDS", 30, minimum=1, maximum=300)
+# The CTI webhook stores each event and answers at once; one applier thread applies them in order moments
+# later (docs/interactions-phone.md "Queued mode"). Off: each event is applied before the answer.
+CTI_QUEUE = env_bool("FRONTOFFICE_CTI_QUEUE", False)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},

@@ -107,6 +107,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
         from frontoffice.core.periodic import start_sweeping
 
         start_sweeping()
+    if settings.CTI_QUEUE:
+        # Queued phone-system events are applied here (or by a web process, whichever holds the lock first).
+        from frontoffice.interactions.phone.queue import ensure_applier
+
+        ensure_applier()
     if args.mail_watch:
         # New mail is read as it arrives from servers that offer IMAP IDLE; the poll stays underneath.
         from frontoffice.interactions.mail.watch import start_watching

@@ -25,6 +25,7 @@ class InteractionsConfig(AppConfig):
         from .chat import tasks as chat_tasks  # noqa: F401
         from .choices import Channel
         from .mail import services as mail_services
+        from .phone import queue as cti_queue  # noqa: F401  (the periodic job interactions.cti_apply)
         from .phone import tasks  # noqa: F401
 
         register_reply_channel(Channel.EMAIL, mail_services.case_reply_by_email)

@@ -80,6 +80,7 @@ class CtiOutcome(models.TextChoices):
     DUPLICATE = "duplicate", _("Duplicate, ignored")
     OUT_OF_ORDER = "out_of_order", _("Out of order, ignored")
     UNKNOWN_CALL = "unknown_call", _("Unknown call")
+    QUEUED = "queued", _("Received, not applied yet")
 
 
 class CallbackStatus(models.TextChoices):

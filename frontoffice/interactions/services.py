@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,16 @@ def _case_hooks() -> Any:
     return case_services
 
 
+def _clients_at(organisation_id: int, address: str) -> list[Client]:
+    """Clients of the organisation with this phone number or e-mail address on file."""
+    if not address:
+        return []
+    by_email = "@" in address
+    return clients_with_contact(
+        organisation_id=organisation_id, phone="" if by_email else address, email=address if by_email else ""
+    )
+
+
 def match_client(interaction: Interaction) -> None:
     """Find the client by the contact's phone or e-mail: one match is taken, several wait as "maybe".
 
@@ -37,13 +47,7 @@ def match_client(interaction: Interaction) -> None:
     """
     if interaction.client_id is not None or not interaction.contact_address:
         return
-    address = interaction.contact_address
-    by_email = "@" in address
-    found = clients_with_contact(
-        organisation_id=interaction.organisation_id,
-        phone="" if by_email else address,
-        email=address if by_email else "",
-    )
+    found = _clients_at(interaction.organisation_id, interaction.contact_address)
     if len(found) == 1:
         interaction.client = found[0]
         interaction.client_match = ClientMatch.AUTOMATIC
@@ -52,6 +56,40 @@ def match_client(interaction: Interaction) -> None:
         interaction.client_match = ClientMatch.MAYBE
         interaction.save(update_fields=["client_match", "updated_at"])
         interaction.candidates.set(found)
+
+
+# Relations interaction_record() is given as objects it has checked itself (or loaded from the database), so
+# full_clean() need not look each one up again; this runs on every phone call's first event.
+_GIVEN_RELATIONS = ["organisation", "branch", "staff", "client", "topic", "case", "created_by", "updated_by"]
+
+
+def _validate_new(interaction: Interaction) -> None:
+    """full_clean() without a database round trip per constraint.
+
+    Django checks each CheckConstraint with a query of its own (three round trips with the savepoint); the two
+    time-order rules are plain comparisons, made here with the constraints' own messages, and the one unique
+    rule is one EXISTS query. The database constraints stay the final word.
+    """
+    interaction.full_clean(exclude=_GIVEN_RELATIONS, validate_constraints=False)
+    errors: dict[str, list[str]] = {}
+    constraints = {constraint.name: constraint for constraint in Interaction._meta.constraints}
+    started = interaction.started_at
+    order_rules = (("answered_at", "interaction_answered_after_start"), ("ended_at", "interaction_ended_after_start"))
+    for field, name in order_rules:
+        value = getattr(interaction, field)
+        if value is not None and value < started:
+            errors.setdefault(NON_FIELD_ERRORS, []).append(str(constraints[name].get_violation_error_message()))
+    if interaction.external_id and (
+        Interaction.objects.filter(
+            organisation_id=interaction.organisation_id,
+            channel=interaction.channel,
+            external_id=interaction.external_id,
+        ).exists()
+    ):
+        message = constraints["interaction_external_id_unique"].get_violation_error_message()
+        errors.setdefault(NON_FIELD_ERRORS, []).append(str(message))
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -99,9 +137,16 @@ def interaction_record(
         case=case,
         created_by=signed_in_user(actor),
     )
-    interaction.full_clean()
+    _validate_new(interaction)
+    # The client is matched before the insert, so the row is written once.
+    candidates = [] if client is not None else _clients_at(branch.organisation_id, interaction.contact_address)
+    if len(candidates) == 1:
+        interaction.client, interaction.client_match = candidates[0], ClientMatch.AUTOMATIC
+    elif candidates:
+        interaction.client_match = ClientMatch.MAYBE
     interaction.save()
-    match_client(interaction)
+    if len(candidates) > 1:
+        interaction.candidates.set(candidates)
     if case is not None:
         _case_hooks().case_contact_added(case=case, interaction=interaction, actor=actor)
     audit(

@@ -109,6 +109,9 @@ class Call(TimeStampedModel):
     wrap_up_seconds = models.PositiveIntegerField(_("wrap-up seconds"), null=True, blank=True)
     transfers = models.PositiveSmallIntegerField(_("transfers"), default=0)
     event_count = models.PositiveIntegerField(_("events"), default=0)
+    # [fingerprint, received (Unix time) or null when the PBX stamped the event] for each event of the call:
+    # duplicates are recognised on the row the webhook locks anyway, without a query of their own.
+    seen_events = models.JSONField(_("events seen"), default=list, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("call")

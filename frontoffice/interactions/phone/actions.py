@@ -9,6 +9,8 @@ these fields; ours keep ``result`` and ``contact_id`` beside them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..choices import Direction, Outcome
 from ..models import Call
 from . import selectors_setup
@@ -34,3 +36,16 @@ def pbx_reply(*, kind: str, call: Call | None) -> dict[str, str]:
     if not caller_id or not call.to_number:
         return {}
     return {"action": "dial", "caller_id": caller_id, "number": call.to_number}
+
+
+def new_call_reply(*, branch_id: int, event: dict[str, Any], address: str) -> dict[str, str]:
+    """The same actions decided from the event alone, before it is applied (the webhook's queued mode)."""
+    if event.get("event") != "newCall":
+        return {}
+    if event.get("direction", "in") != "out":
+        return dict(REJECT) if is_blocked(branch_id=branch_id, number=address) else {}
+    caller_id = selectors_setup.branch_phone_settings(branch_id=branch_id).outgoing_caller_id
+    number = event.get("to", "")
+    if not caller_id or not number:
+        return {}
+    return {"action": "dial", "caller_id": caller_id, "number": number[:64]}

@@ -28,16 +28,17 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from frontoffice.clients.normalise import normalise_phone
 from frontoffice.core.events import channel, publish
+from frontoffice.core.queries import single
 
 from .. import services as interaction_services
 from ..choices import AgentState, CallState, Channel, CtiOutcome, Direction, Outcome
-from ..models import AgentPhone, Call, CtiEvent, CtiToken, Interaction
+from ..models import Call, CtiEvent, CtiToken, Interaction
 from . import actions, services
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,21 @@ UNANSWERED_INBOUND = {
 }
 UNANSWERED_OUTBOUND = {"notFound": Outcome.WRONG_NUMBER, "forwarded": Outcome.TRANSFERRED}
 NO_CALLBACK_CAUSES = frozenset({"forwarded"})
+# What an event may change on a Call row (saved by name: the rest never changes after the insert).
+CALL_PROGRESS = [
+    "state",
+    "cause",
+    "ring_seconds",
+    "talk_seconds",
+    "hold_seconds",
+    "hold_started_at",
+    "wrap_up_started_at",
+    "wrap_up_seconds",
+    "transfers",
+    "event_count",
+    "seen_events",
+    "updated_at",
+]
 
 
 class BadEvent(ValueError):
@@ -140,22 +156,32 @@ def resolve_users(organisation_id: int, values: list[str]) -> list[Any]:
     if not wanted:
         return []
     found: dict[str, Any] = {}
-    for phone in AgentPhone.objects.filter(organisation_id=organisation_id, extension__in=wanted).select_related(
-        "user__staff"
-    ):
-        found[phone.extension] = phone.user
     staff = (
         get_user_model()
         .objects.filter(staff__organisation_id=organisation_id, staff__is_active=True)
         .select_related("staff")
     )
-    rest = [value for value in wanted if value not in found]
-    if rest:
-        lowered = [value.lower() for value in rest]
-        for user in staff.filter(Q(username__in=rest) | Q(email__in=lowered)):
-            for value in rest:
-                if value == user.username or value.lower() == user.email.lower():
-                    found.setdefault(value, user)
+    # Extension, user name or e-mail in one query; an extension wins over a user name that looks the same.
+    lowered = [value.lower() for value in wanted]
+    matches = staff.filter(
+        Q(agent_phone__organisation_id=organisation_id, agent_phone__extension__in=wanted)
+        | Q(username__in=wanted)
+        | Q(email__in=lowered)
+    ).annotate(extension=F("agent_phone__extension"))
+    by_extension: dict[str, Any] = {}
+    others: list[Any] = []
+    for user in matches:
+        if user.extension in wanted:
+            by_extension[user.extension] = user
+        others.append(user)
+    for value in wanted:
+        if value in by_extension:
+            found[value] = by_extension[value]
+            continue
+        for user in others:
+            if value == user.username or value.lower() == user.email.lower():
+                found[value] = user
+                break
     names = [value for value in wanted if value not in found and " " in value]
     if names:
         condition = Q()
@@ -207,21 +233,95 @@ def receive(*, token: CtiToken, data: Mapping[str, Any]) -> Result:
         return _receive(token=token, event=event, occurred=occurred, now=now)
 
 
+def enqueue(*, token: CtiToken, data: Mapping[str, Any]) -> Result:
+    """Queued mode: store the event as it came and answer at once; ``apply_queued`` applies it moments later.
+
+    One insert instead of the dozen statements applying takes, so the webhook keeps pace with a busy PBX.
+    The PBX's action (reject a blocked caller, the caller ID to dial with) is decided here, as it must be in
+    the answer. Raises ``BadEvent`` for a body that is not an event."""
+    event = normalise(data)
+    kind, call_id = event.get("event", ""), event.get("callId", "")
+    if kind not in KINDS:
+        raise BadEvent("event")
+    if not call_id:
+        raise BadEvent("callId")
+    now = timezone.now()
+    CtiEvent.objects.create(
+        organisation_id=token.organisation_id,
+        token=token,
+        call_id=call_id,
+        kind=kind,
+        payload=event,
+        fingerprint=_fingerprint(event),
+        occurred_at=_occurred_at(event, now),
+        outcome=CtiOutcome.QUEUED,
+    )
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRAIN:
+        services.cti_token_touch(token=token, at=now)
+    reply = actions.new_call_reply(branch_id=token.branch_id, event=event, address=caller_address(event))
+    return Result(CtiOutcome.QUEUED, reply=reply)
+
+
+def apply_queued(*, limit: int = 500) -> int:
+    """Apply queued events in the order they came (at most ``limit``); how many were applied.
+
+    Only one applier may run at a time (``queue.py`` holds the lock): events of one call must be applied in
+    the order they were received."""
+    rows = list(
+        CtiEvent.objects.filter(outcome=CtiOutcome.QUEUED)
+        .select_related("token__branch__organisation")
+        .order_by("pk")[:limit]
+    )
+    for row in rows:
+        token = row.token
+        if token is None:  # the token was deleted with its events still queued: nothing to apply them to
+            CtiEvent.objects.filter(pk=row.pk).update(outcome=CtiOutcome.OUT_OF_ORDER, note="token removed")
+            continue
+        try:
+            _receive(token=token, event=row.payload, occurred=row.occurred_at, now=row.received_at, row=row)
+        except (IntegrityError, ValidationError):
+            logger.info("CTI %s for %s raced another request; retrying", row.kind, row.call_id)
+            _receive(token=token, event=row.payload, occurred=row.occurred_at, now=row.received_at, row=row)
+    return len(rows)
+
+
+def caller_address(event: dict[str, Any]) -> str:
+    """The other party's number in E.164 (the caller's for an inbound call), or "" when anonymous."""
+    inbound = event.get("direction", "in") != "out"
+    number = event.get("from" if inbound else "to", "")
+    return "" if number.strip().lower() in ANONYMOUS else (normalise_phone(number) or number)
+
+
 @transaction.atomic
-def _receive(*, token: CtiToken, event: dict[str, Any], occurred: datetime.datetime, now: datetime.datetime) -> Result:
+def _receive(
+    *,
+    token: CtiToken,
+    event: dict[str, Any],
+    occurred: datetime.datetime,
+    now: datetime.datetime,
+    row: CtiEvent | None = None,
+) -> Result:
+    """Apply one event; ``row`` is the event's queued row (queued mode), else a row is written for it."""
     organisation_id = token.organisation_id
     kind, call_id = event["event"], event["callId"]
     fingerprint = _fingerprint(event)
-    call = (
+    timestamped = "timestamp" in event
+    call = single(
         Call.objects.select_for_update(of=("self",))
         .select_related("interaction__staff__staff")
         .filter(organisation_id=organisation_id, call_id=call_id)
-        .first()
     )
-    earlier = CtiEvent.objects.filter(organisation_id=organisation_id, call_id=call_id, fingerprint=fingerprint)
-    if "timestamp" not in event:
-        earlier = earlier.filter(received_at__gte=now - DUPLICATE_WINDOW)
-    if earlier.exists():
+    if call is not None:
+        duplicate = _seen(call, fingerprint, now)
+    elif kind == "newCall":
+        duplicate = False  # a newCall that was received made the call, so with no call there is no earlier one
+    else:  # an event of a call not begun yet: compare with the events kept for it
+        earlier = CtiEvent.objects.filter(organisation_id=organisation_id, call_id=call_id, fingerprint=fingerprint)
+        earlier = earlier.exclude(outcome=CtiOutcome.QUEUED)  # itself, and events queued after it
+        if not timestamped:
+            earlier = earlier.filter(received_at__gte=now - DUPLICATE_WINDOW)
+        duplicate = earlier.exists()
+    if duplicate:
         result = Result(CtiOutcome.DUPLICATE, "same event already received", call)
     elif call is None and kind != "newCall":
         result = Result(CtiOutcome.UNKNOWN_CALL, "no newCall for this call id yet; kept")
@@ -232,28 +332,44 @@ def _receive(*, token: CtiToken, event: dict[str, Any], occurred: datetime.datet
     else:
         result = Result(*_apply(token=token, call=call, event=event, occurred=occurred), call=call)
     sequence = (call.event_count + 1) if call is not None else 0
-    CtiEvent.objects.create(
-        organisation_id=organisation_id,
-        token=token,
-        call_id=call_id,
-        kind=kind,
-        payload=event,
-        fingerprint=fingerprint,
-        occurred_at=occurred,
-        sequence=sequence,
-        outcome=result.outcome,
-        note=result.note,
-    )
+    if row is None:
+        CtiEvent.objects.create(
+            organisation_id=organisation_id,
+            token=token,
+            call_id=call_id,
+            kind=kind,
+            payload=event,
+            fingerprint=fingerprint,
+            occurred_at=occurred,
+            sequence=sequence,
+            outcome=result.outcome,
+            note=result.note,
+        )
+    else:
+        row.sequence, row.outcome, row.note = sequence, result.outcome, result.note
+        row.save(update_fields=["sequence", "outcome", "note"])
     if call is not None:
         call.event_count = sequence
+        _remember(call, fingerprint, None if timestamped else now)
         if kind == "newCall" and result.outcome == CtiOutcome.APPLIED:
             result.late = _apply_kept(token=token, call=call)
-        call.save()
+        call.save(update_fields=CALL_PROGRESS)
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRAIN:
-        token.last_used_at = now
-        CtiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        services.cti_token_touch(token=token, at=now)
     result.reply = actions.pbx_reply(kind=kind, call=call)
     return result
+
+
+def _seen(call: Call, fingerprint: str, now: datetime.datetime) -> bool:
+    """Whether the call already had this event: for ever when the PBX stamped it with its time, else within
+    ``DUPLICATE_WINDOW`` (two identical unstamped events a minute apart may well be two real events)."""
+    horizon = (now - DUPLICATE_WINDOW).timestamp()
+    return any(seen == fingerprint and (received is None or received >= horizon) for seen, received in call.seen_events)
+
+
+def _remember(call: Call, fingerprint: str, received: datetime.datetime | None) -> None:
+    """Add an event to the call's list of events seen (``received`` is None for a time-stamped event)."""
+    call.seen_events = [*call.seen_events, [fingerprint, None if received is None else received.timestamp()]]
 
 
 def _apply_kept(*, token: CtiToken, call: Call) -> list[str]:
@@ -268,6 +384,7 @@ def _apply_kept(*, token: CtiToken, call: Call) -> list[str]:
         row.outcome, row.sequence = outcome, call.event_count
         row.note = ("applied after the late newCall" if outcome == CtiOutcome.APPLIED else note)[:200]
         row.save(update_fields=["outcome", "sequence", "note"])
+        _remember(call, row.fingerprint, None if "timestamp" in row.payload else row.received_at)
         applied.append(row.kind)
     return applied
 
@@ -275,8 +392,7 @@ def _apply_kept(*, token: CtiToken, call: Call) -> list[str]:
 def _new_call(*, token: CtiToken, event: dict[str, Any], occurred: datetime.datetime) -> Call:
     inbound = event.get("direction", "in") != "out"
     users = resolve_users(token.organisation_id, event.get("user", []))
-    number = event.get("from" if inbound else "to", "")
-    address = "" if number.strip().lower() in ANONYMOUS else (normalise_phone(number) or number)
+    address = caller_address(event)
     # A blocked caller is rejected (actions.pbx_reply): the contact is kept, ended at once, and nobody is rung.
     blocked = inbound and actions.is_blocked(branch_id=token.branch_id, number=address)
     interaction = interaction_services.interaction_record(
@@ -304,7 +420,8 @@ def _new_call(*, token: CtiToken, event: dict[str, Any], occurred: datetime.date
     if blocked:
         return call
     if inbound:
-        call.rang_for.set(users)
+        # Straight into the link table: the call is new, so there is nothing to compare with.
+        Call.rang_for.through.objects.bulk_create([Call.rang_for.through(call=call, user=user) for user in users])
         for user in users:
             pop(call, user, "call.ringing")
     elif users:

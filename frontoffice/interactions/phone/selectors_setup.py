@@ -13,6 +13,7 @@ from django.http import Http404
 
 from frontoffice.core import selectors as core_selectors
 from frontoffice.core.models import Branch
+from frontoffice.core.queries import single
 from frontoffice.core.scoping import scope_queryset
 
 from ..models import BlockedNumber, PhoneSettings
@@ -20,7 +21,7 @@ from ..models import BlockedNumber, PhoneSettings
 
 def branch_phone_settings(*, branch_id: int) -> PhoneSettings:
     """The branch's phone settings; an unsaved row with the defaults when nobody has set them."""
-    found = PhoneSettings.objects.filter(branch_id=branch_id).first()
+    found = single(PhoneSettings.objects.filter(branch_id=branch_id))
     return found if found is not None else PhoneSettings(branch_id=branch_id)
 
 
@@ -28,7 +29,7 @@ def blocked_number_active(*, branch_id: int, number: str) -> BlockedNumber | Non
     """The branch's active block of ``number`` (E.164), if any."""
     if not number:
         return None
-    return BlockedNumber.objects.filter(branch_id=branch_id, number=number, removed_at__isnull=True).first()
+    return single(BlockedNumber.objects.filter(branch_id=branch_id, number=number, removed_at__isnull=True))
 
 
 def phone_settings_list(*, user: Any) -> list[tuple[Branch, PhoneSettings]]:

@@ -10,6 +10,7 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +20,7 @@ from frontoffice.clients.models import Client
 from frontoffice.clients.normalise import normalise_phone
 from frontoffice.core.audit import audit, signed_in_user
 from frontoffice.core.models import Branch
+from frontoffice.core.queries import single
 
 from .. import services as interaction_services
 from ..choices import AgentState, CallbackOutcome, CallbackStatus, Channel, Direction
@@ -26,6 +28,7 @@ from ..models import AgentPhone, AgentStateChange, Call, Callback, CtiToken, Int
 from . import selectors_setup
 
 TOKEN_BYTES = 24
+TOKEN_CACHE_SECONDS = 60
 # An attempt with one of these outcomes settles the callback.
 SETTLING = {CallbackOutcome.REACHED: CallbackStatus.DONE, CallbackOutcome.WRONG_NUMBER: CallbackStatus.GAVE_UP}
 
@@ -69,6 +72,9 @@ def cti_token_revoke(*, token: CtiToken, actor: Any) -> CtiToken:
         return token
     token.is_active = False
     token.save(update_fields=["is_active", "updated_at"])
+    # Forgotten now and again after the commit: a request between the two must not keep the active copy.
+    cache.delete(_token_cache_key(token.token_hash))
+    transaction.on_commit(lambda: cache.delete(_token_cache_key(token.token_hash)))
     audit(
         actor=actor,
         action="interactions.cti_token_revoke",
@@ -80,11 +86,36 @@ def cti_token_revoke(*, token: CtiToken, actor: Any) -> CtiToken:
     return token
 
 
+def _token_cache_key(token_hash: str) -> str:
+    return f"interactions:cti-token:{token_hash}"
+
+
 def cti_token_authenticate(raw: str) -> CtiToken | None:
-    """The active token with this secret, or None."""
+    """The active token with this secret, or None.
+
+    A PBX sends several events a second on one token, so the token (with its branch and organisation) is
+    kept in the cache for ``TOKEN_CACHE_SECONDS``; revoking deletes the cached copy, which with Redis (shared
+    by every web process) takes effect at once. Unknown secrets are not cached, so a new token works at once.
+    """
     if not raw or len(raw) > 200:
         return None
-    return CtiToken.objects.filter(token_hash=_hash(raw), is_active=True).select_related("branch").first()
+    token_hash = _hash(raw)
+    key = _token_cache_key(token_hash)
+    token = cache.get(key)
+    if token is None:
+        token = single(
+            CtiToken.objects.filter(token_hash=token_hash, is_active=True).select_related("branch__organisation")
+        )
+        if token is not None:
+            cache.set(key, token, TOKEN_CACHE_SECONDS)
+    return token
+
+
+def cti_token_touch(*, token: CtiToken, at: datetime.datetime) -> None:
+    """Note when the token was last used (on the row and on the cached copy, which later requests read)."""
+    token.last_used_at = at
+    CtiToken.objects.filter(pk=token.pk).update(last_used_at=at)
+    cache.set(_token_cache_key(token.token_hash), token, TOKEN_CACHE_SECONDS)
 
 
 @transaction.atomic
@@ -115,10 +146,10 @@ def agent_phone_set(*, user: Any, extension: str, actor: Any) -> AgentPhone | No
 
 
 def agent_state_current(*, user: Any) -> AgentStateChange | None:
-    return AgentStateChange.objects.filter(user=user, ended_at__isnull=True).first()
+    return single(AgentStateChange.objects.filter(user=user, ended_at__isnull=True))
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # within a CTI event the event's own transaction is the unit of retry
 def agent_state_record(
     *, user: Any, state: str, at: datetime.datetime | None = None, call: Call | None = None, by_pbx: bool = True
 ) -> AgentStateChange:
@@ -130,8 +161,8 @@ def agent_state_record(
     # One state change per person at a time: two calls' events for the same agent (one hanging up, the next
     # answered) must not both see "no open state" and both open one. Locking the open row cannot do that
     # when there is none, so the person's staff row is the lock.
-    list(type(staff).objects.select_for_update().filter(pk=staff.pk).values_list("pk", flat=True))
-    current = AgentStateChange.objects.filter(user=user, ended_at__isnull=True).first()
+    list(type(staff).objects.select_for_update().filter(pk=staff.pk).order_by().values_list("pk", flat=True))
+    current = single(AgentStateChange.objects.filter(user=user, ended_at__isnull=True))
     if current is not None:
         if current.state == state:
             return current

@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -30,6 +31,7 @@ from frontoffice.core.sse import no_stream, served_over_asgi, sse_response
 from ..models import Topic
 from ..permissions import InteractionPermission
 from . import cti, selectors, selectors_setup, services
+from . import queue as cti_queue
 from .forms import (
     AgentPhoneForm,
     AgentStateForm,
@@ -83,7 +85,13 @@ def cti_webhook(request: HttpRequest, token: str) -> HttpResponse:
         return problem(request, 413, detail=_("The event is too large."))
     try:
         data = _event_data(request)
-        result = cti.receive(token=found, data=data)
+        if settings.CTI_QUEUE:
+            result = cti.enqueue(token=found, data=data)
+            if cti_queue.web_process_applies():
+                cti_queue.ensure_applier()
+                cti_queue.wake()
+        else:
+            result = cti.receive(token=found, data=data)
     except (ValueError, UnicodeDecodeError):
         return problem(request, 400, detail=_("Send a CTI event with at least event and callId."))
     except ValidationError:

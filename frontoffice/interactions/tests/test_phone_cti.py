@@ -205,3 +205,29 @@ def test_a_wrap_up_nobody_ends_is_ended_after_the_limit(cti_post, agent):
     assert ended == 1 and current.state == AgentState.AVAILABLE
     assert current.started_at == hangup + tasks.WRAP_UP_LIMIT
     assert Call.objects.get(call_id="w1").wrap_up_seconds == 600
+
+
+def test_a_token_revoked_after_use_is_refused_at_once(cti_post, cti_token, manager):
+    assert cti_post(event="newCall", callId="r1", **IN).status_code == 200  # the token is now cached
+
+    phone_services.cti_token_revoke(token=cti_token[0], actor=manager)
+
+    assert cti_post(event="hangup", callId="r1", cause="cancel", **IN).status_code == 401
+
+
+def test_each_event_of_a_call_costs_a_fixed_small_number_of_queries(
+    cti_post, agent, caller, django_assert_max_num_queries
+):
+    # The webhook's budget, so that a change that adds a query per event is noticed (bench/interactions.py
+    # measures the rate this buys).
+    cti_post(event="newCall", callId="warm", **{"user[]": ["agent"]}, **IN)
+    with django_assert_max_num_queries(18):
+        cti_post(event="newCall", callId="q1", **{"user[]": ["agent"]}, **IN)
+    with django_assert_max_num_queries(10):
+        cti_post(event="answer", callId="q1", answeringNumber="agent", **IN)
+    with django_assert_max_num_queries(5):
+        cti_post(event="hold", callId="q1", **IN)
+    with django_assert_max_num_queries(5):
+        cti_post(event="unhold", callId="q1", **IN)
+    with django_assert_max_num_queries(11):
+        cti_post(event="hangup", callId="q1", cause="normalClearing", **IN)

@@ -1,0 +1,137 @@
+"""Queued mode (FRONTOFFICE_CTI_QUEUE): the webhook stores and answers at once; one applier applies in order."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from django.urls import reverse
+
+from frontoffice.interactions.choices import CallState, CtiOutcome, Outcome
+from frontoffice.interactions.models import Call, Callback, CtiEvent, Interaction
+from frontoffice.interactions.phone import queue as cti_queue
+from frontoffice.interactions.phone import services_setup
+
+IN = {"from": "+48 600 200 300", "to": "+48221234500", "direction": "in"}
+SAMPLE = Path(__file__).resolve().parents[1] / "phone" / "samples" / "pbx-day.jsonl"
+
+
+@pytest.fixture
+def queued(settings, monkeypatch):
+    """Queued mode with the applier thread left to the test (it applies through the periodic job)."""
+    settings.CTI_QUEUE = True
+    monkeypatch.setattr(cti_queue, "ensure_applier", lambda: None)
+
+
+@pytest.mark.django_db
+def test_an_event_is_stored_and_answered_at_once_then_applied_in_order(queued, cti_post, caller, agent):
+    answers = [
+        cti_post(event="newCall", callId="q1", **{"user[]": ["agent"]}, **IN).json(),
+        cti_post(event="answer", callId="q1", answeringNumber="agent", **IN).json(),
+        cti_post(event="answer", callId="q1", answeringNumber="agent", **IN).json(),
+        cti_post(event="hangup", callId="q1", cause="normalClearing", **IN).json(),
+    ]
+
+    assert answers == [{"result": "queued"}] * 4
+    assert not Call.objects.exists()
+
+    assert cti_queue.apply_due(None) == 4
+
+    call = Call.objects.get(call_id="q1")
+    assert call.state == CallState.ENDED and call.interaction.client == caller
+    assert list(CtiEvent.objects.order_by("pk").values_list("kind", "outcome", "sequence")) == [
+        ("newCall", CtiOutcome.APPLIED, 1),
+        ("answer", CtiOutcome.APPLIED, 2),
+        ("answer", CtiOutcome.DUPLICATE, 3),
+        ("hangup", CtiOutcome.APPLIED, 4),
+    ]
+
+
+@pytest.mark.django_db
+def test_queued_events_that_came_before_their_new_call_are_applied_after_it(queued, cti_post):
+    cti_post(event="hangup", callId="q2", cause="cancel", **IN)
+    cti_post(event="newCall", callId="q2", **IN)
+
+    cti_queue.apply_due(None)
+
+    contact = Interaction.objects.get(external_id="q2")
+    assert contact.outcome == Outcome.ABANDONED and Callback.objects.filter(interaction=contact).exists()
+    assert set(CtiEvent.objects.values_list("outcome", flat=True)) == {CtiOutcome.APPLIED}
+
+
+@pytest.mark.django_db
+def test_a_blocked_caller_is_rejected_in_the_immediate_answer(queued, cti_post, branch, manager):
+    services_setup.blocked_number_add(branch=branch, actor=manager, number="600 200 300")
+
+    answer = cti_post(event="newCall", callId="q3", **IN).json()
+
+    assert answer == {"action": "reject", "reason": "busy", "result": "queued"}
+    cti_queue.apply_due(None)
+    assert Interaction.objects.get(external_id="q3").outcome == Outcome.BLOCKED
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_an_event_is_refused_without_storing_anything(queued, cti_post):
+    assert cti_post(event="ring", callId="q4").status_code == 400
+    assert not CtiEvent.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_one_applier_holds_the_lock_at_a_time():
+    first = cti_queue.ApplierLock()
+    assert first.acquire()
+    other: list[bool] = []
+
+    def contender() -> None:
+        lock = cti_queue.ApplierLock()
+        other.append(lock.acquire())
+        connection.close()
+
+    thread = threading.Thread(target=contender)
+    thread.start()
+    thread.join()
+    first.release()
+
+    assert other == [False]
+
+
+def test_a_replayed_pbx_day_in_queued_mode_gives_the_same_day_as_applied_at_once(
+    settings, live_server, transactional_db, branch, manager, capsys
+):
+    from frontoffice.interactions.phone import services as phone_services
+    from tests.factories import StaffFactory
+
+    from .test_phone_replay import AGENTS
+
+    settings.CTI_QUEUE = True
+    for extension, username, first, last in AGENTS:
+        user = StaffFactory(
+            organisation=branch.organisation,
+            roles=["agent"],
+            branches=[branch],
+            user__username=username,
+            user__first_name=first,
+            user__last_name=last,
+        ).user
+        phone_services.agent_phone_set(user=user, extension=extension, actor=manager)
+    _token, raw = phone_services.cti_token_create(branch=branch, name="Centrala", actor=manager)
+    url = live_server.url + reverse("interactions:cti_webhook", args=["x"]).removesuffix("x/")
+    try:
+        # The applier thread started by the first event applies while the day is still being sent.
+        call_command("cti_replay", str(SAMPLE), "--url", url, "--token", raw, "--as-fast-as-possible")
+        deadline = time.monotonic() + 60
+        while CtiEvent.objects.filter(outcome=CtiOutcome.QUEUED).exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        cti_queue.stop_applier()
+
+    assert "errors:        0" in capsys.readouterr().out
+    assert Call.objects.count() == 50 == Interaction.objects.filter(channel="phone").count()
+    outcomes = dict(CtiEvent.objects.values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n"))
+    assert outcomes == {CtiOutcome.APPLIED: 215, CtiOutcome.DUPLICATE: 1, CtiOutcome.OUT_OF_ORDER: 1}
+    assert Callback.objects.count() == 10
