@@ -242,6 +242,7 @@ MAIL_TIMEOUT_SECONDS = env_int("FRONTOFFICE_MAIL_TIMEOUT_SECONDS", 30, minimum=1
 # The CTI webhook stores each event and answers at once; one applier thread applies them in order moments
 # later (docs/interactions-phone.md "Queued mode"). Off: each event is applied before the answer.
 CTI_QUEUE = env_bool("FRONTOFFICE_CTI_QUEUE", False)
+CTI_APPLIERS = env_int("FRONTOFFICE_CTI_APPLIERS", 4, minimum=1, maximum=64)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},

@@ -148,6 +148,9 @@ class CtiEvent(models.Model):
     sequence = models.PositiveIntegerField(_("number within the call"), default=0)
     outcome = models.CharField(_("result"), max_length=14, choices=CtiOutcome.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    lane = models.PositiveSmallIntegerField(
+        _("queue lane"), default=0, help_text=_("Queued mode: which applier takes the event (from the call id).")
+    )
 
     class Meta:
         verbose_name = _("CTI event")
@@ -156,6 +159,8 @@ class CtiEvent(models.Model):
         indexes = [
             models.Index(fields=["organisation", "call_id", "fingerprint"], name="cti_event_dedupe_idx"),
             models.Index(fields=["organisation", "call_id", "outcome"], name="cti_event_call_idx"),
+            # The appliers' queue: only queued rows, by lane, in arrival order.
+            models.Index(fields=["lane", "id"], condition=Q(outcome="queued"), name="cti_event_queue_idx"),
         ]
 
     def __str__(self) -> str:

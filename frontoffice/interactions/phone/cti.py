@@ -21,6 +21,7 @@ import datetime
 import hashlib
 import json
 import logging
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 KINDS = frozenset({"newCall", "answer", "hangup", "hold", "unhold", "transfer", "wrapup_start", "wrapup_end"})
 DUPLICATE_WINDOW = datetime.timedelta(seconds=30)
+LANES = 64  # queued events are spread over this many lanes by call id (queue.py shares them among appliers)
 LAST_USED_GRAIN = datetime.timedelta(minutes=1)  # "last used" is written at most once a minute per token
 ANONYMOUS = frozenset({"", "anonymous", "unknown", "restricted", "private"})
 
@@ -255,6 +257,7 @@ def enqueue(*, token: CtiToken, data: Mapping[str, Any]) -> Result:
         fingerprint=_fingerprint(event),
         occurred_at=_occurred_at(event, now),
         outcome=CtiOutcome.QUEUED,
+        lane=lane_of(call_id),
     )
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRAIN:
         services.cti_token_touch(token=token, at=now)
@@ -262,16 +265,20 @@ def enqueue(*, token: CtiToken, data: Mapping[str, Any]) -> Result:
     return Result(CtiOutcome.QUEUED, reply=reply)
 
 
-def apply_queued(*, limit: int = 500) -> int:
-    """Apply queued events in the order they came (at most ``limit``); how many were applied.
+def lane_of(call_id: str) -> int:
+    """The queue lane of a call's events (the same for every event of the call; see queue.py)."""
+    return zlib.crc32(call_id.encode()) % LANES
 
-    Only one applier may run at a time (``queue.py`` holds the lock): events of one call must be applied in
-    the order they were received."""
-    rows = list(
-        CtiEvent.objects.filter(outcome=CtiOutcome.QUEUED)
-        .select_related("token__branch__organisation")
-        .order_by("pk")[:limit]
-    )
+
+def apply_queued(*, lanes: list[int] | None = None, limit: int = 500) -> int:
+    """Apply queued events of ``lanes`` (all when None) in the order they came, at most ``limit``; how many.
+
+    Only one applier may work on a lane at a time (``queue.py`` holds the locks): events of one call must be
+    applied in the order they were received."""
+    queued = CtiEvent.objects.filter(outcome=CtiOutcome.QUEUED)
+    if lanes is not None:
+        queued = queued.filter(lane__in=lanes)
+    rows = list(queued.select_related("token__branch__organisation").order_by("pk")[:limit])
     for row in rows:
         token = row.token
         if token is None:  # the token was deleted with its events still queued: nothing to apply them to

@@ -109,6 +109,7 @@ def test_a_replayed_pbx_day_in_queued_mode_gives_the_same_day_as_applied_at_once
     from .test_phone_replay import AGENTS
 
     settings.CTI_QUEUE = True
+    settings.CTI_APPLIERS = 2  # two appliers side by side, each with its share of the calls
     for extension, username, first, last in AGENTS:
         user = StaffFactory(
             organisation=branch.organisation,
@@ -135,3 +136,26 @@ def test_a_replayed_pbx_day_in_queued_mode_gives_the_same_day_as_applied_at_once
     outcomes = dict(CtiEvent.objects.values_list("outcome").annotate(n=Count("pk")).values_list("outcome", "n"))
     assert outcomes == {CtiOutcome.APPLIED: 215, CtiOutcome.DUPLICATE: 1, CtiOutcome.OUT_OF_ORDER: 1}
     assert Callback.objects.count() == 10
+
+
+def test_the_partitions_share_out_every_lane_once_and_a_call_keeps_its_lane():
+    from frontoffice.interactions.phone import cti
+
+    shares = [cti_queue.lanes_of(partition, 3) for partition in range(3)]
+
+    assert sorted(lane for share in shares for lane in share) == list(range(cti.LANES))
+    assert cti.lane_of("call-7") == cti.lane_of("call-7") and 0 <= cti.lane_of("call-7") < cti.LANES
+
+
+@pytest.mark.django_db
+def test_an_applier_applies_only_the_calls_of_its_own_lanes(queued, cti_post):
+    from frontoffice.interactions.phone import cti
+
+    cti_post(event="newCall", callId="lane-a", **IN)
+    other = next(f"lane-{n}" for n in range(100) if cti.lane_of(f"lane-{n}") != cti.lane_of("lane-a"))
+    cti_post(event="newCall", callId=other, **IN)
+
+    assert cti.apply_queued(lanes=[cti.lane_of("lane-a")]) == 1
+
+    assert list(Call.objects.values_list("call_id", flat=True)) == ["lane-a"]
+    assert CtiEvent.objects.get(call_id=other).outcome == CtiOutcome.QUEUED
