@@ -17,7 +17,9 @@ Workload:
    senders, each call's events in order by one sender; events/s over the whole run. Then every call is
    checked: one contact, every event applied, none out of order. Baseline in the same run: the server's
    ``/health/`` request rate with the same senders (the ratio is the share of the server's raw capacity
-   the webhook keeps).
+   the webhook keeps). Run twice: events applied before the answer, then queued mode
+   (``FRONTOFFICE_CTI_QUEUE``, applied by ``frontoffice worker``), where "all applied" is the rate from the
+   first event sent to the last one applied.
 
 Database: DATABASE_URL (PostgreSQL recommended for the figures), else ``var/bench/interactions.sqlite3``
 (generated once and kept; ``--quick`` uses its own small database).
