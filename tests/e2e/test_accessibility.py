@@ -101,6 +101,8 @@ def test_every_page_a_clerk_reaches_has_one_heading_and_its_own_title(clerk, pag
         "Web chat",
         "Callbacks",
         "Calls",
+        "Survey responses",
+        "Survey invitations",
         "Branches",
         "API tokens",
         "My preferences",

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from frontoffice.clients.merging import client_merge
-from frontoffice.desk import appointment_links, services_calendar, services_queue
+from frontoffice.desk import appointment_links, services, services_calendar, services_queue
 from frontoffice.desk.models import Appointment, ReminderPolicy, Ticket
 
 from .fixtures_calendar import at
@@ -111,7 +111,9 @@ def test_an_expired_link_gets_a_friendly_page(client, all_day, reminded, consult
         resource=all_day,
         client=reminded,
         visit_type=consultation,
-        starts_at=timezone.now() - timedelta(days=2),
+        # Mid-morning two days ago: "now minus two days" late in the evening would run past midnight,
+        # out of the room's hours.
+        starts_at=at(services.branch_today(branch) - timedelta(days=2), 10),
         actor=clerk,
         allow_past=True,
     ).appointment
