@@ -17,6 +17,8 @@ from frontoffice.desk.services import VisitData
 from frontoffice.desk.views import visits as visits_views
 from frontoffice.desk.views.visits import in_status_for
 
+from .fixtures_calendar import at
+
 pytestmark = pytest.mark.django_db
 
 
@@ -100,7 +102,8 @@ def test_the_day_page_runs_a_fixed_number_of_queries(login, clerk, branch, consu
                 actor=clerk,
                 client=patient,
                 visit_type=consultation,
-                data=VisitData(scheduled_at=timezone.now().replace(hour=hour, minute=0)),
+                # At the branch's today, whatever the hour in UTC (the suite also runs just after midnight).
+                data=VisitData(scheduled_at=at(services.branch_today(branch), hour)),
             )
 
     def queries_of_the_day_page():
