@@ -160,3 +160,19 @@ def serve_url(transactional_db: None) -> Iterator[str]:
     server.should_exit = True
     server.force_exit = True  # the board's stream never ends by itself
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def open_page(browser: Browser, serve_url: str) -> Iterator[Callable[[], Page]]:
+    """``open_page()``: a new browser window (its own cookies) on the ``serve_url`` server; closed at the end."""
+    contexts = []
+
+    def _open() -> Page:
+        context = browser.new_context(base_url=serve_url, locale="en-GB", timezone_id="Europe/Warsaw")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield _open
+    for context in contexts:
+        context.close()

@@ -117,3 +117,14 @@ def assert_every_control_is_named(page: Page, scope: Locator | None = None) -> i
     markup = root.locator("input:not([type=hidden]):visible, select:visible, textarea:visible, button:visible")
     assert checked == markup.count(), f"{markup.count()} controls on {page.url}, only {checked} found by role"
     return checked
+
+
+def wait_for_listener(channel: str, what: str) -> None:
+    """A page's EventSource has subscribed to ``channel`` (so what the test publishes is not sent to nobody)."""
+    from frontoffice.core.events import get_broker
+
+    broker: Any = get_broker()
+    deadline = time.monotonic() + 10
+    while broker.subscriber_count(channel) == 0:
+        assert time.monotonic() < deadline, f"the {what} stream never connected"
+        time.sleep(0.05)

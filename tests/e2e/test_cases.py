@@ -6,43 +6,16 @@ thread of this process (``serve_url``); the other person's changes go through th
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from frontoffice.core.events import get_broker
 from frontoffice.interactions.cases import services as case_services
 from frontoffice.interactions.choices import CaseStatus, Channel
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import sign_in, wait_for_listener
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def open_page(browser: Browser, serve_url: str) -> Iterator[Any]:
-    contexts = []
-
-    def _open() -> Page:
-        context = browser.new_context(base_url=serve_url, locale="en-GB", timezone_id="Europe/Warsaw")
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _open
-    for context in contexts:
-        context.close()
-
-
-def _wait_for_listener(channel: str) -> None:
-    """The queue's EventSource has subscribed (so the change is not published to nobody)."""
-    broker: Any = get_broker()
-    deadline = time.monotonic() + 10
-    while broker.subscriber_count(channel) == 0:
-        assert time.monotonic() < deadline, "the case stream never connected"
-        time.sleep(0.05)
 
 
 def _queue_row(page: Page, subject: str) -> Any:
@@ -58,7 +31,7 @@ def test_the_queue_shows_a_case_another_person_opens_and_changes_without_reloadi
     page = open_page()
     sign_in(page, agent)
     page.goto("/interactions/cases/?tab=all")
-    _wait_for_listener(case_services.case_channel(organisation.pk, branch.pk))
+    wait_for_listener(case_services.case_channel(organisation.pk, branch.pk), "case")
 
     # when: a manager opens a case at the branch
     case = case_services.case_create(

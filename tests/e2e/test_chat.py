@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
 from frontoffice.interactions.chat import services as chat_services
 from frontoffice.interactions.models import Case
@@ -61,21 +61,6 @@ def website(serve_url: str) -> Iterator[dict[str, Any]]:
     yield site
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture
-def open_page(browser: Browser, serve_url: str) -> Iterator[Any]:
-    contexts = []
-
-    def _open() -> Page:
-        context = browser.new_context(base_url=serve_url, locale="en-GB", timezone_id="Europe/Warsaw")
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _open
-    for context in contexts:
-        context.close()
 
 
 def test_a_visitor_on_the_website_chats_with_an_agent(open_page, website, make_user, branch):

@@ -8,31 +8,13 @@ on the same test database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
 from frontoffice.desk import services_queue
 from tests.e2e.helpers import sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def open_page(browser: Browser, serve_url: str) -> Iterator[Any]:
-    contexts = []
-
-    def _open() -> Page:
-        context = browser.new_context(base_url=serve_url, locale="en-GB", timezone_id="Europe/Warsaw")
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _open
-    for context in contexts:
-        context.close()
 
 
 def test_the_board_shows_a_ticket_called_by_a_clerk_without_reloading(open_page, make_user, branch, organisation):

@@ -6,47 +6,19 @@ in a thread of this process (``serve_url``); the PBX posts to the webhook over H
 
 from __future__ import annotations
 
-import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
 from frontoffice.clients.services import ClientData, client_create
-from frontoffice.core.events import get_broker
 from frontoffice.interactions.phone import cti
 from frontoffice.interactions.phone import services as phone_services
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import sign_in, wait_for_listener
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def open_page(browser: Browser, serve_url: str) -> Iterator[Any]:
-    contexts = []
-
-    def _open() -> Page:
-        context = browser.new_context(base_url=serve_url, locale="en-GB", timezone_id="Europe/Warsaw")
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _open
-    for context in contexts:
-        context.close()
-
-
-def _wait_for_listener(channel: str) -> None:
-    """The page's EventSource has subscribed (so the ring is not published to nobody)."""
-    broker: Any = get_broker()
-    deadline = time.monotonic() + 10
-    while broker.subscriber_count(channel) == 0:
-        assert time.monotonic() < deadline, "the screen-pop stream never connected"
-        time.sleep(0.05)
 
 
 def test_a_ringing_call_pops_the_callers_client_on_the_agents_screen(
@@ -66,7 +38,7 @@ def test_a_ringing_call_pops_the_callers_client_on_the_agents_screen(
     # and: the agent is signed in, on their home page
     page = open_page()
     sign_in(page, agent)
-    _wait_for_listener(cti.pop_channel(organisation.pk, agent.pk))
+    wait_for_listener(cti.pop_channel(organisation.pk, agent.pk), "screen-pop")
 
     # when: the PBX says a call rings for extension 201
     body = urllib.parse.urlencode(
