@@ -320,3 +320,54 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class ReportingEvent(models.Model):
+    """One fact a metric counts, written when it happens by the service that made it happen.
+
+    Metrics are computed from these rows (rolled up by ``reports``), never by re-reading the
+    changing domain tables: a case reopened today must not rewrite last month's resolution
+    time. Apps above ``core`` record them through ``core.reporting.record_event`` inside
+    their own transaction, so an event exists exactly when its fact does. The rows are
+    append-only. Dimensions that live in higher apps (team, topic, client) are kept as plain
+    ids because ``core`` may not point at their tables.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    branch = models.ForeignKey(
+        Branch, verbose_name=_("branch"), on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("event"), max_length=40)
+    occurred_at = models.DateTimeField(_("happened at"))
+    channel = models.CharField(_("channel"), max_length=16, blank=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    team_id = models.PositiveBigIntegerField(_("team"), null=True, blank=True)
+    topic_id = models.PositiveBigIntegerField(_("topic"), null=True, blank=True)
+    client_id = models.PositiveBigIntegerField(_("client"), null=True, blank=True)
+    subject_type = models.CharField(_("record type"), max_length=24)
+    subject_id = models.PositiveBigIntegerField(_("record"))
+    value = models.FloatField(_("value"), null=True, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reporting event")
+        verbose_name_plural = _("reporting events")
+        indexes = [
+            models.Index(fields=["organisation", "occurred_at"], name="revent_org_time_idx"),
+            models.Index(fields=["organisation", "kind", "occurred_at"], name="revent_org_kind_idx"),
+            models.Index(fields=["subject_type", "subject_id"], name="revent_subject_idx"),
+            models.Index(fields=["organisation", "client_id", "occurred_at"], name="revent_client_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_type}:{self.subject_id} @ {self.occurred_at:%Y-%m-%d %H:%M}"

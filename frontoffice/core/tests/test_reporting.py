@@ -1,0 +1,46 @@
+"""Reporting events are written with their dimensions and read back as they were recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from frontoffice.core.models import ReportingEvent
+from frontoffice.core.reporting import EventKind, record_event
+
+MOMENT = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
+
+
+def test_an_event_keeps_its_dimensions_and_measure(organisation, branch, agent):
+    event = record_event(
+        organisation=organisation,
+        branch=branch,
+        kind=EventKind.CALL_ANSWERED,
+        occurred_at=MOMENT,
+        subject=("call", 41),
+        channel="phone",
+        agent=agent,
+        team_id=7,
+        value=18.0,
+        data={"queue": "main"},
+    )
+
+    stored = ReportingEvent.objects.get(pk=event.pk)
+    assert (stored.organisation_id, stored.branch_id, stored.agent_id) == (organisation.pk, branch.pk, agent.pk)
+    assert (stored.kind, stored.subject_type, stored.subject_id) == ("call.answered", "call", 41)
+    assert (stored.channel, stored.team_id, stored.value, stored.data) == ("phone", 7, 18.0, {"queue": "main"})
+    assert stored.occurred_at == MOMENT
+
+
+def test_an_event_recorded_in_a_rolled_back_change_is_gone(organisation):
+    try:
+        with transaction.atomic():
+            record_event(
+                organisation=organisation.pk, kind=EventKind.CASE_CREATED, occurred_at=MOMENT, subject=("case", 1)
+            )
+            raise RuntimeError("the change failed")
+    except RuntimeError:
+        pass
+
+    assert not ReportingEvent.objects.filter(organisation=organisation).exists()
