@@ -28,7 +28,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 
 KINDS = frozenset({"newCall", "answer", "hangup", "hold", "unhold", "transfer", "wrapup_start", "wrapup_end"})
 DUPLICATE_WINDOW = datetime.timedelta(seconds=30)
+BATCH = 50  # queued events applied in one transaction (apply_queued)
 LANES = 64  # queued events are spread over this many lanes by call id (queue.py shares them among appliers)
 LAST_USED_GRAIN = datetime.timedelta(minutes=1)  # "last used" is written at most once a minute per token
 ANONYMOUS = frozenset({"", "anonymous", "unknown", "restricted", "private"})
@@ -274,22 +275,87 @@ def apply_queued(*, lanes: list[int] | None = None, limit: int = 500) -> int:
     """Apply queued events of ``lanes`` (all when None) in the order they came, at most ``limit``; how many.
 
     Only one applier may work on a lane at a time (``queue.py`` holds the locks): events of one call must be
-    applied in the order they were received."""
+    applied in the order they were received. Events are applied ``BATCH`` at a time in one transaction
+    (``_apply_batch``); a batch that meets another applier on a row both need falls back to one event at a
+    time."""
     queued = CtiEvent.objects.filter(outcome=CtiOutcome.QUEUED)
     if lanes is not None:
         queued = queued.filter(lane__in=lanes)
     rows = list(queued.select_related("token__branch__organisation").order_by("pk")[:limit])
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start : start + BATCH]
+        try:
+            _apply_batch(chunk)
+        except (IntegrityError, ValidationError, OperationalError) as error:
+            # Calls never meet across lanes, but a number's callback or an agent's state row can: another
+            # applier got there first, or the two waited on each other (a deadlock PostgreSQL broke).
+            logger.info("CTI batch of %s events met another applier (%s); applying one by one", len(chunk), error)
+            for row in chunk:
+                _apply_one(row)
+    return len(rows)
+
+
+def _apply_one(row: CtiEvent) -> None:
+    token = row.token
+    if token is None:  # the token was deleted with its events still queued: nothing to apply them to
+        CtiEvent.objects.filter(pk=row.pk).update(outcome=CtiOutcome.OUT_OF_ORDER, note="token removed")
+        return
+    try:
+        _receive(token=token, event=row.payload, occurred=row.occurred_at, now=row.received_at, row=row)
+    except (IntegrityError, ValidationError):
+        logger.info("CTI %s for %s raced another request; retrying", row.kind, row.call_id)
+        _receive(token=token, event=row.payload, occurred=row.occurred_at, now=row.received_at, row=row)
+
+
+@dataclass
+class _Batch:
+    """Writes that a batch of queued events makes once, at its end, instead of once per event."""
+
+    rows: list[CtiEvent] = field(default_factory=list)  # applied events: sequence, outcome, note
+    calls: dict[int, Call] = field(default_factory=dict)  # calls moved on: CALL_PROGRESS
+    tokens: dict[int, tuple[CtiToken, datetime.datetime]] = field(default_factory=dict)  # last used
+
+
+@transaction.atomic
+def _apply_batch(rows: list[CtiEvent]) -> None:
+    """Apply queued events in one transaction: the batch's calls are locked and read in one query, and the
+    events' results, the calls' progress and the tokens' "last used" are written once each at the end."""
+    batch = _Batch()
+    keys = {(row.organisation_id, row.call_id) for row in rows if row.token is not None}
+    calls: dict[tuple[int, str], Call] = {}
+    if keys:
+        wanted = Q()
+        for organisation_id in {organisation_id for organisation_id, _ in keys}:
+            ids = [call_id for owner, call_id in keys if owner == organisation_id]
+            wanted |= Q(organisation_id=organisation_id, call_id__in=ids)
+        locked = Call.objects.select_for_update(of=("self",)).select_related("interaction__staff__staff")
+        calls = {(call.organisation_id, call.call_id): call for call in locked.filter(wanted).order_by("pk")}
     for row in rows:
         token = row.token
-        if token is None:  # the token was deleted with its events still queued: nothing to apply them to
-            CtiEvent.objects.filter(pk=row.pk).update(outcome=CtiOutcome.OUT_OF_ORDER, note="token removed")
+        if token is None:
+            row.outcome, row.note = CtiOutcome.OUT_OF_ORDER, "token removed"
+            batch.rows.append(row)
             continue
-        try:
-            _receive(token=token, event=row.payload, occurred=row.occurred_at, now=row.received_at, row=row)
-        except (IntegrityError, ValidationError):
-            logger.info("CTI %s for %s raced another request; retrying", row.kind, row.call_id)
-            _receive(token=token, event=row.payload, occurred=row.occurred_at, now=row.received_at, row=row)
-    return len(rows)
+        key = (row.organisation_id, row.call_id)
+        result = _step(
+            token=token,
+            event=row.payload,
+            occurred=row.occurred_at,
+            now=row.received_at,
+            row=row,
+            call=calls.get(key),
+            batch=batch,
+        )
+        if result.call is not None:
+            calls[key] = result.call
+    now = timezone.now()
+    for call in batch.calls.values():
+        call.updated_at = now
+    Call.objects.bulk_update(list(batch.calls.values()), CALL_PROGRESS, batch_size=BATCH)
+    CtiEvent.objects.bulk_update(batch.rows, ["sequence", "outcome", "note"], batch_size=BATCH)
+    for token, at in batch.tokens.values():
+        if token.last_used_at is None or at - token.last_used_at > LAST_USED_GRAIN:
+            services.cti_token_touch(token=token, at=at)
 
 
 def caller_address(event: dict[str, Any]) -> str:
@@ -309,15 +375,35 @@ def _receive(
     row: CtiEvent | None = None,
 ) -> Result:
     """Apply one event; ``row`` is the event's queued row (queued mode), else a row is written for it."""
+    call = single(
+        Call.objects.select_for_update(of=("self",))
+        .select_related("interaction__staff__staff")
+        .filter(organisation_id=token.organisation_id, call_id=event["callId"])
+    )
+    result = _step(token=token, event=event, occurred=occurred, now=now, row=row, call=call, batch=None)
+    result.reply = actions.pbx_reply(kind=event["event"], call=result.call)
+    return result
+
+
+def _step(
+    *,
+    token: CtiToken,
+    event: dict[str, Any],
+    occurred: datetime.datetime,
+    now: datetime.datetime,
+    row: CtiEvent | None,
+    call: Call | None,
+    batch: _Batch | None,
+) -> Result:
+    """Apply one event to ``call`` (locked by the caller; None when the call is not known yet).
+
+    With a ``batch`` the event's row, the call's progress and the token's "last used" are left to the batch to
+    write; an event kept for a call not begun yet is written at once, since a later event of the same batch
+    looks for it in the table."""
     organisation_id = token.organisation_id
     kind, call_id = event["event"], event["callId"]
     fingerprint = _fingerprint(event)
     timestamped = "timestamp" in event
-    call = single(
-        Call.objects.select_for_update(of=("self",))
-        .select_related("interaction__staff__staff")
-        .filter(organisation_id=organisation_id, call_id=call_id)
-    )
     if call is not None:
         duplicate = _seen(call, fingerprint, now)
     elif kind == "newCall":
@@ -354,16 +440,23 @@ def _receive(
         )
     else:
         row.sequence, row.outcome, row.note = sequence, result.outcome, result.note
-        row.save(update_fields=["sequence", "outcome", "note"])
+        if batch is None or result.outcome == CtiOutcome.UNKNOWN_CALL:
+            row.save(update_fields=["sequence", "outcome", "note"])
+        else:
+            batch.rows.append(row)
     if call is not None:
         call.event_count = sequence
         _remember(call, fingerprint, None if timestamped else now)
         if kind == "newCall" and result.outcome == CtiOutcome.APPLIED:
             result.late = _apply_kept(token=token, call=call)
-        call.save(update_fields=CALL_PROGRESS)
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_GRAIN:
+        if batch is None:
+            call.save(update_fields=CALL_PROGRESS)
+        else:
+            batch.calls[call.pk] = call
+    if batch is not None:
+        batch.tokens[token.pk] = (token, max(now, batch.tokens.get(token.pk, (token, now))[1]))
+    elif token.last_used_at is None or now - token.last_used_at > LAST_USED_GRAIN:
         services.cti_token_touch(token=token, at=now)
-    result.reply = actions.pbx_reply(kind=kind, call=call)
     return result
 
 
