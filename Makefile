@@ -146,6 +146,7 @@ messages-check: venv ## fail on Polish messages that are missing, fuzzy or obsol
 bench: dev ## run every benchmark in its quick smoke mode
 	@shopt -s nullglob; scripts=(bench/*.py); \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "No benchmarks in bench/ yet."; exit 0; fi; \
+	export FRONTOFFICE_MIGRATION_TEMPLATES="$${FRONTOFFICE_MIGRATION_TEMPLATES:-$(CURDIR)/var/migration-templates}"; \
 	for script in "$${scripts[@]}"; do echo "--- $$script --quick"; $(PY) "$$script" --quick; done
 
 clean: ## remove .venv and generated files (never var/, which holds the database)
