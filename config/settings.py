@@ -42,6 +42,8 @@ if PRODUCTION and DEBUG:
 
 _DEV_SECRET = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"  # noqa: S105 - refused in production below
 SECRET_KEY = env_str("FRONTOFFICE_SECRET_KEY", required=PRODUCTION) or _DEV_SECRET
+# Earlier keys, still accepted for signatures and sealed secrets (core.sealing) while a new key takes over.
+SECRET_KEY_FALLBACKS = env_list("FRONTOFFICE_SECRET_KEY_FALLBACKS", [])
 if PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY == _DEV_SECRET):
     raise EnvError("FRONTOFFICE_SECRET_KEY", "must be a random string of at least 50 characters in production")
 

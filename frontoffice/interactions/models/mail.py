@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from frontoffice.core.files import PrivateUploadTo, private_storage
 from frontoffice.core.models import Branch, Organisation, TimeStampedModel
+from frontoffice.core.sealing import SealedCharField
 
 from .contacts import Interaction
 
@@ -53,7 +54,7 @@ class Mailbox(TimeStampedModel):
     imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
     imap_security = models.CharField(_("IMAP security"), max_length=10, choices=Security.choices, default=Security.SSL)
     imap_user = models.CharField(_("IMAP user"), max_length=255)
-    imap_password = models.CharField(_("IMAP password"), max_length=255, blank=True)
+    imap_password = SealedCharField(_("IMAP password"), max_length=255, blank=True)
     imap_folder = models.CharField(_("folder"), max_length=255, default="INBOX")
     smtp_host = models.CharField(_("SMTP server"), max_length=255)
     smtp_port = models.PositiveIntegerField(_("SMTP port"), default=587)
@@ -61,7 +62,7 @@ class Mailbox(TimeStampedModel):
         _("SMTP security"), max_length=10, choices=Security.choices, default=Security.STARTTLS
     )
     smtp_user = models.CharField(_("SMTP user"), max_length=255, blank=True)
-    smtp_password = models.CharField(_("SMTP password"), max_length=255, blank=True)
+    smtp_password = SealedCharField(_("SMTP password"), max_length=255, blank=True)
     poll_seconds = models.PositiveIntegerField(
         _("check every (seconds)"), default=120, help_text=_("How often new mail is looked for.")
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
@@ -59,7 +61,12 @@ def test_manager_sets_up_a_mailbox_and_the_password_is_never_shown_back(client, 
     response = client.post(reverse("interactions:mailbox_create"), data)
     mailbox = Mailbox.objects.get(address="recepcja@przychodnia.invalid")
     assert response.status_code == 302 and mailbox.imap_password == "Sekret-123"
-    # Then the edit page does not show the passwords
+    # Then the database holds the passwords sealed, not as typed
+    stored = Mailbox.objects.filter(pk=mailbox.pk).values_list(
+        Cast("imap_password", TextField()), Cast("smtp_password", TextField())
+    )[0]
+    assert all(value.startswith("sealed:") and "Sekret" not in value for value in stored)
+    # And the edit page does not show the passwords
     page = client.get(reverse("interactions:mailbox_edit", args=[mailbox.pk])).content.decode()
     assert "Sekret-123" not in page and "Sekret-456" not in page
     # And saving it with empty passwords keeps them
