@@ -497,8 +497,13 @@ def check_calls(organisation: Any, planned: list[list[dict[str, str]]]) -> list[
     return problems
 
 
-def cti_figures(ctx: dict[str, Any], calls: int, senders: int, workers: int, queued: bool) -> dict[str, Any]:
-    """One run of the webhook; in queued mode also how long until the last event was applied."""
+def cti_figures(
+    ctx: dict[str, Any], calls: int, senders: int, workers: int, queued: bool, apply_after: bool = False
+) -> dict[str, Any]:
+    """One run of the webhook; in queued mode also how long until the last event was applied.
+
+    ``apply_after``: the worker starts only once every event is in, so the appliers' own capacity is
+    measured (from the first event applied to the last), without the web processes beside them."""
     from frontoffice.interactions.choices import CtiOutcome
     from frontoffice.interactions.models import CtiEvent
 
@@ -512,21 +517,29 @@ def cti_figures(ctx: dict[str, Any], calls: int, senders: int, workers: int, que
     events = sum(len(call) for call in planned)
     port = free_port()
     server = start_server(port, workers, queued)
-    worker = start_worker() if queued else None
+    worker = start_worker() if queued and not apply_after else None
     base = f"http://127.0.0.1:{port}"
+    waiting = CtiEvent.objects.filter(organisation=ctx["organisation"], outcome=CtiOutcome.QUEUED)
     try:
         wait_up(base)
         health = health_rate(base, events, senders)
         started = time.perf_counter()
         rate, failures = send_calls(base, path, planned, senders)
-        waiting = CtiEvent.objects.filter(organisation=ctx["organisation"], outcome=CtiOutcome.QUEUED)
+        if apply_after:
+            server.terminate()
+            server.wait(timeout=30)
+            worker = start_worker()
+            deadline = time.monotonic() + 120
+            while waiting.count() >= events and time.monotonic() < deadline:
+                time.sleep(0.02)
+            started = time.perf_counter()
         deadline = time.monotonic() + 600
         while waiting.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
         applied_rate = events / (time.perf_counter() - started)
     finally:
         for process in (server, worker):
-            if process is not None:
+            if process is not None and process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
     problems = check_calls(ctx["organisation"], planned)
@@ -578,10 +591,11 @@ def main() -> None:
         from django.db import connections
 
         problems = 0
-        for queued in (False, True):
+        modes = [(False, False), (True, False)] + ([] if args.quick else [(True, True)])
+        for queued, apply_after in modes:
             connections.close_all()
-            cti = cti_figures(ctx, args.calls, args.senders, args.workers, queued)
-            mode = "queued" if queued else "applied at once"
+            cti = cti_figures(ctx, args.calls, args.senders, args.workers, queued, apply_after)
+            mode = "queued, applied after" if apply_after else "queued" if queued else "applied at once"
             print(
                 f"CTI ({mode}): {cti['events']:,} events from {args.calls:,} calls, {args.senders} senders, "
                 f"{args.workers} server processes: webhook {cti['rate']:.1f} events/s, all applied at "
@@ -589,8 +603,8 @@ def main() -> None:
                 f"ratio {cti['rate'] / cti['health']:.2f}); non-200 answers {cti['failures']}; "
                 f"calls with a lost or out-of-order event: {len(cti['problems'])}"
             )
-            met = cti["rate"] >= 200 and not cti["problems"]
-            print(f"  target >= 200 events/s with none lost: {'met' if met else 'NOT met'}")
+            met = cti["rate"] >= 200 and cti["applied_rate"] >= 200 and not cti["problems"]
+            print(f"  target >= 200 events/s taken in and applied, none lost: {'met' if met else 'NOT met'}")
             problems += len(cti["problems"]) + cti["failures"]
         if problems:
             raise SystemExit(1)

@@ -17,6 +17,7 @@ meet the unique constraint on (organisation, call id) and the loser is handled a
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import hashlib
 import json
@@ -35,7 +36,7 @@ from django.utils.dateparse import parse_datetime
 
 from frontoffice.clients.normalise import normalise_phone
 from frontoffice.core.events import channel, publish
-from frontoffice.core.queries import single
+from frontoffice.core.queries import single, update_rows
 
 from .. import services as interaction_services
 from ..choices import AgentState, CallState, Channel, CtiOutcome, Direction, Outcome
@@ -77,6 +78,20 @@ CALL_PROGRESS = [
     "seen_events",
     "updated_at",
 ]
+
+
+# Staff looked up by name during one batch of queued events (None outside a batch).
+_batch_users: contextvars.ContextVar[dict[tuple[int, tuple[str, ...]], list[Any]] | None] = contextvars.ContextVar(
+    "cti_batch_users", default=None
+)
+
+
+_batch_states: contextvars.ContextVar[dict[int, Any] | None] = contextvars.ContextVar("cti_batch_states", default=None)
+
+
+def _agent_state(*, user: Any, state: str, at: datetime.datetime, call: Call) -> None:
+    """The agent's state changed with the call; within a batch, the agent's open state is locked and read once."""
+    services.agent_state_record(user=user, state=state, at=at, call=call, held=_batch_states.get())
 
 
 class BadEvent(ValueError):
@@ -154,10 +169,21 @@ def _occurred_at(event: dict[str, Any], now: datetime.datetime) -> datetime.date
 def resolve_users(organisation_id: int, values: list[str]) -> list[Any]:
     """Staff of the organisation named by extension, user name, e-mail or full name (Zammad sends names).
 
-    At most three queries however many names are given (this runs for most events)."""
+    At most three queries however many names are given (this runs for most events); within a batch of queued
+    events, once per set of names."""
     wanted = list(dict.fromkeys(value.strip() for value in values if value and value.strip()))
     if not wanted:
         return []
+    remembered = _batch_users.get()
+    if remembered is None:
+        return _resolve_users(organisation_id, wanted)
+    key = (organisation_id, tuple(wanted))
+    if key not in remembered:
+        remembered[key] = _resolve_users(organisation_id, wanted)
+    return list(remembered[key])
+
+
+def _resolve_users(organisation_id: int, wanted: list[str]) -> list[Any]:
     found: dict[str, Any] = {}
     staff = (
         get_user_model()
@@ -316,10 +342,20 @@ class _Batch:
     tokens: dict[int, tuple[CtiToken, datetime.datetime]] = field(default_factory=dict)  # last used
 
 
-@transaction.atomic
 def _apply_batch(rows: list[CtiEvent]) -> None:
-    """Apply queued events in one transaction: the batch's calls are locked and read in one query, and the
-    events' results, the calls' progress and the tokens' "last used" are written once each at the end."""
+    """Apply queued events in one transaction: the batch's calls are locked and read in one query, the staff
+    the events name are looked up once, and the events' results, the calls' progress and the tokens' "last
+    used" are written once each at the end."""
+    remembered, held = _batch_users.set({}), _batch_states.set({})
+    try:
+        _apply_batch_in_transaction(rows)
+    finally:
+        _batch_users.reset(remembered)
+        _batch_states.reset(held)
+
+
+@transaction.atomic
+def _apply_batch_in_transaction(rows: list[CtiEvent]) -> None:
     batch = _Batch()
     keys = {(row.organisation_id, row.call_id) for row in rows if row.token is not None}
     calls: dict[tuple[int, str], Call] = {}
@@ -351,8 +387,8 @@ def _apply_batch(rows: list[CtiEvent]) -> None:
     now = timezone.now()
     for call in batch.calls.values():
         call.updated_at = now
-    Call.objects.bulk_update(list(batch.calls.values()), CALL_PROGRESS, batch_size=BATCH)
-    CtiEvent.objects.bulk_update(batch.rows, ["sequence", "outcome", "note"], batch_size=BATCH)
+    update_rows(Call, batch.calls.values(), CALL_PROGRESS)
+    update_rows(CtiEvent, batch.rows, ["sequence", "outcome", "note"])
     for token, at in batch.tokens.values():
         if token.last_used_at is None or at - token.last_used_at > LAST_USED_GRAIN:
             services.cti_token_touch(token=token, at=at)
@@ -525,7 +561,7 @@ def _new_call(*, token: CtiToken, event: dict[str, Any], occurred: datetime.date
         for user in users:
             pop(call, user, "call.ringing")
     elif users:
-        services.agent_state_record(user=users[0], state=AgentState.ON_CALL, at=occurred, call=call)
+        _agent_state(user=users[0], state=AgentState.ON_CALL, at=occurred, call=call)
     return call
 
 
@@ -551,7 +587,7 @@ def _apply(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: date
         interaction.staff = staff
         interaction.save(update_fields=["answered_at", "staff", "updated_at"])
         if staff is not None:
-            services.agent_state_record(user=staff, state=AgentState.ON_CALL, at=occurred, call=call)
+            _agent_state(user=staff, state=AgentState.ON_CALL, at=occurred, call=call)
             pop(call, staff, "call.answered")
         return CtiOutcome.APPLIED, ""
     if kind == "hold":
@@ -574,14 +610,14 @@ def _apply(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: date
             return CtiOutcome.OUT_OF_ORDER, "wrap-up starts after an answered call has ended"
         call.wrap_up_started_at = call.wrap_up_started_at or occurred
         if interaction.staff is not None:
-            services.agent_state_record(user=interaction.staff, state=AgentState.WRAP_UP, at=occurred, call=call)
+            _agent_state(user=interaction.staff, state=AgentState.WRAP_UP, at=occurred, call=call)
         return CtiOutcome.APPLIED, ""
     # wrapup_end
     if call.state != CallState.ENDED or call.wrap_up_started_at is None or call.wrap_up_seconds is not None:
         return CtiOutcome.OUT_OF_ORDER, "no wrap-up in progress"
     call.wrap_up_seconds = _seconds(call.wrap_up_started_at, occurred)
     if interaction.staff is not None:
-        services.agent_state_record(user=interaction.staff, state=AgentState.AVAILABLE, at=occurred, call=call)
+        _agent_state(user=interaction.staff, state=AgentState.AVAILABLE, at=occurred, call=call)
     return CtiOutcome.APPLIED, ""
 
 
@@ -601,8 +637,8 @@ def _transfer(*, call: Call, event: dict[str, Any], occurred: datetime.datetime)
     interaction.staff = target
     interaction.save(update_fields=["staff", "updated_at"])
     if previous is not None and previous != target:
-        services.agent_state_record(user=previous, state=AgentState.AVAILABLE, at=occurred, call=call)
-    services.agent_state_record(user=target, state=AgentState.ON_CALL, at=occurred, call=call)
+        _agent_state(user=previous, state=AgentState.AVAILABLE, at=occurred, call=call)
+    _agent_state(user=target, state=AgentState.ON_CALL, at=occurred, call=call)
     pop(call, target, "call.answered")
     return CtiOutcome.APPLIED, ""
 
@@ -626,7 +662,7 @@ def _hangup(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: dat
             fields.append("outcome")
         if interaction.staff is not None:
             state = AgentState.WRAP_UP if token.uses_wrap_up else AgentState.AVAILABLE
-            services.agent_state_record(user=interaction.staff, state=state, at=occurred, call=call)
+            _agent_state(user=interaction.staff, state=state, at=occurred, call=call)
             if token.uses_wrap_up:
                 call.wrap_up_started_at = occurred
     else:
@@ -635,7 +671,7 @@ def _hangup(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: dat
         interaction.outcome = table.get(cause, Outcome.MISSED if inbound else Outcome.NO_ANSWER)
         fields.append("outcome")
         if not inbound and interaction.staff is not None:
-            services.agent_state_record(user=interaction.staff, state=AgentState.AVAILABLE, at=occurred, call=call)
+            _agent_state(user=interaction.staff, state=AgentState.AVAILABLE, at=occurred, call=call)
     interaction.save(update_fields=fields)
     for user in {*call.rang_for.all(), *([interaction.staff] if interaction.staff else [])}:
         pop(call, user, "call.ended")

@@ -151,18 +151,30 @@ def agent_state_current(*, user: Any) -> AgentStateChange | None:
 
 @transaction.atomic(savepoint=False)  # within a CTI event the event's own transaction is the unit of retry
 def agent_state_record(
-    *, user: Any, state: str, at: datetime.datetime | None = None, call: Call | None = None, by_pbx: bool = True
+    *,
+    user: Any,
+    state: str,
+    at: datetime.datetime | None = None,
+    call: Call | None = None,
+    by_pbx: bool = True,
+    held: dict[int, AgentStateChange] | None = None,
 ) -> AgentStateChange:
-    """Close the user's open state and open ``state`` (the same state again changes nothing)."""
+    """Close the user's open state and open ``state`` (the same state again changes nothing).
+
+    ``held``: the open states this transaction has already locked and written, by user id (a batch of queued
+    CTI events); a user found there is neither locked nor read again."""
     at = at or timezone.now()
     staff = getattr(user, "staff", None)
     if staff is None:
         raise ValidationError(_("Only staff members have a phone state."))
-    # One state change per person at a time: two calls' events for the same agent (one hanging up, the next
-    # answered) must not both see "no open state" and both open one. Locking the open row cannot do that
-    # when there is none, so the person's staff row is the lock.
-    list(type(staff).objects.select_for_update().filter(pk=staff.pk).order_by().values_list("pk", flat=True))
-    current = single(AgentStateChange.objects.filter(user=user, ended_at__isnull=True))
+    if held is not None and user.pk in held:
+        current: AgentStateChange | None = held[user.pk]
+    else:
+        # One state change per person at a time: two calls' events for the same agent (one hanging up, the
+        # next answered) must not both see "no open state" and both open one. Locking the open row cannot do
+        # that when there is none, so the person's staff row is the lock.
+        list(type(staff).objects.select_for_update().filter(pk=staff.pk).order_by().values_list("pk", flat=True))
+        current = single(AgentStateChange.objects.filter(user=user, ended_at__isnull=True))
     if current is not None:
         if current.state == state:
             return current
@@ -171,9 +183,12 @@ def agent_state_record(
         at = current.ended_at
     # No full_clean(): the state comes from AgentState and the one-open-row rule is a database constraint;
     # this runs on most CTI events and validating it cost more than the write.
-    return AgentStateChange.objects.create(
+    opened = AgentStateChange.objects.create(
         organisation_id=staff.organisation_id, user=user, state=state, started_at=at, by_pbx=by_pbx, call=call
     )
+    if held is not None:
+        held[user.pk] = opened
+    return opened
 
 
 def agent_state_set(*, user: Any, state: str) -> AgentStateChange:
