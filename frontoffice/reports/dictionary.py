@@ -704,13 +704,34 @@ def as_json(metric: Metric) -> dict[str, Any]:
     }
 
 
+ROLLUP_NOTES = [
+    "## How the figures are computed",
+    "",
+    "- `reports_rollup` (and the worker's periodic job `reports.rollup`) reads only the events recorded since",
+    "  the last run (a watermark on the event id per organisation), adds them to daily cells (count, sum and",
+    "  value → count map per measure) and writes the cells and the new watermark in one transaction per batch.",
+    "  Runs take a per-organisation lock, so two at once never count an event twice; re-running changes nothing.",
+    "- Events recorded in the last 60 seconds wait for the next run, so an event whose transaction is still",
+    "  open is never stepped over.",
+    "- **FCR** needs N days of look-ahead. A day's FCR is computed once, when it is final: N + 2 days after",
+    "  it (N days of look-ahead, the day itself, and a day of margin for time zones). Until then the day has no",
+    "  FCR value; afterwards it is not revised.",
+    "- Event details read (`data`): `case.resolved` `replies`, `reopened`; `sla.*` `target` (`first_response`,",
+    "  `next_response`, `resolution`); `call.abandoned` `short`; `call.ended` `talk`, `hold`, `wrap`;",
+    "  `agent.state` `state` (`available`, `on_call`, `wrap_up`, `break`, `offline`); `queue.served` `waits`",
+    "  (`to_call`, `to_start`: seconds per phase); `survey.answered` `survey_type` (`csat`, `nps`, `ces`).",
+    "- An agent (without `view_reports`) sees only their own figures and their team's median, shown only when",
+    "  the team has at least three agents with a value, so that it never gives away a colleague's figure.",
+    "",
+]
+
+
 def markdown() -> str:
     """The dictionary as ``docs/metrics.md`` (call with English active)."""
     lines = [
         "# Metric dictionary",
         "",
-        "Generated from `frontoffice/reports/dictionary.py` (`python manage.py shell -c \"from frontoffice.reports."
-        "dictionary import markdown; print(markdown(), end='')\" > docs/metrics.md`, with English active). "
+        "Generated from `frontoffice/reports/dictionary.py` by `python manage.py reports_dictionary > docs/metrics.md`. "
         "The same definitions are in the app at `/reports/metrics/` (Polish and English) and at "
         "`GET /api/v1/reports/metrics`. Each result says which version of its metric computed it.",
         "",
@@ -742,4 +763,5 @@ def markdown() -> str:
             lines.append("- **Snapshot** at the end of the period.")
         lines += [f"- {rule}" for rule in metric.rules]
         lines.append("")
+    lines += ROLLUP_NOTES
     return "\n".join(lines)
