@@ -306,7 +306,7 @@ METRICS: tuple[Metric, ...] = (
         version=1,
         group=SURVEYS,
         name=_("Customer effort (CES)"),
-        description=_("Mean answer to \u201cThe company made it easy for me to handle my issue\u201d on a 1–7 scale."),
+        description=_("Mean answer to “The company made it easy for me to handle my issue” on a 1–7 scale."),
         formula="Σ scores / answers (scale 1–7)",
         rules=(
             _("7 means easiest; the mean is given with the median and the 90th percentile."),
