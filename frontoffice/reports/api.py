@@ -50,9 +50,7 @@ def reports_values(request: HttpRequest, query: Query[ValuesQuery]) -> Any:
     user = current_user(request)
     if not selectors.can_view_own(user):
         raise PermissionDenied(_("You do not have permission to perform this action."))
-    filters = selectors.Filters(
-        branch_id=query.branch, team_id=query.team, agent_id=query.agent, channel=query.channel
-    )
+    filters = selectors.Filters(branch_id=query.branch, team_id=query.team, agent_id=query.agent, channel=query.channel)
     period = (query.date_from, query.date_to)
     if query.group_by:
         items = selectors.metric_series(

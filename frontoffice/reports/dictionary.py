@@ -340,7 +340,10 @@ METRICS: tuple[Metric, ...] = (
         description=_("Answers received per survey invitation sent, in the same period."),
         formula="surveys answered / surveys sent × 100",
         rules=(
-            _("Every survey type counts; an answer counts on the day it was given, an invitation on the day it was sent, so a period's rate can exceed 100 % when invitations from before it are answered in it."),
+            _(
+                "Every survey type counts; an answer counts on the day it was given, an invitation on the day it "
+                "was sent, so a period's rate can exceed 100 % when invitations from before it are answered in it."
+            ),
             _("A partial answer counts once it is submitted; a repeated submit is one answer."),
         ),
         unit="percent",
@@ -509,7 +512,10 @@ METRICS: tuple[Metric, ...] = (
         version=1,
         group=CONTACTS,
         name=_("First contact resolution (FCR)"),
-        description=_("Share of contacts after which the same client did not contact again on the same topic within N days, in any channel."),
+        description=_(
+            "Share of contacts after which the same client did not contact again on the same topic "
+            "within N days, in any channel."
+        ),
         formula="contacts with no repeat within N days / contacts × 100",
         rules=(
             _("N is the organisation's setting (7 days unless changed); the window is N × 24 hours after the contact."),
@@ -585,7 +591,12 @@ METRICS: tuple[Metric, ...] = (
         name=_("Abandonment rate"),
         description=_("Share of calls the caller hung up before an answer, short abandons excluded."),
         formula="abandoned (not short) / (offered − short abandons) × 100",
-        rules=(_("A short abandon (within the line's grace time, as the phone system marked it) is left out of both counts."),),
+        rules=(
+            _(
+                "A short abandon (within the line's grace time, as the phone system marked it) "
+                "is left out of both counts."
+            ),
+        ),
         unit="percent",
         higher_is_better=False,
         events=(EventKind.CALL_OFFERED, EventKind.CALL_ABANDONED),
@@ -731,7 +742,8 @@ def markdown() -> str:
     lines = [
         "# Metric dictionary",
         "",
-        "Generated from `frontoffice/reports/dictionary.py` by `python manage.py reports_dictionary > docs/metrics.md`. "
+        "Generated from `frontoffice/reports/dictionary.py` by "
+        "`python manage.py reports_dictionary > docs/metrics.md`. "
         "The same definitions are in the app at `/reports/metrics/` (Polish and English) and at "
         "`GET /api/v1/reports/metrics`. Each result says which version of its metric computed it.",
         "",
@@ -744,7 +756,7 @@ def markdown() -> str:
         "- The roll-up keeps the exact value → count map of every cell, so medians and the 90th percentile",
         "  are exact. They are *nearest-rank*: the p-th percentile of n values is the smallest value whose",
         "  rank is at least ⌈p/100 · n⌉ (the median of an even count is the lower middle).",
-        "- A metric over a period with nothing to count has no value (\"no data\"), never 0.",
+        '- A metric over a period with nothing to count has no value ("no data"), never 0.',
         "- A changed definition gets a new version; this page lists the current ones.",
         "",
     ]

@@ -90,7 +90,10 @@ class ReportSettings(models.Model):
         _("FCR window (days)"),
         default=7,
         validators=[MinValueValidator(1), MaxValueValidator(60)],
-        help_text=_("A contact is resolved at first contact if the client does not contact again on the same topic within this many days."),
+        help_text=_(
+            "A contact is resolved at first contact if the client does not contact again "
+            "on the same topic within this many days."
+        ),
     )
     service_level_seconds = models.PositiveSmallIntegerField(
         _("service level: answered within (seconds)"),
@@ -106,4 +109,7 @@ class ReportSettings(models.Model):
         verbose_name_plural = _("report settings")
 
     def __str__(self) -> str:
-        return f"{self.organisation_id}: FCR {self.fcr_days} d, SL {self.service_level_target}/{self.service_level_seconds}"
+        return (
+            f"{self.organisation_id}: FCR {self.fcr_days} d,"
+            f" SL {self.service_level_target}/{self.service_level_seconds}"
+        )

@@ -82,9 +82,7 @@ def period_check(start: dt.date, end: dt.date) -> None:
     if start > end:
         raise ValidationError({"from": _("The period starts after it ends.")})
     if (end - start).days + 1 > MAX_PERIOD_DAYS:
-        raise ValidationError(
-            {"to": _("The period is too long: at most %(days)s days.") % {"days": MAX_PERIOD_DAYS}}
-        )
+        raise ValidationError({"to": _("The period is too long: at most %(days)s days.") % {"days": MAX_PERIOD_DAYS}})
 
 
 def params_for(organisation_id: int, end: dt.date) -> Params:
@@ -118,7 +116,9 @@ def _scoped_cells(
     scope = scope_for(user)
     if scope.is_empty or scope.organisation_id is None:
         return DailyRollup.objects.none()
-    cells = DailyRollup.objects.filter(organisation_id=scope.organisation_id, measure__in=list(measures), day__lte=until)
+    cells = DailyRollup.objects.filter(
+        organisation_id=scope.organisation_id, measure__in=list(measures), day__lte=until
+    )
     if since is not None:
         cells = cells.filter(day__gte=since)
     if scope.branch_ids is not None:
@@ -150,9 +150,7 @@ def _compute(metric: Metric, rows: Iterable[tuple[Any, ...]], params: Params) ->
     return metric.compute(measures, params)
 
 
-def metric_value(
-    *, user: Any, key: str, period: Period, filters: Filters | None = None
-) -> MetricValue:
+def metric_value(*, user: Any, key: str, period: Period, filters: Filters | None = None) -> MetricValue:
     """``key`` over ``period`` (local days, both included) for what ``user`` may see."""
     metric = metric_get(key)
     period_check(*period)
@@ -261,7 +259,7 @@ def _team_medians(*, user: Any, metrics: list[Metric], period: Period) -> dict[s
     if not can_view_own(user):
         raise PermissionDenied
     scope = scope_for(user)
-    if scope.is_empty:
+    if scope.organisation_id is None:
         return {}
     start, end = period
     plain = {m for metric in metrics if not metric.snapshot for m in metric.measures}

@@ -27,7 +27,6 @@ def metric_dictionary(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/metric_dictionary.html", {"groups": groups, "units": dictionary.UNITS})
 
 
-
 @require(ReportsPermission.VIEW_OWN_REPORTS.perm)
 def overview(request: HttpRequest) -> HttpResponse:
     everything = selectors.can_view_all(request.user)
@@ -56,7 +55,16 @@ def overview(request: HttpRequest) -> HttpResponse:
 def _csv(rows: list[selectors.OverviewRow], everything: bool) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    header = [_("Metric"), _("Version"), _("Value"), _("Previous period"), _("Count"), _("Median"), _("90th percentile"), _("Unit")]
+    header = [
+        _("Metric"),
+        _("Version"),
+        _("Value"),
+        _("Previous period"),
+        _("Count"),
+        _("Median"),
+        _("90th percentile"),
+        _("Unit"),
+    ]
     if not everything:
         header.append(_("Team median"))
     writer.writerow(header)

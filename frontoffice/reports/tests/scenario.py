@@ -84,7 +84,14 @@ def events(cast: Cast) -> list[dict[str, Any]]:
     for n, when in created.items():
         add(K.CASE_CREATED, when, owner[n], "email", subject=cases[n])
     for n, seconds in zip([1, 2, 3, 4, 5], [60, 120, 300, 30, 600], strict=True):
-        add(K.CASE_FIRST_RESPONSE, created[n] + dt.timedelta(seconds=seconds), owner[n], "email", seconds, subject=cases[n])
+        add(
+            K.CASE_FIRST_RESPONSE,
+            created[n] + dt.timedelta(seconds=seconds),
+            owner[n],
+            "email",
+            seconds,
+            subject=cases[n],
+        )
     for n, seconds in zip([1, 2, 4, 5], [100, 200, 300, 400], strict=True):
         add(K.CASE_RESPONSE, at(D3, 16), owner[n], "email", seconds, subject=cases[n])
     add(K.CASE_RESOLVED, at(D2, 10), a1, "email", 3600, subject=cases[1], data={"replies": 1, "reopened": False})
@@ -120,14 +127,30 @@ def events(cast: Cast) -> list[dict[str, Any]]:
         add(K.CALL_ANSWERED, at(D2, 12, i), [a1, a2][i % 2], "phone", wait)
     for wait, short in [(30, False), (60, False), (3, True), (4, True)]:
         add(K.CALL_ABANDONED, at(D2, 13), a1, "phone", wait, data={"short": short})
-    for i, (talk, hold, wrap) in enumerate([(240, 30, 30), (150, 0, 50), (300, 60, 40), (80, 0, 20), (200, 20, 30), (300, 0, 50)]):
-        add(K.CALL_ENDED, at(D2, 14, i), [a1, a2][i % 2], "phone", talk + hold + wrap, data={"talk": talk, "hold": hold, "wrap": wrap})
+    for i, (talk, hold, wrap) in enumerate(
+        [(240, 30, 30), (150, 0, 50), (300, 60, 40), (80, 0, 20), (200, 20, 30), (300, 0, 50)]
+    ):
+        add(
+            K.CALL_ENDED,
+            at(D2, 14, i),
+            [a1, a2][i % 2],
+            "phone",
+            talk + hold + wrap,
+            data={"talk": talk, "hold": hold, "wrap": wrap},
+        )
     for state, seconds in [("on_call", 3000), ("wrap_up", 600), ("available", 2400), ("break", 900)]:
         add(K.AGENT_STATE, at(D2, 18), a1, "phone", seconds, data={"state": state})
 
     # Desk (South): three clients served.
     for service, to_call, to_start in [(300, 120, 30), (600, 600, 60), (420, 300, 45)]:
-        add(K.QUEUE_SERVED, at(D4, 12), a3, "in_person", service, data={"waits": {"to_call": to_call, "to_start": to_start}})
+        add(
+            K.QUEUE_SERVED,
+            at(D4, 12),
+            a3,
+            "in_person",
+            service,
+            data={"waits": {"to_call": to_call, "to_start": to_start}},
+        )
     return out
 
 

@@ -36,9 +36,11 @@ def test_a_value_comes_with_its_version_and_parts(rolled, login, executive):
 
 
 def test_values_are_grouped_by_day(rolled, login, executive):
-    answer = login(executive).get(
-        VALUES, {"metric": "csat", "from": "2026-03-02", "to": "2026-03-04", "group_by": "day"}
-    ).json()
+    answer = (
+        login(executive)
+        .get(VALUES, {"metric": "csat", "from": "2026-03-02", "to": "2026-03-04", "group_by": "day"})
+        .json()
+    )
 
     assert [(item["group"], item["value"]) for item in answer["items"]] == [
         ("2026-03-02", 100.0),
@@ -90,7 +92,9 @@ def test_an_agent_gets_only_their_own_figures(rolled, login, agent, agent2):
 
 
 def test_a_branch_outside_the_managers_is_not_found(rolled, login, manager, other_branch):
-    answer = login(manager).get(VALUES, {"metric": "csat", "from": "2026-03-02", "to": "2026-03-04", "branch": other_branch.pk})
+    answer = login(manager).get(
+        VALUES, {"metric": "csat", "from": "2026-03-02", "to": "2026-03-04", "branch": other_branch.pk}
+    )
 
     assert answer.status_code == 404
 

@@ -117,7 +117,10 @@ def test_series_by_week_month_and_dimension(rolled, executive, branch, other_bra
     months = metric_series(user=executive, key="calls_offered", period=WEEK, group_by="month")
     branches = metric_series(user=executive, key="csat", period=WEEK, group_by="branch")
 
-    assert [(p.start, p.end, p.value) for p in weeks] == [(D2, dt.date(2026, 3, 8), 10.0), (dt.date(2026, 3, 9), dt.date(2026, 3, 9), None)]
+    assert [(p.start, p.end, p.value) for p in weeks] == [
+        (D2, dt.date(2026, 3, 8), 10.0),
+        (dt.date(2026, 3, 9), dt.date(2026, 3, 9), None),
+    ]
     assert [(p.start, p.end, p.value) for p in months] == [(D2, D4, 10.0)]
     # North: 5 4 5 3 → 3 of 4; South: 2 → 0 of 1.
     assert [(p.group, p.value) for p in branches] == [(str(branch.pk), 75.0), (str(other_branch.pk), 0.0)]
