@@ -6,8 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
+from ninja.pagination import paginate
 
-from frontoffice.core.apikit import current_user, requires
+from frontoffice.core.apikit import LimitOffsetPagination, current_user, requires
 from frontoffice.core.permissions import CorePermission
 
 from . import dictionary, selectors
@@ -17,6 +18,7 @@ router = Router(tags=["Reports"])
 
 
 @router.get("/reports/metrics", response=list[MetricOut], summary="The metric dictionary")
+@paginate(LimitOffsetPagination)
 @requires(CorePermission.VIEW_ORGANISATION.perm)
 def reports_metric_list(request: HttpRequest) -> Any:
     """Every metric's current definition: formula, counting rules, unit, events, version (in your language)."""

@@ -19,8 +19,10 @@ def rolled(scenario, organisation):
 
 
 def test_the_dictionary_lists_every_metric_with_its_version(login, clerk):
-    answer = login(clerk).get("/api/v1/reports/metrics").json()
+    page = login(clerk).get("/api/v1/reports/metrics", {"limit": 200}).json()
+    answer = page["items"]
 
+    assert page["count"] == len(dictionary.METRICS)
     assert [(m["key"], m["version"]) for m in answer] == [(m.key, m.version) for m in dictionary.METRICS]
     assert answer[0]["formula"] and answer[0]["rules"] and answer[0]["events"] == ["survey.answered"]
 
