@@ -87,7 +87,7 @@ def test_the_overview_downloads_as_csv(rolled, login, executive):
     assert answer["Content-Type"] == "text/csv; charset=utf-8"
     lines = answer.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Metric,Version,Value,Previous period")
-    assert "calls_offered,1,10.0,,10,," in lines
+    assert "calls_offered,1,10.0,,10,,,count" in lines
 
 
 @pytest.mark.parametrize("days", [1, 3])
