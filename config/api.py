@@ -12,6 +12,7 @@ from frontoffice.core.apikit import DEFAULT_LIMIT, MAX_LIMIT, FrontOfficeAPI, Se
 from frontoffice.desk.api import router as desk_router
 from frontoffice.feedback.api import router as feedback_router
 from frontoffice.interactions.api import router as interactions_router
+from frontoffice.reports.api import router as reports_router
 
 DESCRIPTION = f"""
 The Front Office API: the same services and permissions as the web interface.
@@ -52,3 +53,4 @@ api.add_router("", clients_router)
 api.add_router("", desk_router)
 api.add_router("", interactions_router)
 api.add_router("", feedback_router)
+api.add_router("", reports_router)

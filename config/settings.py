@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "frontoffice.feedback",
     "frontoffice.desk",
     "frontoffice.interactions",
+    "frontoffice.reports",
 ]
 
 MIDDLEWARE = [

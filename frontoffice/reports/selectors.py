@@ -1,0 +1,356 @@
+"""Metric values read from the roll-ups, scoped to the user.
+
+A manager or executive (``view_reports``) sees every figure of their branches (an executive:
+of the organisation). Someone who only holds ``view_own_reports`` (a clerk or an agent) sees
+only their own agent-level figures, plus ``team_median``: the median of their team's agents,
+which never shows a colleague's own figure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from frontoffice.core.scoping import scope_for
+
+from . import dictionary
+from .dictionary import Aggregate, Metric, Params, Result
+from .models import DailyRollup, ReportSettings
+from .permissions import ReportsPermission
+
+MAX_PERIOD_DAYS = 366
+GROUPS_BY_TIME = ("day", "week", "month")
+GROUPS_BY_DIMENSION = ("branch", "team", "agent", "channel")
+GROUPS = GROUPS_BY_TIME + GROUPS_BY_DIMENSION
+# A team median is shown only over at least this many agents, so that it cannot give away a colleague's figure.
+TEAM_MEDIAN_MIN_AGENTS = 3
+
+Period = tuple[dt.date, dt.date]
+
+
+@dataclass(frozen=True)
+class Filters:
+    branch_id: int | None = None
+    team_id: int | None = None
+    agent_id: int | None = None
+    channel: str = ""
+
+
+@dataclass
+class MetricValue:
+    """One metric over one period (and one group, in a series); ``result.value`` None is "no data"."""
+
+    key: str
+    version: int
+    start: dt.date
+    end: dt.date
+    result: Result
+    variant: str = ""
+    group: str = ""
+    parts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def value(self) -> float | None:
+        return self.result.value
+
+
+def can_view_all(user: Any) -> bool:
+    return bool(user.has_perm(ReportsPermission.VIEW_REPORTS.perm))
+
+
+def can_view_own(user: Any) -> bool:
+    return can_view_all(user) or bool(user.has_perm(ReportsPermission.VIEW_OWN_REPORTS.perm))
+
+
+def metric_get(key: str) -> Metric:
+    metric = dictionary.get(key)
+    if metric is None:
+        raise ValidationError({"metric": _("Unknown metric. The dictionary lists the metrics there are.")})
+    return metric
+
+
+def period_check(start: dt.date, end: dt.date) -> None:
+    if start > end:
+        raise ValidationError({"from": _("The period starts after it ends.")})
+    if (end - start).days + 1 > MAX_PERIOD_DAYS:
+        raise ValidationError({"to": _("The period is too long: at most %(days)s days.") % {"days": MAX_PERIOD_DAYS}})
+
+
+def params_for(organisation_id: int, end: dt.date) -> Params:
+    found = ReportSettings.objects.filter(organisation_id=organisation_id).first()
+    if found is None:
+        return Params(end_ordinal=end.toordinal())
+    return Params(
+        fcr_days=found.fcr_days,
+        service_level_seconds=found.service_level_seconds,
+        service_level_target=found.service_level_target,
+        end_ordinal=end.toordinal(),
+    )
+
+
+def _cells(*, user: Any, metric: Metric, period: Period, filters: Filters) -> QuerySet[DailyRollup]:
+    """The roll-up cells ``user`` may read for ``metric`` over ``period``, narrowed by ``filters``."""
+    return _scoped_cells(
+        user=user,
+        measures=metric.measures,
+        since=None if metric.snapshot else period[0],
+        until=period[1],
+        filters=filters,
+    )
+
+
+def _scoped_cells(
+    *, user: Any, measures: Iterable[str], since: dt.date | None, until: dt.date, filters: Filters
+) -> QuerySet[DailyRollup]:
+    if not can_view_own(user):
+        raise PermissionDenied
+    scope = scope_for(user)
+    if scope.is_empty or scope.organisation_id is None:
+        return DailyRollup.objects.none()
+    cells = DailyRollup.objects.filter(
+        organisation_id=scope.organisation_id, measure__in=list(measures), day__lte=until
+    )
+    if since is not None:
+        cells = cells.filter(day__gte=since)
+    if scope.branch_ids is not None:
+        cells = cells.filter(branch_id__in=scope.branch_ids)
+    if filters.branch_id is not None:
+        if not scope.allows_branch(filters.branch_id):
+            raise Http404
+        cells = cells.filter(branch_id=filters.branch_id)
+    if not can_view_all(user):
+        if filters.agent_id not in (None, user.pk):
+            raise PermissionDenied
+        cells = cells.filter(agent_id=user.pk)
+    elif filters.agent_id is not None:
+        cells = cells.filter(agent_id=filters.agent_id)
+    if filters.team_id is not None:
+        cells = cells.filter(team_id=filters.team_id)
+    if filters.channel:
+        cells = cells.filter(channel=filters.channel)
+    return cells
+
+
+ROW_FIELDS = ("day", "branch_id", "team_id", "agent_id", "channel", "measure", "count", "total", "values")
+
+
+def _compute(metric: Metric, rows: Iterable[tuple[Any, ...]], params: Params) -> Result:
+    measures: dict[str, Aggregate] = defaultdict(Aggregate)
+    for row in rows:
+        measures[row[5]].add(row[6], row[7], row[8] or {})
+    return metric.compute(measures, params)
+
+
+def metric_value(*, user: Any, key: str, period: Period, filters: Filters | None = None) -> MetricValue:
+    """``key`` over ``period`` (local days, both included) for what ``user`` may see."""
+    metric = metric_get(key)
+    period_check(*period)
+    filters = filters or Filters()
+    rows = list(_cells(user=user, metric=metric, period=period, filters=filters).values_list(*ROW_FIELDS))
+    params = params_for(scope_for(user).organisation_id or 0, period[1])
+    return MetricValue(
+        key=metric.key,
+        version=metric.version,
+        start=period[0],
+        end=period[1],
+        result=_compute(metric, rows, params),
+        variant=metric.variant(params),
+    )
+
+
+def _bucket_start(day: dt.date, group_by: str) -> dt.date:
+    if group_by == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if group_by == "month":
+        return day.replace(day=1)
+    return day
+
+
+def _bucket_end(start: dt.date, group_by: str) -> dt.date:
+    if group_by == "week":
+        return start + dt.timedelta(days=6)
+    if group_by == "month":
+        following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return following - dt.timedelta(days=1)
+    return start
+
+
+def metric_series(
+    *, user: Any, key: str, period: Period, group_by: str, filters: Filters | None = None
+) -> list[MetricValue]:
+    """``key`` per day, ISO week or month of ``period`` (each bucket clipped to it), or per dimension value.
+
+    Time buckets are listed even when empty (with no data); dimension groups only where there is data.
+    Grouping by agent is for those who may see every figure.
+    """
+    metric = metric_get(key)
+    period_check(*period)
+    if group_by not in GROUPS:
+        raise ValidationError({"group_by": _("Group by day, week, month, branch, team, agent or channel.")})
+    if group_by == "agent" and not can_view_all(user):
+        raise PermissionDenied
+    filters = filters or Filters()
+    start, end = period
+    rows = list(_cells(user=user, metric=metric, period=period, filters=filters).values_list(*ROW_FIELDS))
+    organisation_id = scope_for(user).organisation_id or 0
+    series: list[MetricValue] = []
+    if group_by in GROUPS_BY_TIME:
+        bucket = _bucket_start(start, group_by)
+        while bucket <= end:
+            first, last = max(bucket, start), min(_bucket_end(bucket, group_by), end)
+            if metric.snapshot:
+                chosen = [row for row in rows if row[0] <= last]
+            else:
+                chosen = [row for row in rows if first <= row[0] <= last]
+            params = params_for(organisation_id, last)
+            series.append(
+                MetricValue(
+                    key=metric.key,
+                    version=metric.version,
+                    start=first,
+                    end=last,
+                    result=_compute(metric, chosen, params),
+                    variant=metric.variant(params),
+                    group=first.isoformat(),
+                )
+            )
+            bucket = _bucket_end(bucket, group_by) + dt.timedelta(days=1)
+        return series
+    position = {"branch": 1, "team": 2, "agent": 3, "channel": 4}[group_by]
+    grouped: dict[Any, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in rows:
+        grouped[row[position]].append(row)
+    params = params_for(organisation_id, end)
+    for group in sorted(grouped, key=str):
+        series.append(
+            MetricValue(
+                key=metric.key,
+                version=metric.version,
+                start=start,
+                end=end,
+                result=_compute(metric, grouped[group], params),
+                variant=metric.variant(params),
+                group=str(group),
+            )
+        )
+    return series
+
+
+def team_median(*, user: Any, key: str, period: Period) -> float | None:
+    """The median over the agents of ``user``'s teams of their own ``key`` value; None below three agents.
+
+    The teams are those the user's own figures in the period were recorded under.
+    """
+    metric = metric_get(key)
+    period_check(*period)
+    return _team_medians(user=user, metrics=[metric], period=period).get(metric.key)
+
+
+def _team_medians(*, user: Any, metrics: list[Metric], period: Period) -> dict[str, float | None]:
+    if not can_view_own(user):
+        raise PermissionDenied
+    scope = scope_for(user)
+    if scope.organisation_id is None:
+        return {}
+    start, end = period
+    plain = {m for metric in metrics if not metric.snapshot for m in metric.measures}
+    snapshot = {m for metric in metrics if metric.snapshot for m in metric.measures}
+    cells = DailyRollup.objects.filter(organisation_id=scope.organisation_id, day__lte=end).filter(
+        Q(measure__in=plain, day__gte=start) | Q(measure__in=snapshot)
+    )
+    teams = set(cells.filter(agent_id=user.pk).exclude(team_id=0).values_list("team_id", flat=True).distinct())
+    if not teams:
+        return {}
+    by_agent: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for row in cells.filter(team_id__in=teams).exclude(agent_id=0).values_list(*ROW_FIELDS):
+        by_agent[row[3]].append(row)
+    params = params_for(scope.organisation_id or 0, end)
+    medians: dict[str, float | None] = {}
+    for metric in metrics:
+        values = [
+            value
+            for rows in by_agent.values()
+            if (value := _compute(metric, _rows_for(metric, rows, start), params).value) is not None
+        ]
+        medians[metric.key] = float(statistics.median(values)) if len(values) >= TEAM_MEDIAN_MIN_AGENTS else None
+    return medians
+
+
+def _rows_for(metric: Metric, rows: Iterable[tuple[Any, ...]], start: dt.date) -> list[tuple[Any, ...]]:
+    measures = set(metric.measures)
+    return [row for row in rows if row[5] in measures and (metric.snapshot or row[0] >= start)]
+
+
+@dataclass
+class OverviewRow:
+    metric: Metric
+    current: MetricValue
+    previous: MetricValue
+    team_median: float | None = None
+
+
+def previous_period(period: Period) -> Period:
+    start, end = period
+    length = end - start + dt.timedelta(days=1)
+    return start - length, end - length
+
+
+def metric_overview(*, user: Any, period: Period, filters: Filters | None = None) -> list[OverviewRow]:
+    """Every metric over ``period`` and over the period of the same length just before it, in few queries.
+
+    For someone who sees only their own figures, each row also carries their team's median.
+    """
+    period_check(*period)
+    filters = filters or Filters()
+    before = previous_period(period)
+    metrics = list(dictionary.METRICS)
+    plain = {m for metric in metrics if not metric.snapshot for m in metric.measures}
+    snapshot = {m for metric in metrics if metric.snapshot for m in metric.measures}
+    rows = list(
+        _scoped_cells(user=user, measures=plain, since=before[0], until=period[1], filters=filters).values_list(
+            *ROW_FIELDS
+        )
+    )
+    rows += list(
+        _scoped_cells(user=user, measures=snapshot, since=None, until=period[1], filters=filters).values_list(
+            *ROW_FIELDS
+        )
+    )
+    organisation_id = scope_for(user).organisation_id or 0
+    params_now, params_before = params_for(organisation_id, period[1]), params_for(organisation_id, before[1])
+    medians = {} if can_view_all(user) else _team_medians(user=user, metrics=metrics, period=period)
+    overview = []
+    for metric in metrics:
+        measures = set(metric.measures)
+        mine = [row for row in rows if row[5] in measures]
+
+        def value_in(span: Period, params: Params, metric: Metric = metric, mine: list = mine) -> MetricValue:
+            first, last = span
+            chosen = [row for row in mine if row[0] <= last and (metric.snapshot or row[0] >= first)]
+            return MetricValue(
+                key=metric.key,
+                version=metric.version,
+                start=first,
+                end=last,
+                result=_compute(metric, chosen, params),
+                variant=metric.variant(params),
+            )
+
+        overview.append(
+            OverviewRow(
+                metric=metric,
+                current=value_in(period, params_now),
+                previous=value_in(before, params_before),
+                team_median=medians.get(metric.key),
+            )
+        )
+    return overview

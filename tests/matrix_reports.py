@@ -1,0 +1,24 @@
+"""Permission-matrix entries for the reports app (merged into tests/test_permission_matrix.py).
+
+Every staff member reads the metric dictionary; everyone who serves the public (not security staff)
+opens the metrics overview and the values endpoint, managers and above with every figure of their
+branches, clerks and agents with their own. Figures are filtered, not objects: there is no 404 case.
+"""
+
+from __future__ import annotations
+
+from tests.permission_cases import Case, api_case
+
+READERS = frozenset({"clerk", "agent", "manager", "executive", "admin"})
+
+
+def _values(ctx):
+    return {"metric": "csat", "from": "2026-03-02", "to": "2026-03-04"}
+
+
+CASES: dict[str, Case] = {
+    "reports:overview": Case(roles=READERS),
+    "reports:metric_dictionary": Case(),
+    "api:reports_metric_list": api_case(),
+    "api:reports_values": api_case(roles=READERS, data=_values),
+}
