@@ -15,7 +15,11 @@ apps that record them and the ``reports`` app that reads them agree on the words
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
+from types import ModuleType
 from typing import Any
+
+from django.apps import apps
 
 from .models import Branch, Organisation, ReportingEvent
 
@@ -26,6 +30,9 @@ class EventKind:
     # Contacts (interactions): one per interaction in any channel; no value.
     CONTACT_RECEIVED = "contact.received"
     CONTACT_SENT = "contact.sent"
+    # The contact's client or topic set after it was recorded (confirmed client, topic chosen later);
+    # no value; carries the current client_id and topic_id; the latest one per contact wins.
+    CONTACT_CLASSIFIED = "contact.classified"
     # Cases (interactions).
     CASE_CREATED = "case.created"
     CASE_FIRST_RESPONSE = "case.first_response"  # value: seconds from creation to the first reply
@@ -81,3 +88,29 @@ def record_event(
         value=value,
         data=data or {},
     )
+
+
+def reporting_modules() -> list[tuple[str, ModuleType]]:
+    """Every app's ``reporting`` module that offers ``backfill``, lowest layer first (as the apps are listed).
+
+    Found by name, the way ``dashboard`` finds ``home`` modules: core never imports a higher app itself."""
+    found = []
+    for app_config in apps.get_app_configs():
+        if not app_config.name.startswith("frontoffice.") or app_config.name == "frontoffice.core":
+            continue
+        try:
+            module = import_module(f"{app_config.name}.reporting")
+        except ModuleNotFoundError as error:
+            if error.name != f"{app_config.name}.reporting":
+                raise
+            continue
+        if callable(getattr(module, "backfill", None)):
+            found.append((app_config.label, module))
+    return found
+
+
+def backfill(*, organisation: Organisation, since: dt.datetime | None = None) -> dict[str, int]:
+    """Derive the reporting events of rows made before events were recorded (or by bulk loaders such as the
+    demo), app by app; each app skips subjects that have their event already, so running it again adds
+    nothing. Returns how many events each app wrote."""
+    return {label: module.backfill(organisation=organisation, since=since) for label, module in reporting_modules()}
