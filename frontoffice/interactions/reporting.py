@@ -45,7 +45,7 @@ def _case_team(interaction: Interaction) -> int | None:
 def contact_recorded(interaction: Interaction) -> ReportingEvent:
     """contact.received / contact.sent: one per contact in any channel, at the contact's start.
 
-    A phone call's contact is recorded when the call ends (the agent who took it is known by then)."""
+    A CTI call's and a chat's contact is recorded when it ends (the agent who took it is known by then)."""
     inbound = interaction.direction == Direction.INBOUND
     data: dict[str, Any] = {}
     if interaction.outcome:
@@ -361,10 +361,11 @@ class _Collector:
 
 
 def _backfill_contacts(out: _Collector) -> None:
-    # A CTI call's contact is reported when the call ends: calls still ringing or talking wait.
+    # A CTI call's or a chat's contact is reported when it ends: calls and chats still going on wait.
     contacts = (
         Interaction.objects.filter(organisation=out.organisation)
         .exclude(call__state__in=["ringing", "answered", "on_hold"])
+        .exclude(chat__status__in=["waiting", "active"])
         .select_related("case")
         .order_by("pk")
     )

@@ -111,6 +111,18 @@ def test_a_rolled_back_contact_leaves_no_event(branch, clerk):
     assert not ReportingEvent.objects.exists()
 
 
+def test_a_chat_is_one_contact_recorded_when_it_ends_with_the_agent_who_took_it(waiting_chat, agent):
+    from frontoffice.interactions.chat import services as chat_services
+
+    assert not ReportingEvent.objects.exists()  # waiting: not yet
+    chat_services.chat_take(conversation=waiting_chat, agent=agent)
+    chat_services.chat_end(conversation=waiting_chat, actor=agent)
+    chat_services.chat_end(conversation=waiting_chat, actor=agent)
+
+    [contact] = _events()
+    assert contact.kind == EventKind.CONTACT_RECEIVED and contact.channel == "chat" and contact.agent_id == agent.pk
+
+
 # --- cases -------------------------------------------------------------------------------------------
 
 
