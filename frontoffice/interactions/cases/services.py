@@ -157,7 +157,7 @@ def _public_reply(case: Case, *, at: datetime.datetime, actor: Any) -> None:
             fields.append("status")
         _touch(case, actor, fields)
     else:
-        reporting.case_response(case, at=at, actor=actor)  # before the reply's own event: it looks for the last
+        reporting.case_response(case, at=at, actor=actor)  # before this reply is logged: it looks for the previous
         sla.record_event(case, CaseEventKind.REPLY, at, actor=actor)
 
 
