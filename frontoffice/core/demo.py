@@ -199,6 +199,11 @@ def load_demo() -> list[Organisation]:
             continue
         with transaction.atomic():
             module.load(organisations)
+    # The loaders bulk-create much of their history: derive its reporting events, so dashboards have data.
+    from .reporting import backfill
+
+    for organisation in organisations:
+        backfill(organisation=organisation)
     return organisations
 
 

@@ -28,7 +28,7 @@ from frontoffice.core.concurrency import bump_version, check_version
 from frontoffice.core.models import Branch, Organisation
 from frontoffice.core.numbering import next_number
 
-from . import workflow
+from . import reporting, workflow
 from .choices import VatRate, VisitStatus
 from .models import IntakeForm, Room, Visit, VisitGuest, VisitLine, VisitRoomChange, VisitStatusChange, VisitType
 from .pricing import line_totals
@@ -431,6 +431,8 @@ def visit_transition(
     VisitStatusChange.objects.create(
         visit=visit, from_status=from_status, to_status=to_status, at=now, by=signed_in_user(actor), reason=reason[:300]
     )
+    if reporting.is_end(visit.vertical, to_status):
+        reporting.visit_finished(visit, at=now, agent=signed_in_user(actor))
     audit(
         actor=actor,
         action=f"visit.{to_status}",

@@ -27,6 +27,7 @@ from frontoffice.core.events import channel, publish
 from frontoffice.core.models import Branch
 from frontoffice.core.notifications import email_queue, sms_queue
 
+from . import reporting
 from .models.queue import (
     AT_COUNTER_STATUSES,
     BoardScreen,
@@ -349,6 +350,7 @@ def _close_counter(counter: Counter, *, actor: Any, now: datetime) -> None:
         current.started_at = current.started_at or current.called_at
         current.finished_at = now
         current.save(update_fields=["status", "started_at", "finished_at"])
+        reporting.queue_served(current)
         _audit_ticket(current, actor=actor, action="ticket_finish", summary=_("Ticket %(code)s finished"))
 
 
@@ -454,6 +456,7 @@ def ticket_finish(*, ticket: Ticket, actor: Any) -> Ticket:
     now = timezone.now()
     ticket.status, ticket.started_at, ticket.finished_at = TicketStatus.DONE, ticket.started_at or ticket.called_at, now
     ticket.save(update_fields=["status", "started_at", "finished_at"])
+    reporting.queue_served(ticket)
     _audit_ticket(ticket, actor=actor, action="ticket_finish", summary=_("Ticket %(code)s finished"))
     _announce(ticket, "ticket.finished")
     return ticket

@@ -36,7 +36,7 @@ from frontoffice.core.concurrency import bump_version, check_version
 from frontoffice.core.models import Branch, Organisation
 from frontoffice.core.notifications import email_queue, sms_queue
 
-from . import hooks, links
+from . import hooks, links, reporting
 from .choices import OPEN_STATUSES, SCALES, InvitationStatus, InviteChannel, QuestionKind, SurveyKind, Trigger
 from .models import Answer, InboundSms, Invitation, InvitationRule, Question, Response, Survey, SurveyVersion
 
@@ -394,6 +394,8 @@ def _create_invitation(
     )
     invitation.full_clean()
     invitation.save()
+    if channel == InviteChannel.IN_PERSON:  # the tablet shows it at once: that is its sending
+        reporting.survey_sent(invitation, at=invitation.created_at, survey_type=survey.kind)
     audit(
         actor=actor,
         action="feedback.invitation_create",
@@ -575,6 +577,7 @@ def invitation_send(*, invitation: Invitation, now: datetime | None = None) -> I
     invitation.sent_at = now
     invitation.expires_at = now + links.LINK_MAX_AGE
     invitation.save(update_fields=["message", "status", "sent_at", "expires_at"])
+    reporting.survey_sent(invitation, at=now, survey_type=invitation.survey.kind)
     return invitation
 
 
@@ -785,6 +788,7 @@ def response_save(
         invitation.status = InvitationStatus.ANSWERED
         invitation.answered_at = now
         _after_submit(response, invitation)
+        reporting.survey_answered(response, invitation, main=main, at=now)
     invitation.save(update_fields=["opened_at", "status", "answered_at"])
     return Saved(response=response)
 

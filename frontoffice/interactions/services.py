@@ -16,8 +16,9 @@ from frontoffice.core.audit import audit, signed_in_user
 from frontoffice.core.models import Branch
 from frontoffice.core.numbering import next_number
 
+from . import reporting
 from .choices import CasePriority, CaseStatus, Channel, ClientMatch, Direction
-from .models import Case, FollowUp, Interaction, Topic
+from .models import Case, FollowUp, Interaction, Team, Topic
 
 CASE_NUMBER_PREFIX = "C"
 
@@ -111,8 +112,12 @@ def interaction_record(
     summary: str = "",
     external_id: str = "",
     case: Case | None = None,
+    report: bool = True,
 ) -> Interaction:
-    """Record one contact; when no client is given, match one by the phone number or e-mail address."""
+    """Record one contact; when no client is given, match one by the phone number or e-mail address.
+
+    ``report=False`` leaves the contact's reporting event to the caller (the CTI engine records a call's
+    when the call ends, once the agent who took it is known)."""
     if client is not None and client.organisation_id != branch.organisation_id:
         raise ValidationError({"client": _("This client belongs to another organisation.")})
     if topic is not None and topic.organisation_id != branch.organisation_id:
@@ -147,6 +152,8 @@ def interaction_record(
     interaction.save()
     if len(candidates) > 1:
         interaction.candidates.set(candidates)
+    if report:
+        reporting.contact_recorded(interaction)
     if case is not None:
         _case_hooks().case_contact_added(case=case, interaction=interaction, actor=actor)
     audit(
@@ -169,6 +176,7 @@ def interaction_confirm_client(*, interaction: Interaction, client: Client, acto
     interaction.client_match = ClientMatch.CONFIRMED
     interaction.save(update_fields=["client", "client_match", "updated_at"])
     interaction.candidates.clear()
+    reporting.contact_classified(interaction, at=timezone.now())
     audit(
         actor=actor,
         action="interactions.interaction_confirm_client",
@@ -251,6 +259,7 @@ def case_open(
     owner: Any = None,
     interaction: Interaction | None = None,
     opened_at: datetime.datetime | None = None,
+    team: Team | None = None,
 ) -> Case:
     """Open a case, from a contact when one is given (the contact joins it and lends it its client and channel)."""
     if interaction is not None:
@@ -260,6 +269,8 @@ def case_open(
         channel = interaction.channel
     if client is not None and client.organisation_id != branch.organisation_id:
         raise ValidationError({"client": _("This client belongs to another organisation.")})
+    if team is not None and team.organisation_id != branch.organisation_id:
+        raise ValidationError({"team": _("This team belongs to another organisation.")})
     case = Case(
         organisation_id=branch.organisation_id,
         branch=branch,
@@ -270,6 +281,7 @@ def case_open(
         status=CaseStatus.NEW,
         priority=priority,
         owner=owner,
+        team=team,
         opened_at=opened_at or (interaction.started_at if interaction is not None else timezone.now()),
         created_by=signed_in_user(actor),
     )

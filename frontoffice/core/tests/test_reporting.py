@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from frontoffice.core.models import ReportingEvent
-from frontoffice.core.reporting import EventKind, record_event
+from frontoffice.core.reporting import EventKind, record_event, reporting_modules
 
 MOMENT = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 
@@ -44,3 +46,19 @@ def test_an_event_recorded_in_a_rolled_back_change_is_gone(organisation):
         pass
 
     assert not ReportingEvent.objects.filter(organisation=organisation).exists()
+
+
+def test_the_backfill_command_asks_every_app_with_a_reporting_module(organisation, capsys):
+    labels = [label for label, _module in reporting_modules()]
+    assert {"interactions", "feedback", "desk"} <= set(labels)
+
+    call_command("reporting_backfill", organisation=organisation.slug)
+
+    out = capsys.readouterr().out
+    assert f"{organisation.slug}: " in out and "interactions 0" in out
+
+
+@pytest.mark.django_db
+def test_the_backfill_command_refuses_an_unknown_organisation():
+    with pytest.raises(CommandError):
+        call_command("reporting_backfill", organisation="no-such-organisation")

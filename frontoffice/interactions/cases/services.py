@@ -20,6 +20,7 @@ from frontoffice.core.events import channel, publish
 from frontoffice.core.files import validate_upload
 from frontoffice.core.models import Branch, Organisation
 
+from .. import reporting
 from .. import services as base
 from ..choices import FINISHED_STATUSES, PAUSED_STATUSES, CasePriority, CaseStatus, Channel, Direction
 from ..models import (
@@ -110,6 +111,7 @@ def _fresh(case: Case) -> Case:
 def case_opened(*, case: Case, actor: Any) -> None:
     """Start the SLA clocks and record the opening (every case, whichever area opened it)."""
     sla.record_event(case, CaseEventKind.CREATED, case.opened_at, actor=signed_in_user(actor))
+    reporting.case_created(case)
     sla.sla_case_opened(case=case)
     _publish(case, "opened")
 
@@ -148,12 +150,14 @@ def _public_reply(case: Case, *, at: datetime.datetime, actor: Any) -> None:
             business=business,
             calendar=calendar,
         )
+        reporting.case_first_response(case, at=at, actor=actor, business=business)
         fields = ["first_response_at"]
         if case.status == CaseStatus.NEW:
             case.status = CaseStatus.OPEN
             fields.append("status")
         _touch(case, actor, fields)
     else:
+        reporting.case_response(case, at=at, actor=actor)  # before this reply is logged: it looks for the previous
         sla.record_event(case, CaseEventKind.REPLY, at, actor=actor)
 
 
@@ -181,6 +185,9 @@ def case_create(
         raise ValidationError({"visit": _("This visit belongs to another organisation.")})
     if owner is not None:
         _check_owner(owner, branch.organisation_id)
+    # The team (and the owner its rule picks) are the case's from its opening, so its reporting events
+    # carry them.
+    chosen = routing.pick_owner(team) if team is not None and owner is None else None
     case = base.case_open(
         branch=branch,
         subject=subject,
@@ -188,22 +195,16 @@ def case_create(
         channel=channel,
         client=client,
         priority=priority,
-        owner=owner,
+        owner=owner or chosen,
         interaction=interaction,
+        team=team,
     )
     fields = []
-    if team is not None:
-        case.team = team
-        fields.append("team")
     if visit is not None:
         case.visit = visit
         fields.append("visit")
-    if team is not None and owner is None:
-        chosen = routing.pick_owner(team)
-        if chosen is not None:
-            case.owner = chosen
-            fields.append("owner")
-            sla.record_event(case, CaseEventKind.ASSIGNED, case.opened_at, to_value=str(chosen.pk))
+    if chosen is not None:
+        sla.record_event(case, CaseEventKind.ASSIGNED, case.opened_at, to_value=str(chosen.pk))
     if fields:
         case.full_clean()
         case.save(update_fields=[*fields, "updated_at"])
@@ -220,6 +221,7 @@ def _check_owner(owner: Any, organisation_id: int) -> None:
 
 def _set_status(case: Case, status: str, *, actor: Any, at: datetime.datetime) -> None:
     old = case.status
+    was_resolved_at = case.resolved_at
     fields = ["status"]
     case.status = status
     if status == CaseStatus.RESOLVED:
@@ -250,12 +252,17 @@ def _set_status(case: Case, status: str, *, actor: Any, at: datetime.datetime) -
         sla.record_event(
             case, CaseEventKind.RESOLVED, at, actor=person, target="resolution", business=business, calendar=calendar
         )
+        reporting.case_resolved(case, at=at, actor=person, business=business)
         return
     sla.sla_status_changed(case=case, old=old, new=status, at=at, actor=person)
     if status == CaseStatus.CLOSED:
         sla.record_event(case, CaseEventKind.CLOSED, at, actor=person)
+        if was_resolved_at is None:  # closed without being resolved: closing resolved it (resolved_at says so)
+            reporting.case_resolved(case, at=at, actor=person, closed=True)
+        reporting.case_closed(case, at=at, actor=person)
     elif old == CaseStatus.RESOLVED:
         sla.record_event(case, CaseEventKind.REOPENED, at, actor=person)
+        reporting.case_reopened(case, at=at, actor=person, resolved_at=was_resolved_at)
 
 
 @transaction.atomic
@@ -470,6 +477,7 @@ def case_merge(*, source: Case, target: Case, actor: Any) -> Case:
     _touch(source, actor, fields)
     person = signed_in_user(actor)
     sla.record_event(source, CaseEventKind.MERGED, now, actor=person, to_value=target.number)
+    reporting.case_closed(source, at=now, actor=person, merged_into=target)
     sla.record_event(target, CaseEventKind.MERGED, now, actor=person, from_value=source.number)
     summary = _("Case %(source)s merged into %(target)s") % {"source": source.number, "target": target.number}
     _audit(source, actor, "case_merge", summary)

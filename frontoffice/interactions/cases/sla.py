@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from .. import reporting
 from ..choices import CaseStatus
 from ..models import Case, CaseEvent, CaseEventKind, CaseSla, SlaPolicyRecord
 from ..sla.calendar import BusinessCalendar
@@ -132,6 +133,7 @@ class _Loaded:
             mark_breached(row, clock.target_seconds)
         if clock.status is ClockStatus.STOPPED and row.fulfilled:
             last = clock.events[-1]
+            reporting.sla_met(row, at=last.at, business=last.elapsed_business, calendar=last.elapsed_calendar)
             _event(
                 row.case,
                 CaseEventKind.SLA_MET,
@@ -146,6 +148,8 @@ class _Loaded:
 def mark_breached(row: CaseSla, target_seconds: int) -> None:
     """Record the breach once per clock (the event carries the target: the business time used by then)."""
     _event(row.case, CaseEventKind.SLA_BREACHED, row.breached_at, target=row.target, business=target_seconds)
+    if row.breached_at is not None:
+        reporting.sla_breached(row, at=row.breached_at, target_seconds=target_seconds)
 
 
 def next_escalation_at(policy: SlaPolicy, clock: SlaClock, sent: Iterable[str] = ()) -> datetime.datetime | None:

@@ -22,7 +22,7 @@ from frontoffice.core.audit import audit, signed_in_user
 from frontoffice.core.events import channel, publish
 from frontoffice.core.models import Branch
 
-from .. import services
+from .. import reporting, services
 from ..choices import Channel, Outcome
 from ..models import Case, ChatConversation, ChatMessage, ChatWidget
 from ..models.chat import MESSAGE_MAX_LENGTH, ChatAuthor, ChatStatus, HoursSource
@@ -205,6 +205,7 @@ def chat_start(
         actor=None,
         contact_address=email,
         subject=name,
+        report=False,  # reported when the chat ends, with the agent who took it
     )
     conversation = ChatConversation(
         organisation_id=widget.organisation_id,
@@ -294,6 +295,7 @@ def chat_end(*, conversation: ChatConversation, actor: Any = None, outcome: str 
     interaction.ended_at = max(timezone.now(), interaction.started_at)
     interaction.outcome = interaction.outcome or outcome
     interaction.save(update_fields=["ended_at", "outcome", "updated_at"])
+    reporting.contact_recorded(interaction)
     _add_message(conversation, author=ChatAuthor.SYSTEM, text=_("The chat has ended."))
     publish(conversation_channel(conversation), {"type": "chat.ended"})
     publish(

@@ -19,6 +19,7 @@ from frontoffice.core.audit import audit
 from frontoffice.core.concurrency import bump_version, check_version
 from frontoffice.core.models import Branch, Organisation
 
+from .. import reporting
 from .. import services as shared
 from ..choices import Outcome
 from ..models import Case, FollowUp, Interaction, Team, Topic
@@ -98,12 +99,15 @@ def interaction_update(
     check_version(fresh, version)
     if topic is not None and topic.organisation_id != fresh.organisation_id:
         raise ValidationError({"topic": _("This topic belongs to another organisation.")})
+    topic_changed = fresh.topic_id != (topic.pk if topic is not None else None)
     fresh.topic = topic
     fresh.outcome = outcome
     fresh.summary = summary
     bump_version(fresh, user=actor)
     fresh.full_clean()
     fresh.save(update_fields=["topic", "outcome", "summary", "version", "updated_by", "updated_at"])
+    if topic_changed:
+        reporting.contact_classified(fresh, at=fresh.updated_at)
     audit(
         actor=actor,
         action="interactions.interaction_update",

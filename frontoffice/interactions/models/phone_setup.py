@@ -22,6 +22,9 @@ from ..choices import BlockReason
 CALLBACK_DUE_MINUTES = 120  # a missed call's callback is due two hours after it, unless the branch says otherwise
 CALLBACK_DUE_MIN_MINUTES = 5
 CALLBACK_DUE_MAX_MINUTES = 7 * 24 * 60
+# An inbound call the caller gives up on within this many seconds is a short abandon (a wrong number, a
+# change of mind): reporting marks it ``short`` so abandonment can be counted with or without them.
+SHORT_ABANDON_SECONDS = 5
 
 
 class PhoneSettings(TimeStampedModel):

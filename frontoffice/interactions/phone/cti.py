@@ -38,6 +38,7 @@ from frontoffice.clients.normalise import normalise_phone
 from frontoffice.core.events import channel, publish
 from frontoffice.core.queries import single, update_rows
 
+from .. import reporting
 from .. import services as interaction_services
 from ..choices import AgentState, CallState, Channel, CtiOutcome, Direction, Outcome
 from ..models import Call, CtiEvent, CtiToken, Interaction
@@ -542,6 +543,7 @@ def _new_call(*, token: CtiToken, event: dict[str, Any], occurred: datetime.date
         staff=None if inbound or not users else users[0],
         contact_address=address,
         external_id=event["callId"],
+        report=blocked,  # a call's contact is reported when it ends; a blocked one ends here
     )
     call = Call.objects.create(
         organisation_id=token.organisation_id,
@@ -556,6 +558,7 @@ def _new_call(*, token: CtiToken, event: dict[str, Any], occurred: datetime.date
     if blocked:
         return call
     if inbound:
+        reporting.call_offered(call)
         # Straight into the link table: the call is new, so there is nothing to compare with.
         Call.rang_for.through.objects.bulk_create([Call.rang_for.through(call=call, user=user) for user in users])
         for user in users:
@@ -586,6 +589,8 @@ def _apply(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: date
         interaction.answered_at = occurred
         interaction.staff = staff
         interaction.save(update_fields=["answered_at", "staff", "updated_at"])
+        if interaction.direction == Direction.INBOUND:
+            reporting.call_answered(call, at=occurred)
         if staff is not None:
             _agent_state(user=staff, state=AgentState.ON_CALL, at=occurred, call=call)
             pop(call, staff, "call.answered")
@@ -616,9 +621,16 @@ def _apply(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: date
     if call.state != CallState.ENDED or call.wrap_up_started_at is None or call.wrap_up_seconds is not None:
         return CtiOutcome.OUT_OF_ORDER, "no wrap-up in progress"
     call.wrap_up_seconds = _seconds(call.wrap_up_started_at, occurred)
+    if _wrap_up_follows(token, interaction):  # else the hangup reported the call's handling already
+        reporting.call_ended(call, at=occurred)
     if interaction.staff is not None:
         _agent_state(user=interaction.staff, state=AgentState.AVAILABLE, at=occurred, call=call)
     return CtiOutcome.APPLIED, ""
+
+
+def _wrap_up_follows(token: CtiToken, interaction: Interaction) -> bool:
+    """Whether the hangup of an answered call starts a wrap-up (whose end then ends the call's handling)."""
+    return token.uses_wrap_up and interaction.staff is not None
 
 
 def _transfer(*, call: Call, event: dict[str, Any], occurred: datetime.datetime) -> tuple[str, str]:
@@ -673,6 +685,12 @@ def _hangup(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: dat
         if not inbound and interaction.staff is not None:
             _agent_state(user=interaction.staff, state=AgentState.AVAILABLE, at=occurred, call=call)
     interaction.save(update_fields=fields)
+    reporting.contact_recorded(interaction)
+    if interaction.answered_at is not None:
+        if not _wrap_up_follows(token, interaction):
+            reporting.call_ended(call, at=occurred)
+    elif inbound:
+        reporting.call_abandoned(call, at=occurred)
     for user in {*call.rang_for.all(), *([interaction.staff] if interaction.staff else [])}:
         pop(call, user, "call.ended")
     if inbound and interaction.answered_at is None and cause not in NO_CALLBACK_CAUSES and interaction.contact_address:

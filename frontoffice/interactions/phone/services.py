@@ -22,6 +22,7 @@ from frontoffice.core.audit import audit, signed_in_user
 from frontoffice.core.models import Branch
 from frontoffice.core.queries import single
 
+from .. import reporting
 from .. import services as interaction_services
 from ..choices import AgentState, CallbackOutcome, CallbackStatus, Channel, Direction
 from ..models import AgentPhone, AgentStateChange, Call, Callback, CtiToken, Interaction, Topic
@@ -180,6 +181,7 @@ def agent_state_record(
             return current
         current.ended_at = max(at, current.started_at)
         current.save(update_fields=["ended_at"])
+        reporting.agent_state_ended(current, branch_id=call.branch_id if call is not None else None)
         at = current.ended_at
     # No full_clean(): the state comes from AgentState and the one-open-row rule is a database constraint;
     # this runs on most CTI events and validating it cost more than the write.
@@ -380,11 +382,14 @@ def call_outcome_record(
     """The person who took a call records its topic, outcome and summary."""
     if topic is not None and topic.organisation_id != interaction.organisation_id:
         raise ValidationError({"topic": _("This topic belongs to another organisation.")})
+    topic_changed = interaction.topic_id != (topic.pk if topic is not None else None)
     interaction.topic, interaction.outcome, interaction.summary = topic, outcome, summary
     if interaction.staff_id is None:
         interaction.staff = signed_in_user(actor)
     interaction.full_clean()
     interaction.save(update_fields=["topic", "outcome", "summary", "staff", "updated_at"])
+    if topic_changed:
+        reporting.contact_classified(interaction, at=interaction.updated_at)
     audit(
         actor=actor,
         action="interactions.call_outcome_record",
