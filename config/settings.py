@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "frontoffice.feedback",
     "frontoffice.desk",
     "frontoffice.interactions",
+    "frontoffice.supplies",
 ]
 
 MIDDLEWARE = [
