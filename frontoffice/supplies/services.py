@@ -615,7 +615,7 @@ def request_approve(*, request: PurchaseRequest, actor: Any, comment: str = "") 
     if not may_approve(request=request, user=actor):
         raise ValidationError(
             _("This request (%(amount)s %(currency)s) needs approval by a %(role)s or higher.")
-            % {"amount": request.total, "currency": request.currency, "role": _role_label(request.approver_role)},
+            % {"amount": request.total, "currency": request.currency, "role": role_label(request.approver_role)},
             code="ladder",
         )
     return _decide(request=request, actor=actor, status=RequestStatus.APPROVED, comment=comment)
@@ -629,7 +629,7 @@ def request_reject(*, request: PurchaseRequest, actor: Any, comment: str) -> Pur
     if not may_approve(request=request, user=actor):
         raise ValidationError(
             _("This request (%(amount)s %(currency)s) needs approval by a %(role)s or higher.")
-            % {"amount": request.total, "currency": request.currency, "role": _role_label(request.approver_role)},
+            % {"amount": request.total, "currency": request.currency, "role": role_label(request.approver_role)},
             code="ladder",
         )
     if not comment.strip():
@@ -655,7 +655,7 @@ def request_cancel(*, request: PurchaseRequest, actor: Any) -> PurchaseRequest:
     return request
 
 
-def _role_label(role: str) -> str:
+def role_label(role: str) -> str:
     from frontoffice.accounts.choices import Role
 
     return str(Role(role).label) if role in Role.values else role
