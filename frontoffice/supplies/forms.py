@@ -48,7 +48,9 @@ class BaseRequestLineFormSet(forms.BaseFormSet):
 
     @property
     def empty_form(self) -> forms.Form:
-        return self.form(auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), empty_permitted=True, items=self.items)
+        return self.form(
+            auto_id=self.auto_id, prefix=self.add_prefix("__prefix__"), empty_permitted=True, items=self.items
+        )
 
 
 RequestLineFormSet = forms.formset_factory(RequestLineForm, formset=BaseRequestLineFormSet, extra=3)
@@ -64,12 +66,14 @@ class RequestForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class StockFilterForm(forms.Form):
     location = forms.ModelChoiceField(label=_("Location"), queryset=None, required=False)
-    category = forms.ChoiceField(label=_("Category"), choices=[("", _("All"))] + ItemCategory.choices, required=False)
+    category = forms.ChoiceField(label=_("Category"), choices=[("", _("All")), *ItemCategory.choices], required=False)
     q = forms.CharField(label=_("Item"), required=False, max_length=100)
     low_only = forms.BooleanField(label=_("Only below the reorder point"), required=False)
 
@@ -80,7 +84,7 @@ class StockFilterForm(forms.Form):
 
 class MovementFilterForm(forms.Form):
     location = forms.ModelChoiceField(label=_("Location"), queryset=None, required=False)
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All"))] + MovementKind.choices, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All")), *MovementKind.choices], required=False)
     date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 

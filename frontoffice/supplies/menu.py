@@ -10,7 +10,12 @@ SECTION = _("Supplies")
 MENU: list[MenuItem] = [
     MenuItem(_("Take from stock"), "supplies:take", (P.TAKE_STOCK.perm,), section=SECTION, order=400),
     MenuItem(
-        _("Stock"), "supplies:stock_list", (P.VIEW_SUPPLIES.perm,), section=SECTION, order=401, match_prefix="/supplies/stock/"
+        _("Stock"),
+        "supplies:stock_list",
+        (P.VIEW_SUPPLIES.perm,),
+        section=SECTION,
+        order=401,
+        match_prefix="/supplies/stock/",
     ),
     MenuItem(
         _("Supply requests"),

@@ -454,7 +454,9 @@ class Stocktake(models.Model):
 
 
 class StocktakeLine(models.Model):
-    stocktake = models.ForeignKey(Stocktake, verbose_name=_("stocktake"), on_delete=models.CASCADE, related_name="lines")
+    stocktake = models.ForeignKey(
+        Stocktake, verbose_name=_("stocktake"), on_delete=models.CASCADE, related_name="lines"
+    )
     item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
     expected = models.DecimalField(_("expected"), **QUANTITY)
     counted = models.DecimalField(_("counted"), **QUANTITY, null=True, blank=True)
@@ -476,7 +478,9 @@ class StocktakeLine(models.Model):
 class StockMovement(models.Model):
     """One change of stock at a location. Append-only: a mistake is corrected by another movement."""
 
-    level = models.ForeignKey(StockLevel, verbose_name=_("stock level"), on_delete=models.PROTECT, related_name="movements")
+    level = models.ForeignKey(
+        StockLevel, verbose_name=_("stock level"), on_delete=models.PROTECT, related_name="movements"
+    )
     location = models.ForeignKey(
         StorageLocation, verbose_name=_("storage location"), on_delete=models.PROTECT, related_name="movements"
     )
@@ -490,7 +494,12 @@ class StockMovement(models.Model):
     unit_price = models.DecimalField(_("net unit price"), **MONEY, null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
     receipt_line = models.ForeignKey(

@@ -8,6 +8,7 @@ is refused (unless the organisation allows stock below zero).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
@@ -240,7 +241,7 @@ def _book(
     allow_negative: bool | None = None,
 ) -> StockMovement:
     """Write one movement on a locked level and move the cached on-hand stock with it."""
-    if kind in OUTGOING and quantity >= 0 or kind in INCOMING and quantity <= 0:
+    if (kind in OUTGOING and quantity >= 0) or (kind in INCOMING and quantity <= 0):
         raise ValueError(f"{kind} movements go the other way")
     if kind in NEEDS_REASON and not reason.strip():
         raise ValidationError({"reason": _("Say why: a reason is required for adjustments and write-offs.")})
@@ -253,8 +254,7 @@ def _book(
             raise ValidationError(
                 {
                     "quantity": _(
-                        "Only %(on_hand)s %(unit)s of %(item)s are on hand at %(location)s; "
-                        "you cannot take %(wanted)s."
+                        "Only %(on_hand)s %(unit)s of %(item)s are on hand at %(location)s; you cannot take %(wanted)s."
                     )
                     % {
                         "on_hand": _show(level.on_hand),
@@ -482,7 +482,7 @@ def ladder_set(
     if limits[-1] is not None or any(limit is None for limit in limits[:-1]):
         raise ValidationError(_("Only the last step may have no limit, and it must have none."))
     bounded = [limit for limit in limits[:-1] if limit is not None]
-    if any(low >= high for low, high in zip(bounded, bounded[1:], strict=False)) or any(v <= 0 for v in bounded):
+    if any(low >= high for low, high in itertools.pairwise(bounded)) or any(v <= 0 for v in bounded):
         raise ValidationError(_("Each step's amount must be above zero and above the step before it."))
     if any(role not in Role.values for _limit, role in steps):
         raise ValidationError(_("Choose a role for every step."))
@@ -577,8 +577,8 @@ def request_create(
     request.approver_role = approver_role_for(organisation, request.total)
     full_clean_held(request)
     request.save()
-    for line in built:
-        line.request = request
+    for built_line in built:
+        built_line.request = request
     PurchaseRequestLine.objects.bulk_create(built)
     audit(
         actor=actor,
@@ -588,7 +588,9 @@ def request_create(
         branch=location.branch,
         summary=f"{request.number}: {request.total} {request.currency}",
     )
-    alerts.request_submitted(request=request, approver_roles=roles_that_may_approve(organisation, request.approver_role))
+    alerts.request_submitted(
+        request=request, approver_roles=roles_that_may_approve(organisation, request.approver_role)
+    )
     return request
 
 

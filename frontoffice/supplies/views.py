@@ -103,7 +103,9 @@ def stock_list(request: HttpRequest) -> HttpResponse:
             q=data["q"],
         )
     page = _page_number(request)
-    rows, has_next = selectors.page_of(selectors.stock_list(user=request.user, filters=filters), page=page, per_page=PER_PAGE)
+    rows, has_next = selectors.page_of(
+        selectors.stock_list(user=request.user, filters=filters), page=page, per_page=PER_PAGE
+    )
     context = {"form": form, "rows": rows, "page": page, "has_next": has_next, "query": _query(request)}
     return render_page(request, "supplies/stock_list.html", context)
 

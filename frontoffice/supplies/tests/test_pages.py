@@ -14,7 +14,6 @@ from frontoffice.supplies.models import PurchaseRequest, StockLevel
 from .conftest import make_item
 
 
-
 def _on_hand(location, item):
     return StockLevel.objects.get(location=location, item=item).on_hand
 

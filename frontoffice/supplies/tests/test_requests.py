@@ -33,8 +33,13 @@ def test_low_stock_items_are_suggested_up_to_their_target(stocked, gloves, clerk
 
 @pytest.mark.parametrize(
     ("amount", "role"),
-    [(Decimal("0.01"), "clerk"), (Decimal(500), "clerk"), (Decimal("500.01"), "manager"), (Decimal(5000), "manager"),
-     (Decimal("5000.01"), "executive")],
+    [
+        (Decimal("0.01"), "clerk"),
+        (Decimal(500), "clerk"),
+        (Decimal("500.01"), "manager"),
+        (Decimal(5000), "manager"),
+        (Decimal("5000.01"), "executive"),
+    ],
 )
 def test_the_default_ladder_names_the_approver_by_amount(organisation, amount, role):
     assert services.approver_role_for(organisation, amount) == role
@@ -48,15 +53,22 @@ def test_an_organisation_sets_its_own_ladder(organisation, admin):
 
 @pytest.mark.parametrize(
     "steps",
-    [[], [(Decimal(100), "manager")], [(Decimal(500), "clerk"), (Decimal(100), "manager"), (None, "executive")],
-     [(None, "manager"), (None, "executive")], [(Decimal(100), "nobody"), (None, "executive")]],
+    [
+        [],
+        [(Decimal(100), "manager")],
+        [(Decimal(500), "clerk"), (Decimal(100), "manager"), (None, "executive")],
+        [(None, "manager"), (None, "executive")],
+        [(Decimal(100), "nobody"), (None, "executive")],
+    ],
 )
 def test_a_broken_ladder_is_refused(organisation, admin, steps):
     with pytest.raises(ValidationError):
         services.ladder_set(organisation=organisation, actor=admin, steps=steps)
 
 
-def test_a_request_is_priced_from_the_last_price_and_approvers_are_told(stocked, gloves, clerk, agent, manager, executive):
+def test_a_request_is_priced_from_the_last_price_and_approvers_are_told(
+    stocked, gloves, clerk, agent, manager, executive
+):
     for person in (manager, executive):
         person.email = f"{person.username}@example.invalid"
         person.save()

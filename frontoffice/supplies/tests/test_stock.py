@@ -116,7 +116,9 @@ def test_a_critical_item_running_low_alerts_the_owner_once(storeroom, organisati
     manager.save()
     oxygen = make_item(organisation, manager, "Maseczki tlenowe", supplier=supplier, critical=True)
     services.stock_receive(location=storeroom, item=oxygen, quantity=Decimal(6), actor=clerk)
-    services.level_set(location=storeroom, item=oxygen, actor=manager, reorder_point=Decimal(3), target_level=Decimal(10))
+    services.level_set(
+        location=storeroom, item=oxygen, actor=manager, reorder_point=Decimal(3), target_level=Decimal(10)
+    )
     services.stock_consume(location=storeroom, item=oxygen, quantity=Decimal(3), actor=clerk)
     services.stock_consume(location=storeroom, item=oxygen, quantity=Decimal(1), actor=clerk)
     alerts = OutboundMessage.objects.filter(recipient="kierownik@example.invalid", subject__startswith="Running low")
@@ -135,7 +137,9 @@ operations = st.lists(
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=operations)
-def test_on_hand_is_always_the_sum_of_the_movements_and_never_below_zero(storeroom, foreign_storeroom, gloves, clerk, steps):
+def test_on_hand_is_always_the_sum_of_the_movements_and_never_below_zero(
+    storeroom, foreign_storeroom, gloves, clerk, steps
+):
     with transaction.atomic():
         for operation, amount in steps:
             quantity = Decimal(amount)

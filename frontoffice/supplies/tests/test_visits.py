@@ -22,7 +22,10 @@ def _finished_visit(organisation, branch, clerk, manager, name="Konsultacja"):
         organisation=organisation, actor=clerk, data=ClientData(given_name="Jan", family_name="Testowy"), branch=branch
     )
     visit = desk.visit_create(
-        branch=branch, actor=clerk, client=client, visit_type=visit_type,
+        branch=branch,
+        actor=clerk,
+        client=client,
+        visit_type=visit_type,
         data=VisitData(scheduled_at=timezone.now() + timedelta(hours=1)),
     )
     return visit_type, visit
@@ -30,7 +33,9 @@ def _finished_visit(organisation, branch, clerk, manager, name="Konsultacja"):
 
 def test_finishing_a_visit_uses_two_pairs_of_gloves(organisation, branch, clerk, manager, stocked, gloves):
     visit_type, visit = _finished_visit(organisation, branch, clerk, manager)
-    services.visit_rule_save(location=stocked, visit_type_id=visit_type.pk, item=gloves, quantity=Decimal(2), actor=manager)
+    services.visit_rule_save(
+        location=stocked, visit_type_id=visit_type.pk, item=gloves, quantity=Decimal(2), actor=manager
+    )
     for status in ("arrived", "in_progress"):
         visit = desk.visit_transition(visit=visit, to_status=status, actor=clerk)
     assert not StockMovement.objects.filter(visit_id=visit.pk).exists()
@@ -42,7 +47,9 @@ def test_finishing_a_visit_uses_two_pairs_of_gloves(organisation, branch, clerk,
 
 def test_an_empty_shelf_never_blocks_the_desk(organisation, branch, clerk, manager, storeroom, gloves):
     visit_type, visit = _finished_visit(organisation, branch, clerk, manager)
-    services.visit_rule_save(location=storeroom, visit_type_id=visit_type.pk, item=gloves, quantity=Decimal(2), actor=manager)
+    services.visit_rule_save(
+        location=storeroom, visit_type_id=visit_type.pk, item=gloves, quantity=Decimal(2), actor=manager
+    )
     for status in ("arrived", "in_progress", "finished"):
         visit = desk.visit_transition(visit=visit, to_status=status, actor=clerk)
     assert visit.status == "finished"
