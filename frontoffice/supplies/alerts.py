@@ -4,10 +4,13 @@ low stock. Messages go through core's notifications (queued in the transaction, 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -16,7 +19,7 @@ from frontoffice.accounts.models import StaffMember
 from frontoffice.core.notifications import email_queue
 from frontoffice.core.scoping import ORGANISATION_WIDE_ROLES
 
-from .models import PurchaseRequest, StockLevel
+from .models import PurchaseRequest, StockLevel, StorageLocation
 
 
 def _link(path: str) -> str:
@@ -98,3 +101,53 @@ def critical_low(*, level: StockLevel) -> None:
             "point": level.reorder_point.normalize(),
         }
     email_queue(to=owner.email, subject=subject, body=body, organisation=organisation)
+
+
+@transaction.atomic
+def low_stock_digest(now: datetime) -> int:
+    """Once a day per location: e-mail its owner the items at or below their reorder point.
+
+    Locations are locked with ``skip_locked`` and marked in the same transaction, so two sweeping
+    processes never send the same digest twice."""
+    sent = 0
+    locations = (
+        StorageLocation.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(is_active=True, owner__isnull=False)
+        .exclude(owner__email="")
+        .select_related("owner", "branch__organisation")
+    )
+    for location in locations:
+        today = timezone.localdate(now, ZoneInfo(location.branch.time_zone))
+        if location.digest_sent_on == today:
+            continue
+        low = [
+            level
+            for level in location.levels.filter(on_hand__lte=F("reorder_point"), target_level__gt=0).select_related(
+                "item"
+            )
+        ]
+        location.digest_sent_on = today
+        location.save(update_fields=["digest_sent_on"])
+        if not low:
+            continue
+        organisation = location.branch.organisation
+        with translation.override(organisation.default_language):
+            subject = _("Low stock at %(location)s") % {"location": location.name}
+            rows = "\n".join(
+                _("- %(item)s: %(on_hand)s %(unit)s (reorder point %(point)s, target %(target)s)")
+                % {
+                    "item": level.item.name,
+                    "on_hand": f"{level.on_hand.normalize():f}",
+                    "unit": level.item.get_unit_display(),
+                    "point": f"{level.reorder_point.normalize():f}",
+                    "target": f"{level.target_level.normalize():f}",
+                }
+                for level in low
+            )
+            body = _("These items are at or below their reorder point:\n\n%(rows)s\n\nRequest them: %(link)s") % {
+                "rows": rows,
+                "link": _link(reverse("supplies:request_create") + f"?location={location.pk}"),
+            }
+        email_queue(to=location.owner.email, subject=subject, body=body, organisation=organisation)
+        sent += 1
+    return sent

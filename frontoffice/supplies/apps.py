@@ -13,3 +13,6 @@ class SuppliesConfig(AppConfig):
         from . import hooks_desk
 
         hooks_desk.register()
+
+        # Clock-driven: the daily low-stock digest registers itself on import ("supplies.low_stock_digest").
+        from . import tasks  # noqa: F401

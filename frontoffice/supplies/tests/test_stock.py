@@ -198,3 +198,18 @@ def test_two_people_taking_the_last_unit_at_once_leave_stock_at_zero(organisatio
     refused = [o for o in outcomes.values() if isinstance(o, ValidationError)]
     assert len(taken) == 1 and len(refused) == 1, outcomes
     assert on_hand(location, last) == Decimal(0) == movements_sum(location, last)
+
+
+def test_the_daily_digest_lists_low_items_to_the_owner_once_a_day(stocked, gloves, clerk, manager):
+    from django.utils import timezone
+
+    from frontoffice.supplies.alerts import low_stock_digest
+
+    manager.email = "kierownik@example.invalid"
+    manager.save()
+    services.stock_consume(location=stocked, item=gloves, quantity=Decimal(12), actor=clerk)
+    now = timezone.now()
+    assert low_stock_digest(now) == 1
+    assert low_stock_digest(now) == 0
+    digest = OutboundMessage.objects.get(subject="Low stock at Magazynek")
+    assert "Rękawiczki nitrylowe M: 8 pair" in digest.body
