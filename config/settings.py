@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "frontoffice.feedback",
     "frontoffice.desk",
     "frontoffice.interactions",
+    "frontoffice.supplies",
     "frontoffice.reports",
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("feedback/", include("frontoffice.feedback.urls")),
     path("desk/", include("frontoffice.desk.urls")),
     path("interactions/", include("frontoffice.interactions.urls")),
+    path("supplies/", include("frontoffice.supplies.urls")),
     path("reports/", include("frontoffice.reports.urls")),
     # Long-lived Server-Sent Event streams: config.serve routes /events/ to the ASGI handler.
     path("events/desk/", include("frontoffice.desk.urls_events")),

@@ -292,6 +292,25 @@ class OutboundMessage(models.Model):
         return f"{self.get_channel_display()} → {self.recipient}"
 
 
+class OutboundAttachment(models.Model):
+    """A file sent with a queued e-mail (an order's PDF): kept with the message so a retry sends the same bytes."""
+
+    message = models.ForeignKey(
+        OutboundMessage, verbose_name=_("message"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    content = models.BinaryField(_("content"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["message", "pk"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class IdempotencyRecord(models.Model):
     """The stored answer to a POST sent with an ``Idempotency-Key`` header.
 

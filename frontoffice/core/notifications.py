@@ -7,6 +7,7 @@ lost) and the task is enqueued only after the transaction commits.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 
 from django.conf import settings
@@ -15,15 +16,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from .choices import Channel, MessageStatus
-from .models import Organisation, OutboundMessage
+from .models import Organisation, OutboundAttachment, OutboundMessage
 from .sms import Sms, SmsError, get_sms_backend
 
 MAX_ATTEMPTS = 5
 
 
 def email_queue(
-    *, to: str, subject: str, body: str, html_body: str = "", organisation: Organisation | None = None
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    html_body: str = "",
+    organisation: Organisation | None = None,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
 ) -> OutboundMessage:
+    """Queue an e-mail; ``attachments`` are ``(filename, content, content type)`` stored with the message."""
     message = OutboundMessage.objects.create(
         organisation=organisation,
         channel=Channel.EMAIL,
@@ -32,6 +40,10 @@ def email_queue(
         body=body,
         html_body=html_body,
     )
+    for filename, content, content_type in attachments:
+        OutboundAttachment.objects.create(
+            message=message, filename=filename, content=content, content_type=content_type
+        )
     _enqueue_after_commit(message)
     return message
 
@@ -82,4 +94,6 @@ def _send_email(message: OutboundMessage) -> None:
     )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")
+    for attachment in message.attachments.all():
+        email.attach(attachment.filename, bytes(attachment.content), attachment.content_type)
     email.send(fail_silently=False)

@@ -1,0 +1,36 @@
+from django.utils.translation import gettext_lazy as _
+
+from frontoffice.core.navigation import MenuItem
+
+from .permissions import SuppliesPermission as P
+
+SECTION = _("Supplies")
+
+# Orders 400–419 belong to the supplies app (after Feedback).
+MENU: list[MenuItem] = [
+    MenuItem(_("Take from stock"), "supplies:take", (P.TAKE_STOCK.perm,), section=SECTION, order=400),
+    MenuItem(
+        _("Stock"),
+        "supplies:stock_list",
+        (P.VIEW_SUPPLIES.perm,),
+        section=SECTION,
+        order=401,
+        match_prefix="/supplies/stock/",
+    ),
+    MenuItem(
+        _("Supply requests"),
+        "supplies:request_list",
+        (P.VIEW_SUPPLIES.perm,),
+        section=SECTION,
+        order=402,
+        match_prefix="/supplies/requests/",
+    ),
+    MenuItem(
+        _("Stock movements"),
+        "supplies:movement_list",
+        (P.VIEW_SUPPLIES.perm,),
+        section=SECTION,
+        order=409,
+        match_prefix="/supplies/movements/",
+    ),
+]
