@@ -122,9 +122,9 @@ def measures_of(
         yield "visits", None
     elif kind == EventKind.QUEUE_SERVED:
         yield "desk.service", v
-        for phase, seconds in (data.get("waits") or {}).items():
-            if seconds is not None:
-                yield f"desk.wait.{phase}", _whole(float(seconds))
+        for key, phase in QUEUE_PHASES.items():
+            if data.get(key) is not None:
+                yield f"desk.wait.{phase}", _whole(float(data[key]))
     elif kind == EventKind.SURVEY_SENT:
         yield "surveys.sent", None
     elif kind == EventKind.SURVEY_ANSWERED:
@@ -132,6 +132,10 @@ def measures_of(
         survey_type = str(data.get("survey_type") or "")
         if survey_type:
             yield f"survey.{survey_type}", v
+
+
+# queue.served's data keys (desk.reporting) → the measured phase: in line until called, walk to the counter.
+QUEUE_PHASES = {"wait": "to_call", "walk": "to_start"}
 
 
 class TimeZones:

@@ -149,7 +149,7 @@ def events(cast: Cast) -> list[dict[str, Any]]:
             a3,
             "in_person",
             service,
-            data={"waits": {"to_call": to_call, "to_start": to_start}},
+            data={"wait": to_call, "walk": to_start},
         )
     return out
 
