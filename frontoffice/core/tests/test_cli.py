@@ -75,6 +75,7 @@ def test_help_exits_cleanly(capsys):
         assert command in out
 
 
+@pytest.mark.django_db  # the JSON field check asks SQLite what it supports, which opens the database
 def test_manage_reaches_django_commands(capsys):
     assert main(["manage", "check"]) == 0
     assert "no issues" in capsys.readouterr().out
