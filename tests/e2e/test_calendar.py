@@ -74,7 +74,7 @@ def test_a_clerk_books_a_free_slot_and_moves_it(page: Page, clerk, surgery):
     # When she opens it and moves it to 11:30 with the Move form
     appointment_link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Appointment of Ewa Zielińska")
-    page.get_by_role("link", name="Move").click()
+    page.get_by_role("link", name="Move", exact=True).click()
     page.get_by_label("Time").fill("11:30")
     page.get_by_role("button", name="Move").click()
 
