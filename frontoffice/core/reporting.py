@@ -15,6 +15,9 @@ apps that record them and the ``reports`` app that reads them agree on the words
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib import import_module
 from types import ModuleType
 from typing import Any
@@ -80,9 +83,10 @@ def record_event(
     value: float | None = None,
     data: dict[str, Any] | None = None,
 ) -> ReportingEvent:
-    """Write one event; call it inside the transaction of the change it reports."""
+    """Write one event; call it inside the transaction of the change it reports (inside ``buffered()``, it is
+    written with the block's other events when the block ends)."""
     subject_type, subject_id = subject
-    return ReportingEvent.objects.create(
+    event = ReportingEvent(
         organisation_id=organisation if isinstance(organisation, int) else organisation.pk,
         branch_id=branch if isinstance(branch, int) or branch is None else branch.pk,
         kind=kind,
@@ -97,6 +101,31 @@ def record_event(
         value=value,
         data=data or {},
     )
+    pending = _pending.get()
+    if pending is None:
+        event.save(force_insert=True)
+    else:
+        pending.append(event)
+    return event
+
+
+# Events recorded inside ``buffered()``, not written yet (None outside such a block).
+_pending: ContextVar[list[ReportingEvent] | None] = ContextVar("reporting_pending", default=None)
+
+
+@contextmanager
+def buffered() -> Iterator[None]:
+    """Keep the events recorded in the block and write them in one INSERT when it ends.
+
+    For work that records many events in one transaction (a batch of queued CTI events): use it inside the
+    transaction, so the events still commit, or roll back, with the facts they report."""
+    pending: list[ReportingEvent] = []
+    token = _pending.set(pending)
+    try:
+        yield
+        ReportingEvent.objects.bulk_create(pending)
+    finally:
+        _pending.reset(token)
 
 
 def reporting_modules() -> list[tuple[str, ModuleType]]:

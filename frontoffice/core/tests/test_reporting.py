@@ -62,3 +62,33 @@ def test_the_backfill_command_asks_every_app_with_a_reporting_module(organisatio
 def test_the_backfill_command_refuses_an_unknown_organisation():
     with pytest.raises(CommandError):
         call_command("reporting_backfill", organisation="no-such-organisation")
+
+
+def test_buffered_events_are_written_together_when_the_block_ends(organisation):
+    from frontoffice.core.reporting import buffered
+
+    with transaction.atomic():
+        with buffered():
+            for n in range(3):
+                record_event(
+                    organisation=organisation.pk, kind=EventKind.CALL_OFFERED, occurred_at=MOMENT, subject=("call", n)
+                )
+            assert not ReportingEvent.objects.filter(organisation=organisation).exists()
+
+        assert sorted(ReportingEvent.objects.values_list("subject_id", flat=True)) == [0, 1, 2]
+
+
+def test_buffered_events_of_a_failed_block_are_never_written(organisation):
+    from frontoffice.core.reporting import buffered
+
+    try:
+        with transaction.atomic(), buffered():
+            record_event(
+                organisation=organisation.pk, kind=EventKind.CALL_OFFERED, occurred_at=MOMENT, subject=("c", 1)
+            )
+            raise RuntimeError("the batch failed")
+    except RuntimeError:
+        pass
+
+    record_event(organisation=organisation.pk, kind=EventKind.CALL_OFFERED, occurred_at=MOMENT, subject=("c", 2))
+    assert list(ReportingEvent.objects.values_list("subject_id", flat=True)) == [2]  # written at once again

@@ -37,6 +37,7 @@ from django.utils.dateparse import parse_datetime
 from frontoffice.clients.normalise import normalise_phone
 from frontoffice.core.events import channel, publish
 from frontoffice.core.queries import single, update_rows
+from frontoffice.core.reporting import buffered
 
 from .. import reporting
 from .. import services as interaction_services
@@ -357,6 +358,11 @@ def _apply_batch(rows: list[CtiEvent]) -> None:
 
 @transaction.atomic
 def _apply_batch_in_transaction(rows: list[CtiEvent]) -> None:
+    with buffered():  # the batch's reporting events go in as one INSERT, in this transaction
+        _apply_rows(rows)
+
+
+def _apply_rows(rows: list[CtiEvent]) -> None:
     batch = _Batch()
     keys = {(row.organisation_id, row.call_id) for row in rows if row.token is not None}
     calls: dict[tuple[int, str], Call] = {}
