@@ -159,10 +159,3 @@ def response_get(*, user: Any, pk: int) -> Response:
         )
     except (Response.DoesNotExist, ValueError):
         raise Http404 from None
-
-
-def page_of(rows: QuerySet[Any], *, page: int, per_page: int) -> tuple[list[Any], bool]:
-    """One page without a COUNT(*) over the table: one row more than the page tells whether there is a next."""
-    start = (page - 1) * per_page
-    found = list(rows[start : start + per_page + 1])
-    return found[:per_page], len(found) > per_page

@@ -15,6 +15,7 @@ from frontoffice.clients import selectors as client_selectors
 from frontoffice.core.decorators import require
 from frontoffice.core.forms import add_service_error
 from frontoffice.core.htmx import render_page
+from frontoffice.core.paging import page_number, page_of, query_without_page
 from frontoffice.core.selectors import branch_list, organisation_for
 
 from . import hooks, selectors, services
@@ -36,17 +37,6 @@ VIEW = FeedbackPermission.VIEW_FEEDBACK.perm
 SEND = FeedbackPermission.SEND_SURVEYS.perm
 MANAGE = FeedbackPermission.MANAGE_SURVEYS.perm
 PER_PAGE = 50
-
-
-def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return min(int(raw), 10_000) if raw.isdigit() and int(raw) > 0 else 1
-
-
-def _query(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 # --- surveys ----------------------------------------------------------------------------------------
@@ -214,11 +204,9 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
         date_from=data.get("date_from"),
         date_to=data.get("date_to"),
     )
-    page = _page_number(request)
-    rows, has_next = selectors.page_of(
-        selectors.invitation_list(user=user, filters=filters), page=page, per_page=PER_PAGE
-    )
-    context = {"form": form, "rows": rows, "page": page, "has_next": has_next, "query": _query(request)}
+    page = page_number(request)
+    rows, has_next = page_of(selectors.invitation_list(user=user, filters=filters), page=page, per_page=PER_PAGE)
+    context = {"form": form, "rows": rows, "page": page, "has_next": has_next, "query": query_without_page(request)}
     return render_page(request, "feedback/invitation_list.html", context, status=400 if form.errors else 200)
 
 
@@ -284,11 +272,9 @@ def response_list(request: HttpRequest) -> HttpResponse:
         date_from=data.get("date_from"),
         date_to=data.get("date_to"),
     )
-    page = _page_number(request)
-    rows, has_next = selectors.page_of(
-        selectors.response_list(user=user, filters=filters), page=page, per_page=PER_PAGE
-    )
-    context = {"form": form, "rows": rows, "page": page, "has_next": has_next, "query": _query(request)}
+    page = page_number(request)
+    rows, has_next = page_of(selectors.response_list(user=user, filters=filters), page=page, per_page=PER_PAGE)
+    context = {"form": form, "rows": rows, "page": page, "has_next": has_next, "query": query_without_page(request)}
     return render_page(request, "feedback/response_list.html", context, status=400 if form.errors else 200)
 
 

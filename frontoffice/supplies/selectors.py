@@ -129,9 +129,3 @@ def request_get(*, user: Any, pk: int) -> PurchaseRequest:
         return request_list(user=user).get(pk=pk)
     except (PurchaseRequest.DoesNotExist, ValueError):
         raise Http404 from None
-
-
-def page_of(rows: QuerySet[Any], *, page: int, per_page: int) -> tuple[list[Any], bool]:
-    start = (page - 1) * per_page
-    found = list(rows[start : start + per_page + 1])
-    return found[:per_page], len(found) > per_page

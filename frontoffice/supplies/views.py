@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from frontoffice.core.decorators import require
 from frontoffice.core.forms import add_service_error
 from frontoffice.core.htmx import render_page
+from frontoffice.core.paging import page_number, page_of, query_without_page
 
 from . import selectors, services
 from .choices import RequestStatus
@@ -27,17 +28,6 @@ TAKE = SuppliesPermission.TAKE_STOCK.perm
 REQUEST = SuppliesPermission.REQUEST_SUPPLIES.perm
 APPROVE = SuppliesPermission.APPROVE_REQUESTS.perm
 PER_PAGE = 50
-
-
-def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return min(int(raw), 10_000) if raw.isdigit() and int(raw) > 0 else 1
-
-
-def _query(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _int(raw: str | None) -> int | None:
@@ -102,11 +92,9 @@ def stock_list(request: HttpRequest) -> HttpResponse:
             low_only=data["low_only"],
             q=data["q"],
         )
-    page = _page_number(request)
-    rows, has_next = selectors.page_of(
-        selectors.stock_list(user=request.user, filters=filters), page=page, per_page=PER_PAGE
-    )
-    context = {"form": form, "rows": rows, "page": page, "has_next": has_next, "query": _query(request)}
+    page = page_number(request)
+    rows, has_next = page_of(selectors.stock_list(user=request.user, filters=filters), page=page, per_page=PER_PAGE)
+    context = {"form": form, "rows": rows, "page": page, "has_next": has_next, "query": query_without_page(request)}
     return render_page(request, "supplies/stock_list.html", context)
 
 
@@ -123,11 +111,9 @@ def movement_list(request: HttpRequest) -> HttpResponse:
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
-    page = _page_number(request)
-    rows, has_next = selectors.page_of(
-        selectors.movement_list(user=request.user, filters=filters), page=page, per_page=PER_PAGE
-    )
-    context = {"form": form, "rows": rows, "page": page, "has_next": has_next, "query": _query(request)}
+    page = page_number(request)
+    rows, has_next = page_of(selectors.movement_list(user=request.user, filters=filters), page=page, per_page=PER_PAGE)
+    context = {"form": form, "rows": rows, "page": page, "has_next": has_next, "query": query_without_page(request)}
     return render_page(request, "supplies/movement_list.html", context)
 
 
@@ -139,15 +125,13 @@ def request_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in RequestStatus.values:
         status = ""
-    page = _page_number(request)
-    rows, has_next = selectors.page_of(
-        selectors.request_list(user=request.user, status=status), page=page, per_page=PER_PAGE
-    )
+    page = page_number(request)
+    rows, has_next = page_of(selectors.request_list(user=request.user, status=status), page=page, per_page=PER_PAGE)
     context = {
         "rows": rows,
         "page": page,
         "has_next": has_next,
-        "query": _query(request),
+        "query": query_without_page(request),
         "status": status,
         "statuses": RequestStatus.choices,
     }

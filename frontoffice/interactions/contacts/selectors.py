@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from frontoffice.accounts.models import StaffMember
@@ -73,13 +73,6 @@ def interaction_list(*, user: Any, filters: ContactFilters) -> QuerySet[Interact
         if filters.date_to:
             rows = rows.filter(started_at__lt=_day_start(filters.date_to + datetime.timedelta(days=1), zone))
     return rows.select_related("branch", "client", "topic", "staff").order_by("-started_at", "-pk")
-
-
-def page_of[M: Model](rows: QuerySet[M], *, page: int, per_page: int) -> tuple[list[M], bool]:
-    """One page of ``rows`` and whether another follows, without counting the whole list."""
-    start = (max(page, 1) - 1) * per_page
-    found = list(rows[start : start + per_page + 1])
-    return found[:per_page], len(found) > per_page
 
 
 def interaction_candidates(*, interaction: Interaction) -> list[Any]:

@@ -20,6 +20,7 @@ from frontoffice.core.decorators import require
 from frontoffice.core.forms import add_service_error
 from frontoffice.core.htmx import render_page
 from frontoffice.core.models import Branch
+from frontoffice.core.paging import page_number, page_of
 from frontoffice.core.selectors import branch_list, organisation_for
 
 from .. import selectors as shared_selectors
@@ -58,11 +59,6 @@ def _chosen_branch(request: HttpRequest, branches: list[Branch], value: Any) -> 
     return next((branch for branch in branches if str(branch.pk) == str(value)), branches[0])
 
 
-def _page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return min(int(raw), 10_000) if raw.isdigit() and int(raw) > 0 else 1
-
-
 # --- the contact list -----------------------------------------------------------------------------
 
 
@@ -92,10 +88,8 @@ def interaction_list(request: HttpRequest) -> HttpResponse:
         date_to=data.get("date_to"),
         needs_client=bool(data.get("needs_client")),
     )
-    page = _page_number(request)
-    rows, has_next = selectors.page_of(
-        selectors.interaction_list(user=user, filters=filters), page=page, per_page=PER_PAGE
-    )
+    page = page_number(request)
+    rows, has_next = page_of(selectors.interaction_list(user=user, filters=filters), page=page, per_page=PER_PAGE)
     params = request.GET.copy()
     params.pop("page", None)
     context = {
