@@ -11,8 +11,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from tests import fast_flush
 from tests.factories import PASSWORD, BranchFactory, OrganisationFactory
 from tests.personas import staff_user
+
+fast_flush.install()
 
 
 @pytest.fixture(autouse=True)
