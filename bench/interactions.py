@@ -25,7 +25,7 @@ Database: DATABASE_URL (PostgreSQL recommended for the figures), else ``var/benc
 (generated once and kept; ``--quick`` uses its own small database).
 
     python bench/interactions.py                 # 1,000,000 contacts, 300,000 cases, 2,000 calls
-    python bench/interactions.py --quick         # smoke: 5,000 contacts, 60 calls
+    python bench/interactions.py --quick         # smoke: 1,000 contacts, 30 calls
 """
 
 from __future__ import annotations
@@ -564,10 +564,10 @@ def main() -> None:
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-cti", action="store_true")
     parser.add_argument("--generate-only", action="store_true", help="make the data and stop")
-    parser.add_argument("--quick", action="store_true", help="smoke run: 5,000 contacts, 60 calls")
+    parser.add_argument("--quick", action="store_true", help="smoke run: 1,000 contacts, 30 calls")
     args = parser.parse_args()
     if args.quick:
-        args.count, args.rounds, args.requests, args.calls, args.senders = 5_000, 1, 5, 60, 4
+        args.count, args.rounds, args.requests, args.calls, args.senders = 1_000, 1, 5, 30, 4
     setup(args.quick)
     from django.db import connection
 

@@ -12,7 +12,7 @@ with a random status / priority / channel filter in a third of them) or one clie
              select_related (a query per owner, client and team on each row)
 
     python bench/interactions_cases.py            # 300,000 cases, 1,000,000 contacts, 200 requests
-    python bench/interactions_cases.py --quick    # smoke: 5,000 cases, 20,000 contacts, 50 requests
+    python bench/interactions_cases.py --quick    # smoke: 1,000 cases, 4,000 contacts, 30 requests
 """
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int)
     args = parser.parse_args()
     setup(args.database, args.quick)
-    cases, contacts, clients, requests = (5_000, 20_000, 500, 50) if args.quick else (300_000, 1_000_000, 20_000, 200)
+    cases, contacts, clients, requests = (1_000, 4_000, 200, 30) if args.quick else (300_000, 1_000_000, 20_000, 200)
     requests = args.requests or requests
     began = clock.perf_counter()
     agent, client_ids = prepare(cases, contacts, clients)

@@ -10,7 +10,7 @@ The first 29 days are rolled up beforehand; the measured roll-up is the last day
 - baseline:  the same figures computed straight from the raw events (read and summed in Python)
 
     python bench/kpis.py             # 1,000,000 events
-    python bench/kpis.py --quick     # smoke: 20,000 events
+    python bench/kpis.py --quick     # smoke: 5,000 events
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     setup(args.database, args.quick)
-    events = args.events or (20_000 if args.quick else 1_000_000)
+    events = args.events or (5_000 if args.quick else 1_000_000)
 
     from django.db.models import Max
 

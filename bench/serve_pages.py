@@ -133,6 +133,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="fo-bench-") as workdir:
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("FRONTOFFICE_", "DATABASE_URL", "REDIS_URL"))},
+            # The migrated-database templates (core.migration_templates) save a minute of migrating.
+            **{k: v for k, v in os.environ.items() if k == "FRONTOFFICE_MIGRATION_TEMPLATES"},
             "FRONTOFFICE_VAR_DIR": workdir,
             "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
             "FRONTOFFICE_DEMO_PASSWORD": "bench-password-123",

@@ -423,7 +423,8 @@ def _receive(
         .select_related("interaction__staff__staff")
         .filter(organisation_id=token.organisation_id, call_id=event["callId"])
     )
-    result = _step(token=token, event=event, occurred=occurred, now=now, row=row, call=call, batch=None)
+    with buffered():  # the event's reporting rows (often several: a hangup ends a call and a state) in one INSERT
+        result = _step(token=token, event=event, occurred=occurred, now=now, row=row, call=call, batch=None)
     result.reply = actions.pbx_reply(kind=event["event"], call=result.call)
     return result
 
