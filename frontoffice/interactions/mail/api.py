@@ -51,6 +51,11 @@ class MailboxOut(Schema):
     last_error_at: datetime | None
     consecutive_failures: int
     next_attempt_at: datetime | None = Field(description="When it is read next (later after failures, up to 1 h).")
+    is_watched: bool = Field(
+        description="The worker holds an IDLE connection, so new mail is read within seconds (else at each poll)."
+    )
+    idle: str = Field(description='What the IDLE watcher last said: "watching", "unsupported" or "" (not watched).')
+    idle_seen_at: datetime | None = Field(description="When the IDLE watcher last confirmed its connection.")
 
 
 class AttachmentOut(Schema):

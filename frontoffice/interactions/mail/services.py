@@ -162,6 +162,11 @@ def mailbox_failed(*, mailbox: Mailbox, error: BaseException, now: datetime | No
     log.warning("mailbox %s: %s (failure %d)", mailbox.address, transport.describe(error), failures)
 
 
+def mailbox_idle_mark(*, pk: int, state: str) -> None:
+    """Record what the IDLE watcher does with a mailbox (watching, no IDLE on the server, or nothing)."""
+    Mailbox.objects.filter(pk=pk).update(idle=state, idle_seen_at=timezone.now() if state else None)
+
+
 def mailbox_poll(*, mailbox: Mailbox, now: datetime | None = None, connection: imaplib.IMAP4 | None = None) -> int:
     """Read the mailbox's new messages into contacts and cases; return how many were new.
 

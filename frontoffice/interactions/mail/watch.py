@@ -26,12 +26,14 @@ from dataclasses import dataclass, field
 from django.db import close_old_connections, connections
 
 from ..models import Mailbox
+from ..models.mail import IDLE_RENEW, IdleState
 from . import services, transport
 
 log = logging.getLogger(__name__)
 
-# Well inside the 29 minutes after which a server may end an IDLE.
-IDLE_RENEW_SECONDS = 25 * 60
+# Well inside the 29 minutes after which a server may end an IDLE, and often enough for the mailbox page to
+# tell within minutes that the watcher is gone (models.mail.IDLE_STALE).
+IDLE_RENEW_SECONDS = IDLE_RENEW.total_seconds()
 REFRESH_SECONDS = 60.0
 # A connection that keeps dropping right after a good read is not opened again faster than this.
 RECONNECT_PAUSE_SECONDS = 1.0
@@ -122,6 +124,7 @@ class MailWatcher:
                 if outcome == "no-idle":
                     log.info("mailbox %s: the server offers no IDLE; it is polled", mailbox.address)
                     self._without_idle.add((pk, version))
+                    services.mailbox_idle_mark(pk=pk, state=IdleState.UNSUPPORTED)
                     return
                 if outcome == "dropped":
                     # It worked a moment ago: open it again at once (after a breath).
@@ -133,6 +136,11 @@ class MailWatcher:
         except Exception:
             log.exception("mail watcher: mailbox %s stopped", pk)
         finally:
+            if (pk, version) not in self._without_idle:
+                try:
+                    services.mailbox_idle_mark(pk=pk, state=IdleState.NONE)
+                except Exception:
+                    log.exception("mail watcher: could not clear the IDLE mark of mailbox %s", pk)
             connections.close_all()
 
     def _session(self, mailbox: Mailbox, stop: threading.Event) -> str:
@@ -148,6 +156,7 @@ class MailWatcher:
                     if mailbox.is_down:
                         return "failed"  # recorded by the read
                     read_ok = True
+                    services.mailbox_idle_mark(pk=mailbox.pk, state=IdleState.WATCHING)
                     # Wait for news; a False is a quiet renewal, read again anyway (cheap, and it
                     # keeps the mailbox's "last read" fresh).
                     transport.imap_idle(connection, stop=stop, renew_after=self.renew_after)

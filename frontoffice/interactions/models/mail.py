@@ -8,7 +8,10 @@ which also carries the delivery state (queued, sent, failed, bounced) so that no
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from frontoffice.core.files import PrivateUploadTo, private_storage
@@ -24,6 +27,20 @@ class Security(models.TextChoices):
     SSL = "ssl", _("TLS from the start (IMAPS 993, SMTPS 465)")
     STARTTLS = "starttls", _("STARTTLS (IMAP 143, submission 587)")
     NONE = "none", _("None (test servers only)")
+
+
+class IdleState(models.TextChoices):
+    """What the worker's IDLE watcher last said about a mailbox (mail/watch.py)."""
+
+    NONE = "", _("not watched")
+    WATCHING = "watching", _("watched with IDLE")
+    UNSUPPORTED = "unsupported", _("the server offers no IDLE")
+
+
+# The IDLE watcher renews its IDLE (and confirms it on the mailbox) this often; a confirmation older than
+# IDLE_STALE means the watcher is gone (the worker stopped) and only the periodic poll reads the mailbox.
+IDLE_RENEW = timedelta(minutes=10)
+IDLE_STALE = IDLE_RENEW + timedelta(minutes=2)
 
 
 class DeliveryStatus(models.TextChoices):
@@ -74,6 +91,10 @@ class Mailbox(TimeStampedModel):
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True, editable=False)
     consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0, editable=False)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, editable=False)
+    idle = models.CharField(
+        _("IDLE"), max_length=12, choices=IdleState.choices, default=IdleState.NONE, blank=True, editable=False
+    )
+    idle_seen_at = models.DateTimeField(_("IDLE last confirmed"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("mailbox")
@@ -90,6 +111,19 @@ class Mailbox(TimeStampedModel):
     @property
     def is_down(self) -> bool:
         return self.consecutive_failures > 0
+
+    @property
+    def poll_minutes(self) -> int:
+        return max(1, -(-self.poll_seconds // 60))
+
+    @property
+    def is_watched(self) -> bool:
+        """New mail is read within seconds: the worker holds an IDLE connection and confirmed it lately."""
+        return (
+            self.idle == IdleState.WATCHING
+            and self.idle_seen_at is not None
+            and timezone.now() - self.idle_seen_at <= IDLE_STALE
+        )
 
 
 class EmailMessage(TimeStampedModel):

@@ -72,6 +72,12 @@ def test_new_mail_is_read_within_seconds_by_the_idle_watcher(live_mailbox, dovec
     assert eventually(lambda: Interaction.objects.filter(external_id="<idle-2@example.invalid>").exists())
     assert not Mailbox.objects.get(pk=live_mailbox.pk).is_down
 
+    # And the mailbox says it is watched with IDLE, until the watcher stops
+    assert Mailbox.objects.get(pk=live_mailbox.pk).is_watched
+    running.stop()
+    assert eventually(lambda: not Mailbox.objects.get(pk=live_mailbox.pk).is_watched)
+    assert Mailbox.objects.get(pk=live_mailbox.pk).idle == ""
+
 
 def test_a_dropped_idle_connection_is_opened_again(live_mailbox, dovecot, watcher, monkeypatch):
     # Given the watcher is idling, and we can reach the socket it idles on

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.db.models import TextField
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from frontoffice.interactions.mail import services as mail_services
 from frontoffice.interactions.models import EmailMessage, Mailbox
-from frontoffice.interactions.models.mail import DeliveryStatus
+from frontoffice.interactions.models.mail import IDLE_STALE, DeliveryStatus, IdleState
 
 from .fixtures_mail import make_mail
 
@@ -35,6 +37,23 @@ def test_manager_sees_a_mailbox_that_is_down_with_its_last_error(
     # Then it is shown as down, with the error
     page = response.content.decode()
     assert response.status_code == 200 and "Down" in page and "ConnectionRefusedError" in page
+
+
+def test_the_mailbox_list_tells_idle_from_polling_and_a_stopped_watcher(client, manager, mailbox):
+    client.force_login(manager)
+    Mailbox.objects.filter(pk=mailbox.pk).update(poll_seconds=300)
+    # Nobody watches it: polled at its interval
+    assert "polling every 5 minutes" in client.get(reverse("interactions:mailbox_list")).content.decode()
+    # The worker's watcher confirmed its IDLE connection a moment ago
+    mail_services.mailbox_idle_mark(pk=mailbox.pk, state=IdleState.WATCHING)
+    assert "within seconds (IDLE)" in client.get(reverse("interactions:mailbox_list")).content.decode()
+    # The confirmation is older than a renewal: the watcher is gone, the poll reads it
+    Mailbox.objects.filter(pk=mailbox.pk).update(idle_seen_at=timezone.now() - IDLE_STALE - timedelta(seconds=1))
+    page = client.get(reverse("interactions:mailbox_list")).content.decode()
+    assert "polling every 5 minutes" in page and "is the worker running?" in page
+    # A server without IDLE says so
+    mail_services.mailbox_idle_mark(pk=mailbox.pk, state=IdleState.UNSUPPORTED)
+    assert "the server offers no IDLE" in client.get(reverse("interactions:mailbox_list")).content.decode()
 
 
 def test_manager_sets_up_a_mailbox_and_the_password_is_never_shown_back(client, manager, branch):
