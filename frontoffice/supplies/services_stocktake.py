@@ -117,9 +117,7 @@ def _check_count(line: StocktakeLine, value: Decimal) -> None:
 
 
 @transaction.atomic
-def stocktake_count(
-    *, stocktake: Stocktake, actor: Any, counts: Mapping[int, Decimal | None]
-) -> list[StocktakeLine]:
+def stocktake_count(*, stocktake: Stocktake, actor: Any, counts: Mapping[int, Decimal | None]) -> list[StocktakeLine]:
     """Save counted quantities by item id; ``None`` clears a count. Lines not named keep what they had.
 
     Counting may be partial and spread over several sittings. Every figure is checked first (zero is a
@@ -161,7 +159,9 @@ def stocktake_count(
             organisation=stocktake.location.branch.organisation,
             branch=stocktake.location.branch,
             summary=stocktake.location.name,
-            data={"counts": {str(line.item_id): None if line.counted is None else str(line.counted) for line in changed}},
+            data={
+                "counts": {str(line.item_id): None if line.counted is None else str(line.counted) for line in changed}
+            },
         )
     return sorted(lines.values(), key=lambda line: line.item.name)
 
