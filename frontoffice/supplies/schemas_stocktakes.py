@@ -82,7 +82,7 @@ class StocktakeStartIn(InSchema):
     location_id: int = Field(ge=1, description="The storage location to count.")
 
 
-class CountIn(InSchema):
+class StocktakeCountIn(InSchema):
     item_id: int = Field(ge=1)
     counted: Decimal | None = Field(
         max_digits=12, decimal_places=3, description="What is on the shelf; null clears an earlier count."
@@ -90,11 +90,11 @@ class CountIn(InSchema):
 
 
 class StocktakeCountsIn(InSchema):
-    counts: list[CountIn] = Field(min_length=1, description="Items not listed keep what they had.")
+    counts: list[StocktakeCountIn] = Field(min_length=1, description="Items not listed keep what they had.")
 
     @field_validator("counts")
     @classmethod
-    def _each_item_once(cls, counts: list[CountIn]) -> list[CountIn]:
+    def _each_item_once(cls, counts: list[StocktakeCountIn]) -> list[StocktakeCountIn]:
         ids = [count.item_id for count in counts]
         if len(ids) != len(set(ids)):
             raise ValueError("Each item may be listed once.")
