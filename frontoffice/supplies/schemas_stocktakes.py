@@ -4,8 +4,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import field_validator
+from pydantic_core import PydanticCustomError
 
 from frontoffice.core.apikit import InSchema
 
@@ -97,7 +99,7 @@ class StocktakeCountsIn(InSchema):
     def _each_item_once(cls, counts: list[StocktakeCountIn]) -> list[StocktakeCountIn]:
         ids = [count.item_id for count in counts]
         if len(ids) != len(set(ids)):
-            raise ValueError("Each item may be listed once.")
+            raise PydanticCustomError("duplicate_item", _("List each item once."))
         return counts
 
 
