@@ -26,6 +26,14 @@ MENU: list[MenuItem] = [
         match_prefix="/supplies/requests/",
     ),
     MenuItem(
+        _("Stocktakes"),
+        "supplies:stocktake_list",
+        (P.VIEW_SUPPLIES.perm,),
+        section=SECTION,
+        order=405,
+        match_prefix="/supplies/stocktakes/",
+    ),
+    MenuItem(
         _("Stock movements"),
         "supplies:movement_list",
         (P.VIEW_SUPPLIES.perm,),

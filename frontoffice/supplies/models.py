@@ -429,7 +429,7 @@ class Stocktake(models.Model):
     )
     status = models.CharField(_("status"), max_length=16, choices=StocktakeStatus.choices, default=StocktakeStatus.OPEN)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("counted by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT, related_name="+"
     )
     started_at = models.DateTimeField(_("started at"), auto_now_add=True)
     approved_by = models.ForeignKey(
@@ -447,7 +447,20 @@ class Stocktake(models.Model):
         verbose_name = _("stocktake")
         verbose_name_plural = _("stocktakes")
         ordering = ["-started_at", "-pk"]
-        indexes = [models.Index(fields=["location", "status"], name="stocktake_location_status_idx")]
+        constraints = [
+            # Two counts of one shelf at once would each book the other's differences.
+            models.UniqueConstraint(
+                fields=["location"],
+                condition=Q(status="open"),
+                name="stocktake_one_open_per_location",
+                violation_error_message=_("A stocktake of this location is already in progress."),
+                violation_error_code="open",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["location", "status"], name="stocktake_location_status_idx"),
+            models.Index(fields=["status", "-started_at"], name="stocktake_status_started_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.location} {self.started_at:%Y-%m-%d}"
@@ -460,6 +473,15 @@ class StocktakeLine(models.Model):
     item = models.ForeignKey(Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
     expected = models.DecimalField(_("expected"), **QUANTITY)
     counted = models.DecimalField(_("counted"), **QUANTITY, null=True, blank=True)
+    counted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("counted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("stocktake line")

@@ -10,7 +10,7 @@ class SuppliesPermission(models.TextChoices):
     REQUEST_SUPPLIES = "request_supplies", _("Can request supplies")
     APPROVE_REQUESTS = "approve_requests", _("Can approve supply requests (up to the amount the ladder allows)")
     MANAGE_ORDERS = "manage_orders", _("Can send orders to suppliers and receive deliveries")
-    COUNT_STOCK = "count_stock", _("Can count stock and approve stocktakes")
+    COUNT_STOCK = "count_stock", _("Can count stock and correct it")
     MANAGE_CATALOGUE = "manage_catalogue", _("Can manage items, suppliers, locations and the approval ladder")
     VIEW_SUPPLY_REPORTS = "view_supply_reports", _("Can see supply reports")
 

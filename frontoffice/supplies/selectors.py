@@ -87,6 +87,14 @@ def stock_at(*, user: Any, location: StorageLocation) -> list[StockLevel]:
     return list(stock_list(user=user, filters=StockFilters(location_id=location.pk)))
 
 
+def level_get(*, user: Any, pk: int) -> StockLevel:
+    """One stock level at an active location of the user's branches (the "move or correct" page)."""
+    try:
+        return stock_list(user=user).select_related("location__branch__organisation").get(pk=pk)
+    except (StockLevel.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
 @dataclass(frozen=True)
 class MovementFilters:
     location_id: int | None = None
