@@ -110,6 +110,7 @@ def supplier_save(
     if supplier.pk:
         supplier.version += 1
     full_clean_held(supplier)
+    supplier.validate_constraints()  # full_clean_held skips those naming a held relation
     supplier.save()
     audit(
         actor=actor,
@@ -159,6 +160,7 @@ def item_save(
     if item.pk:
         item.version += 1
     full_clean_held(item)
+    item.validate_constraints()  # full_clean_held skips those naming a held relation
     item.save()
     audit(actor=actor, action="supplies.item_save", target=item, organisation=organisation, summary=item.name)
     return item
@@ -180,6 +182,7 @@ def location_save(
     location.name, location.department, location.owner = name, department, owner
     location.updated_by = signed_in_user(actor)
     full_clean_held(location)
+    location.validate_constraints()  # full_clean_held skips those naming a held relation
     location.save()
     audit(
         actor=actor,

@@ -344,8 +344,12 @@ def _approver_roles() -> list[tuple[str, Any]]:
 def ladder(request: HttpRequest) -> HttpResponse:
     """The organisation's ladder as rows "up to amount → role"; the last row has no amount."""
     organisation = core_selectors.organisation_for(request.user)
-    initial = [{"up_to": up_to, "role": role} for up_to, role in services.ladder_of(organisation)]
-    formset = LadderFormSet(request.POST or None, initial=initial, roles=_approver_roles(), prefix="steps")
+    if request.method == "POST":
+        # No initial rows when bound: a row typed back as it was would count as "unchanged" and be dropped.
+        formset = LadderFormSet(request.POST, roles=_approver_roles(), prefix="steps")
+    else:
+        initial = [{"up_to": up_to, "role": role} for up_to, role in services.ladder_of(organisation)]
+        formset = LadderFormSet(initial=initial, roles=_approver_roles(), prefix="steps")
     errors: list[str] = []
     if request.method == "POST" and formset.is_valid():
         steps = [
