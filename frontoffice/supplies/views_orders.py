@@ -161,7 +161,7 @@ def receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("supplies:order_detail", pk=order.pk)
     lines = [line for line in selectors.order_lines(order) if line.outstanding > 0]
-    form = ReceiptForm(request.POST or None, lines=lines)
+    form = ReceiptForm(request.POST if request.method == "POST" else None, lines=lines)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         delivered = {

@@ -285,7 +285,8 @@ def test_a_new_item_is_kept_at_a_location_from_its_page(login, manager, storeroo
     browser = login(manager)
     assert "Papier A4" in browser.get(reverse("supplies:location_detail", args=[storeroom.pk])).text
     browser.post(
-        reverse("supplies:level_set", args=[storeroom.pk]), {"item": paper.pk, "reorder_point": "2", "target_level": "10"}
+        reverse("supplies:level_set", args=[storeroom.pk]),
+        {"item": paper.pk, "reorder_point": "2", "target_level": "10"},
     )
     assert StockLevel.objects.get(location=storeroom, item=paper).on_hand == 0
 
