@@ -224,3 +224,15 @@ def test_another_branch_or_organisation_never_sees_the_order(login, outsider_bra
             assert browser.post(reverse(f"supplies:{name}", args=[sent.pk])).status_code == 404
         assert browser.get(reverse("supplies:receipt_detail", args=[receipt.pk])).status_code == 404
     assert login(agent).get(reverse("supplies:order_detail", args=[sent.pk])).status_code == 403
+
+
+def test_the_delivery_page_speaks_polish(login, clerk, sent, gloves):
+    clerk.language = "pl"
+    clerk.save(update_fields=["language"])
+    line = sent.lines.get(item=gloves)
+    receipt = orders.receipt_create(
+        order=sent, actor=clerk, lines={line.pk: orders.DeliveredLine(quantity=Decimal(2), unit_price=Decimal("0.60"))}
+    )
+    page = login(clerk).get(reverse("supplies:receipt_detail", args=[receipt.pk]))
+    assert "Zafakturowana cena różni się od zamówionej w 1 pozycji." in page.text
+    assert "Wróć do zamówienia" in page.text
