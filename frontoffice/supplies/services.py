@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frontoffice.core.audit import audit, signed_in_user
+from frontoffice.core.concurrency import check_version
 from frontoffice.core.models import Branch, Department, Organisation
 from frontoffice.core.numbering import next_number
 from frontoffice.core.validation import full_clean_held
@@ -86,9 +87,19 @@ class SupplierData:
 
 @transaction.atomic
 def supplier_save(
-    *, organisation: Organisation, actor: Any, data: SupplierData, supplier: Supplier | None = None
+    *,
+    organisation: Organisation,
+    actor: Any,
+    data: SupplierData,
+    supplier: Supplier | None = None,
+    expected_version: int | None = None,
 ) -> Supplier:
-    """Create a supplier, or update ``supplier`` with ``data``. The NIP is kept as digits only."""
+    """Create a supplier, or update ``supplier`` with ``data``. The NIP is kept as digits only.
+
+    With ``expected_version`` an edit made by someone else since the form was opened is refused."""
+    if supplier is not None and supplier.pk:
+        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        check_version(supplier, expected_version)
     supplier = supplier or Supplier(organisation=organisation)
     for field, value in data.__dict__.items():
         setattr(supplier, field, value)
@@ -99,6 +110,7 @@ def supplier_save(
     if supplier.pk:
         supplier.version += 1
     full_clean_held(supplier)
+    supplier.validate_constraints()  # full_clean_held skips those naming a held relation
     supplier.save()
     audit(
         actor=actor,
@@ -127,9 +139,20 @@ class ItemData:
 
 
 @transaction.atomic
-def item_save(*, organisation: Organisation, actor: Any, data: ItemData, item: Item | None = None) -> Item:
+def item_save(
+    *,
+    organisation: Organisation,
+    actor: Any,
+    data: ItemData,
+    item: Item | None = None,
+    expected_version: int | None = None,
+) -> Item:
+    """Create an item, or update ``item`` with ``data`` (refused when stale, as ``supplier_save``)."""
     if data.preferred_supplier is not None and data.preferred_supplier.organisation_id != organisation.pk:
         raise ValidationError({"preferred_supplier": _("Choose a supplier of your organisation.")})
+    if item is not None and item.pk:
+        item = Item.objects.select_for_update().get(pk=item.pk)
+        check_version(item, expected_version)
     item = item or Item(organisation=organisation)
     for field, value in data.__dict__.items():
         setattr(item, field, value)
@@ -137,6 +160,7 @@ def item_save(*, organisation: Organisation, actor: Any, data: ItemData, item: I
     if item.pk:
         item.version += 1
     full_clean_held(item)
+    item.validate_constraints()  # full_clean_held skips those naming a held relation
     item.save()
     audit(actor=actor, action="supplies.item_save", target=item, organisation=organisation, summary=item.name)
     return item
@@ -158,6 +182,7 @@ def location_save(
     location.name, location.department, location.owner = name, department, owner
     location.updated_by = signed_in_user(actor)
     full_clean_held(location)
+    location.validate_constraints()  # full_clean_held skips those naming a held relation
     location.save()
     audit(
         actor=actor,
@@ -431,6 +456,21 @@ def visit_rule_save(
         summary=f"{item.name} × {_show(quantity)}",
     )
     return rule
+
+
+@transaction.atomic
+def visit_rule_delete(*, rule: VisitConsumption, actor: Any) -> None:
+    """Stop booking ``rule``'s item when visits of its type finish."""
+    location = rule.location
+    audit(
+        actor=actor,
+        action="supplies.visit_rule_delete",
+        target=rule,
+        organisation=location.branch.organisation,
+        branch=location.branch,
+        summary=f"{rule.item.name} × {_show(rule.quantity)}",
+    )
+    rule.delete()
 
 
 def visit_finished(*, visit_id: int, visit_type_id: int, branch_id: int, actor: Any) -> list[StockMovement]:
