@@ -13,6 +13,7 @@ from frontoffice.desk.api import router as desk_router
 from frontoffice.feedback.api import router as feedback_router
 from frontoffice.interactions.api import router as interactions_router
 from frontoffice.reports.api import router as reports_router
+from frontoffice.supplies.api import router as supplies_router
 
 DESCRIPTION = f"""
 The Front Office API: the same services and permissions as the web interface.
@@ -53,4 +54,5 @@ api.add_router("", clients_router)
 api.add_router("", desk_router)
 api.add_router("", interactions_router)
 api.add_router("", feedback_router)
+api.add_router("", supplies_router)
 api.add_router("", reports_router)

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from frontoffice.core.audit import audit, signed_in_user
+from frontoffice.core.concurrency import check_version
 from frontoffice.core.models import Branch, Department, Organisation
 from frontoffice.core.numbering import next_number
 from frontoffice.core.validation import full_clean_held
@@ -86,9 +87,18 @@ class SupplierData:
 
 @transaction.atomic
 def supplier_save(
-    *, organisation: Organisation, actor: Any, data: SupplierData, supplier: Supplier | None = None
+    *,
+    organisation: Organisation,
+    actor: Any,
+    data: SupplierData,
+    supplier: Supplier | None = None,
+    expected_version: int | None = None,
 ) -> Supplier:
-    """Create a supplier, or update ``supplier`` with ``data``. The NIP is kept as digits only."""
+    """Create a supplier, or update ``supplier`` with ``data``. The NIP is kept as digits only.
+    With ``expected_version``, an update of a supplier changed since is refused ("changed by X at T")."""
+    if supplier is not None:
+        supplier = Supplier.objects.select_for_update().get(pk=supplier.pk)
+        check_version(supplier, expected_version)
     supplier = supplier or Supplier(organisation=organisation)
     for field, value in data.__dict__.items():
         setattr(supplier, field, value)
@@ -99,6 +109,7 @@ def supplier_save(
     if supplier.pk:
         supplier.version += 1
     full_clean_held(supplier)
+    supplier.validate_constraints()  # the unique name involves the held organisation, which full_clean_held skips
     supplier.save()
     audit(
         actor=actor,
@@ -127,9 +138,20 @@ class ItemData:
 
 
 @transaction.atomic
-def item_save(*, organisation: Organisation, actor: Any, data: ItemData, item: Item | None = None) -> Item:
+def item_save(
+    *,
+    organisation: Organisation,
+    actor: Any,
+    data: ItemData,
+    item: Item | None = None,
+    expected_version: int | None = None,
+) -> Item:
+    """Create an item, or update ``item`` with ``data``; with ``expected_version`` a stale update is refused."""
     if data.preferred_supplier is not None and data.preferred_supplier.organisation_id != organisation.pk:
         raise ValidationError({"preferred_supplier": _("Choose a supplier of your organisation.")})
+    if item is not None:
+        item = Item.objects.select_for_update().get(pk=item.pk)
+        check_version(item, expected_version)
     item = item or Item(organisation=organisation)
     for field, value in data.__dict__.items():
         setattr(item, field, value)
@@ -137,6 +159,7 @@ def item_save(*, organisation: Organisation, actor: Any, data: ItemData, item: I
     if item.pk:
         item.version += 1
     full_clean_held(item)
+    item.validate_constraints()  # the unique name involves the held organisation, which full_clean_held skips
     item.save()
     audit(actor=actor, action="supplies.item_save", target=item, organisation=organisation, summary=item.name)
     return item
