@@ -24,35 +24,35 @@ from . import selectors, services, services_orders
 from .models import Item, PurchaseOrder, StorageLocation, Supplier
 from .permissions import SuppliesPermission
 from .schemas import (
-    AdjustIn,
-    ConsumeIn,
-    DecisionIn,
-    ItemFilters,
-    ItemIn,
-    ItemOut,
-    ItemUpdateIn,
-    LevelIn,
-    LocationFilters,
-    LocationOut,
-    MovementFilters,
-    MovementOut,
-    OrderFilters,
-    OrderOut,
+    DeliveryIn,
+    DeliveryOut,
     OrdersFromApprovedIn,
-    ReceiptCreateIn,
-    ReceiptOut,
-    RequestCreateIn,
-    RequestFilters,
-    RequestOut,
+    PurchaseOrderFilters,
+    PurchaseOrderOut,
+    PurchaseRequestFilters,
+    PurchaseRequestIn,
+    PurchaseRequestOut,
+    RequestDecisionIn,
+    StockAdjustIn,
+    StockConsumeIn,
     StockFilters,
+    StockLevelIn,
     StockLevelOut,
+    StockMovementFilters,
+    StockMovementOut,
+    StockTransferIn,
+    StockTransferOut,
+    StockWriteOffIn,
+    StorageLocationFilters,
+    StorageLocationOut,
     SupplierFilters,
     SupplierIn,
     SupplierOut,
     SupplierUpdateIn,
-    TransferIn,
-    TransferOut,
-    WriteOffIn,
+    SupplyItemFilters,
+    SupplyItemIn,
+    SupplyItemOut,
+    SupplyItemUpdateIn,
 )
 
 router = Router(tags=["Supplies"])
@@ -146,7 +146,7 @@ def supplies_supplier_update(request: HttpRequest, supplier_id: Id, payload: Sup
 # --- catalogue: items -------------------------------------------------------------------------------------
 
 
-def _item_data(payload: ItemIn, user: Any, currency: str) -> services.ItemData:
+def _item_data(payload: SupplyItemIn, user: Any, currency: str) -> services.ItemData:
     return services.ItemData(
         name=payload.name,
         category=payload.category,
@@ -163,10 +163,10 @@ def _item_data(payload: ItemIn, user: Any, currency: str) -> services.ItemData:
     )
 
 
-@router.get("/supplies/items", response=list[ItemOut], summary="List catalogue items")
+@router.get("/supplies/items", response=list[SupplyItemOut], summary="List catalogue items")
 @paginate(LimitOffsetPagination)
 @requires(VIEW)
-def supplies_item_list(request: HttpRequest, filters: Query[ItemFilters]) -> Any:
+def supplies_item_list(request: HttpRequest, filters: Query[SupplyItemFilters]) -> Any:
     """Your organisation's catalogue by name (active items unless `include_inactive`)."""
     return selectors.item_search(
         user=current_user(request),
@@ -179,16 +179,16 @@ def supplies_item_list(request: HttpRequest, filters: Query[ItemFilters]) -> Any
     )
 
 
-@router.get("/supplies/items/{int:item_id}", response=ItemOut, summary="Get a catalogue item")
+@router.get("/supplies/items/{int:item_id}", response=SupplyItemOut, summary="Get a catalogue item")
 @requires(VIEW)
 def supplies_item_get(request: HttpRequest, item_id: Id) -> Any:
     return selectors.item_get(user=current_user(request), pk=item_id)
 
 
-@router.post("/supplies/items", response={201: ItemOut}, summary="Add a catalogue item")
+@router.post("/supplies/items", response={201: SupplyItemOut}, summary="Add a catalogue item")
 @requires(CATALOGUE)
 @idempotent
-def supplies_item_create(request: HttpRequest, payload: ItemIn) -> Any:
+def supplies_item_create(request: HttpRequest, payload: SupplyItemIn) -> Any:
     """The name is unique in the organisation; the preferred supplier must be one of its suppliers. Send
     `Idempotency-Key` to make a retry safe."""
     user = current_user(request)
@@ -199,9 +199,9 @@ def supplies_item_create(request: HttpRequest, payload: ItemIn) -> Any:
     return Status(201, selectors.item_get(user=user, pk=item.pk))
 
 
-@router.put("/supplies/items/{int:item_id}", response=ItemOut, summary="Change a catalogue item")
+@router.put("/supplies/items/{int:item_id}", response=SupplyItemOut, summary="Change a catalogue item")
 @requires(CATALOGUE)
-def supplies_item_update(request: HttpRequest, item_id: Id, payload: ItemUpdateIn) -> Any:
+def supplies_item_update(request: HttpRequest, item_id: Id, payload: SupplyItemUpdateIn) -> Any:
     """Replaces the item's details. A `version` older than the stored one gives 409."""
     user = current_user(request)
     item: Item = selectors.item_get(user=user, pk=item_id)
@@ -219,10 +219,10 @@ def supplies_item_update(request: HttpRequest, item_id: Id, payload: ItemUpdateI
 # --- storage locations and stock levels -------------------------------------------------------------------
 
 
-@router.get("/supplies/locations", response=list[LocationOut], summary="List storage locations")
+@router.get("/supplies/locations", response=list[StorageLocationOut], summary="List storage locations")
 @paginate(LimitOffsetPagination)
 @requires(VIEW)
-def supplies_location_list(request: HttpRequest, filters: Query[LocationFilters]) -> Any:
+def supplies_location_list(request: HttpRequest, filters: Query[StorageLocationFilters]) -> Any:
     """Storerooms and cupboards at your branches."""
     locations = selectors.location_list(user=current_user(request), include_inactive=filters.include_inactive)
     if filters.branch_id:
@@ -230,7 +230,7 @@ def supplies_location_list(request: HttpRequest, filters: Query[LocationFilters]
     return locations
 
 
-@router.get("/supplies/locations/{int:location_id}", response=LocationOut, summary="Get a storage location")
+@router.get("/supplies/locations/{int:location_id}", response=StorageLocationOut, summary="Get a storage location")
 @requires(VIEW)
 def supplies_location_get(request: HttpRequest, location_id: Id) -> Any:
     return selectors.location_get(user=current_user(request), pk=location_id)
@@ -259,7 +259,7 @@ def supplies_stock_list(request: HttpRequest, filters: Query[StockFilters]) -> A
     summary="Set an item's reorder point and target at a location",
 )
 @requires(CATALOGUE)
-def supplies_level_set(request: HttpRequest, location_id: Id, item_id: Id, payload: LevelIn) -> Any:
+def supplies_level_set(request: HttpRequest, location_id: Id, item_id: Id, payload: StockLevelIn) -> Any:
     """At or below the reorder point the item is low (alerts, the daily digest, a new request's suggestion);
     the target is what a request tops it up to, never below the reorder point."""
     user = current_user(request)
@@ -278,10 +278,10 @@ def supplies_level_set(request: HttpRequest, location_id: Id, item_id: Id, paylo
 # --- movements ---------------------------------------------------------------------------------------------
 
 
-@router.get("/supplies/movements", response=list[MovementOut], summary="List stock movements")
+@router.get("/supplies/movements", response=list[StockMovementOut], summary="List stock movements")
 @paginate(LimitOffsetPagination)
 @requires(VIEW)
-def supplies_movement_list(request: HttpRequest, filters: Query[MovementFilters]) -> Any:
+def supplies_movement_list(request: HttpRequest, filters: Query[StockMovementFilters]) -> Any:
     """Every change of stock at your branches, newest first: who, when, how much and why."""
     return selectors.movement_list(
         user=current_user(request),
@@ -312,10 +312,10 @@ def _department(location: StorageLocation, pk: int | None) -> Department | None:
     return found
 
 
-@router.post("/supplies/movements/consume", response={201: MovementOut}, summary="Take supplies from stock")
+@router.post("/supplies/movements/consume", response={201: StockMovementOut}, summary="Take supplies from stock")
 @requires(TAKE)
 @idempotent
-def supplies_movement_consume(request: HttpRequest, payload: ConsumeIn) -> Any:
+def supplies_movement_consume(request: HttpRequest, payload: StockConsumeIn) -> Any:
     """Books what was used. More than is on hand is refused (unless your organisation allows stock below
     zero), as is a fraction of an item counted in whole units. Send `Idempotency-Key` to make a retry safe."""
     user = current_user(request)
@@ -330,10 +330,10 @@ def supplies_movement_consume(request: HttpRequest, payload: ConsumeIn) -> Any:
     return Status(201, selectors.movement_get(user=user, pk=movement.pk))
 
 
-@router.post("/supplies/movements/adjust", response={201: MovementOut}, summary="Correct the stock")
+@router.post("/supplies/movements/adjust", response={201: StockMovementOut}, summary="Correct the stock")
 @requires(CORRECT)
 @idempotent
-def supplies_movement_adjust(request: HttpRequest, payload: AdjustIn) -> Any:
+def supplies_movement_adjust(request: HttpRequest, payload: StockAdjustIn) -> Any:
     """Corrects the books by a signed quantity; the reason is required and kept with who and when. Send
     `Idempotency-Key` to make a retry safe."""
     user = current_user(request)
@@ -344,10 +344,10 @@ def supplies_movement_adjust(request: HttpRequest, payload: AdjustIn) -> Any:
     return Status(201, selectors.movement_get(user=user, pk=movement.pk))
 
 
-@router.post("/supplies/movements/write-off", response={201: MovementOut}, summary="Write stock off")
+@router.post("/supplies/movements/write-off", response={201: StockMovementOut}, summary="Write stock off")
 @requires(CORRECT)
 @idempotent
-def supplies_movement_write_off(request: HttpRequest, payload: WriteOffIn) -> Any:
+def supplies_movement_write_off(request: HttpRequest, payload: StockWriteOffIn) -> Any:
     """Takes spoilt, expired or lost stock off the books; the reason is required. Send `Idempotency-Key` to
     make a retry safe."""
     user = current_user(request)
@@ -358,10 +358,10 @@ def supplies_movement_write_off(request: HttpRequest, payload: WriteOffIn) -> An
     return Status(201, selectors.movement_get(user=user, pk=movement.pk))
 
 
-@router.post("/supplies/movements/transfer", response={201: TransferOut}, summary="Move stock between locations")
+@router.post("/supplies/movements/transfer", response={201: StockTransferOut}, summary="Move stock between locations")
 @requires(TAKE)
 @idempotent
-def supplies_movement_transfer(request: HttpRequest, payload: TransferIn) -> Any:
+def supplies_movement_transfer(request: HttpRequest, payload: StockTransferIn) -> Any:
     """Two movements in one transaction: out of `source_id`, into `target_id`. You must see both locations.
     Send `Idempotency-Key` to make a retry safe."""
     user = current_user(request)
@@ -397,10 +397,10 @@ def _line_field(field: str) -> str:
     return field
 
 
-@router.get("/supplies/requests", response=list[RequestOut], summary="List purchase requests")
+@router.get("/supplies/requests", response=list[PurchaseRequestOut], summary="List purchase requests")
 @paginate(LimitOffsetPagination)
 @requires(VIEW)
-def supplies_request_list(request: HttpRequest, filters: Query[RequestFilters]) -> Any:
+def supplies_request_list(request: HttpRequest, filters: Query[PurchaseRequestFilters]) -> Any:
     """Requests at your branches, newest first, with their lines."""
     return selectors.request_list(
         user=current_user(request),
@@ -410,16 +410,16 @@ def supplies_request_list(request: HttpRequest, filters: Query[RequestFilters]) 
     ).prefetch_related(selectors.request_lines_prefetch())
 
 
-@router.get("/supplies/requests/{int:request_id}", response=RequestOut, summary="Get a purchase request")
+@router.get("/supplies/requests/{int:request_id}", response=PurchaseRequestOut, summary="Get a purchase request")
 @requires(VIEW)
 def supplies_request_get(request: HttpRequest, request_id: Id) -> Any:
     return _request(current_user(request), request_id)
 
 
-@router.post("/supplies/requests", response={201: RequestOut}, summary="Request supplies")
+@router.post("/supplies/requests", response={201: PurchaseRequestOut}, summary="Request supplies")
 @requires(REQUEST)
 @idempotent
-def supplies_request_create(request: HttpRequest, payload: RequestCreateIn) -> Any:
+def supplies_request_create(request: HttpRequest, payload: PurchaseRequestIn) -> Any:
     """Priced from the items' last prices; the total picks who approves it (the approval ladder), and they
     are told by e-mail. Send `Idempotency-Key` to make a retry safe."""
     user = current_user(request)
@@ -437,9 +437,11 @@ def supplies_request_create(request: HttpRequest, payload: RequestCreateIn) -> A
     return Status(201, _request(user, created.pk))
 
 
-@router.post("/supplies/requests/{int:request_id}/approve", response=RequestOut, summary="Approve a purchase request")
+@router.post(
+    "/supplies/requests/{int:request_id}/approve", response=PurchaseRequestOut, summary="Approve a purchase request"
+)
 @requires(APPROVE)
-def supplies_request_approve(request: HttpRequest, request_id: Id, payload: DecisionIn) -> Any:
+def supplies_request_approve(request: HttpRequest, request_id: Id, payload: RequestDecisionIn) -> Any:
     """Within the ladder: the request's rung or a higher one. Nobody approves their own request; a request
     already decided is refused (so a retry never decides twice)."""
     user = current_user(request)
@@ -447,16 +449,20 @@ def supplies_request_approve(request: HttpRequest, request_id: Id, payload: Deci
     return _request(user, request_id)
 
 
-@router.post("/supplies/requests/{int:request_id}/reject", response=RequestOut, summary="Reject a purchase request")
+@router.post(
+    "/supplies/requests/{int:request_id}/reject", response=PurchaseRequestOut, summary="Reject a purchase request"
+)
 @requires(APPROVE)
-def supplies_request_reject(request: HttpRequest, request_id: Id, payload: DecisionIn) -> Any:
+def supplies_request_reject(request: HttpRequest, request_id: Id, payload: RequestDecisionIn) -> Any:
     """Needs a `comment` saying why; the requester is told."""
     user = current_user(request)
     services.request_reject(request=_request(user, request_id), actor=user, comment=payload.comment)
     return _request(user, request_id)
 
 
-@router.post("/supplies/requests/{int:request_id}/cancel", response=RequestOut, summary="Withdraw a purchase request")
+@router.post(
+    "/supplies/requests/{int:request_id}/cancel", response=PurchaseRequestOut, summary="Withdraw a purchase request"
+)
 @requires(REQUEST)
 def supplies_request_cancel(request: HttpRequest, request_id: Id) -> Any:
     """Only the person who asked, and only while it waits for approval."""
@@ -472,10 +478,10 @@ def _order(user: Any, pk: int) -> PurchaseOrder:
     return selectors.order_get(user=user, pk=pk)
 
 
-@router.get("/supplies/orders", response=list[OrderOut], summary="List purchase orders")
+@router.get("/supplies/orders", response=list[PurchaseOrderOut], summary="List purchase orders")
 @paginate(LimitOffsetPagination)
 @requires(VIEW)
-def supplies_order_list(request: HttpRequest, filters: Query[OrderFilters]) -> Any:
+def supplies_order_list(request: HttpRequest, filters: Query[PurchaseOrderFilters]) -> Any:
     """Orders at your branches, newest first, with their lines and what has come so far."""
     return selectors.order_list(
         user=current_user(request),
@@ -488,7 +494,7 @@ def supplies_order_list(request: HttpRequest, filters: Query[OrderFilters]) -> A
     )
 
 
-@router.get("/supplies/orders/{int:order_id}", response=OrderOut, summary="Get a purchase order")
+@router.get("/supplies/orders/{int:order_id}", response=PurchaseOrderOut, summary="Get a purchase order")
 @requires(VIEW)
 def supplies_order_get(request: HttpRequest, order_id: Id) -> Any:
     return _order(current_user(request), order_id)
@@ -496,7 +502,7 @@ def supplies_order_get(request: HttpRequest, order_id: Id) -> Any:
 
 @router.post(
     "/supplies/orders/from-approved",
-    response={201: list[OrderOut]},
+    response={201: list[PurchaseOrderOut]},
     summary="Make draft orders from a branch's approved requests",
 )
 @requires(ORDERS)
@@ -511,7 +517,7 @@ def supplies_order_create_from_approved(request: HttpRequest, payload: OrdersFro
     return Status(201, list(selectors.order_list(user=user).filter(pk__in=[order.pk for order in made])))
 
 
-@router.post("/supplies/orders/{int:order_id}/send", response=OrderOut, summary="Send an order to its supplier")
+@router.post("/supplies/orders/{int:order_id}/send", response=PurchaseOrderOut, summary="Send an order to its supplier")
 @requires(ORDERS)
 def supplies_order_send(request: HttpRequest, order_id: Id) -> Any:
     """E-mails the order as a PDF to the supplier's order address. Only a draft with lines can be sent (so a
@@ -521,7 +527,7 @@ def supplies_order_send(request: HttpRequest, order_id: Id) -> Any:
     return _order(user, order_id)
 
 
-@router.post("/supplies/orders/{int:order_id}/cancel", response=OrderOut, summary="Cancel an order")
+@router.post("/supplies/orders/{int:order_id}/cancel", response=PurchaseOrderOut, summary="Cancel an order")
 @requires(ORDERS)
 def supplies_order_cancel(request: HttpRequest, order_id: Id) -> Any:
     """A draft or sent order; not one that has been (partly) delivered."""
@@ -555,7 +561,9 @@ def _ascii(text: str) -> str:
 # --- deliveries --------------------------------------------------------------------------------------------
 
 
-@router.get("/supplies/orders/{int:order_id}/receipts", response=list[ReceiptOut], summary="List an order's deliveries")
+@router.get(
+    "/supplies/orders/{int:order_id}/receipts", response=list[DeliveryOut], summary="List an order's deliveries"
+)
 @paginate(LimitOffsetPagination)
 @requires(VIEW)
 def supplies_receipt_list(request: HttpRequest, order_id: Id) -> Any:
@@ -563,17 +571,17 @@ def supplies_receipt_list(request: HttpRequest, order_id: Id) -> Any:
     return selectors.receipt_list(user=user, order=_order(user, order_id))
 
 
-@router.get("/supplies/orders/{int:order_id}/receipts/{int:receipt_id}", response=ReceiptOut, summary="Get a delivery")
+@router.get("/supplies/orders/{int:order_id}/receipts/{int:receipt_id}", response=DeliveryOut, summary="Get a delivery")
 @requires(VIEW)
 def supplies_receipt_get(request: HttpRequest, order_id: Id, receipt_id: Id) -> Any:
     user = current_user(request)
     return selectors.receipt_get(user=user, order=_order(user, order_id), pk=receipt_id)
 
 
-@router.post("/supplies/orders/{int:order_id}/receipts", response={201: ReceiptOut}, summary="Receive a delivery")
+@router.post("/supplies/orders/{int:order_id}/receipts", response={201: DeliveryOut}, summary="Receive a delivery")
 @requires(ORDERS)
 @idempotent
-def supplies_receipt_create(request: HttpRequest, order_id: Id, payload: ReceiptCreateIn) -> Any:
+def supplies_receipt_create(request: HttpRequest, order_id: Id, payload: DeliveryIn) -> Any:
     """What came on each order line: partial deliveries are fine, more than is still outstanding is refused.
     A price other than the ordered one is flagged (`price_differs`). The goods go into stock at the order's
     location. Send `Idempotency-Key` to make a retry safe."""

@@ -15,11 +15,6 @@ from frontoffice.core.apikit import InSchema
 
 from .choices import ItemCategory, MovementKind, OrderStatus, RequestStatus, Unit
 
-QUANTITY = {"max_digits": 12, "decimal_places": 3}
-MONEY = {"max_digits": 12, "decimal_places": 2}
-REF = {"ge": 1}
-
-
 # --- catalogue ---------------------------------------------------------------------------------------------
 
 
@@ -59,7 +54,7 @@ class SupplierFilters(InSchema):
     include_inactive: bool = False
 
 
-class ItemOut(Schema):
+class SupplyItemOut(Schema):
     id: int
     name: str
     code: str
@@ -77,36 +72,36 @@ class ItemOut(Schema):
     updated_at: datetime
 
 
-class ItemIn(InSchema):
+class SupplyItemIn(InSchema):
     name: str = Field(min_length=1, max_length=200)
     code: str = Field("", max_length=40)
     category: ItemCategory = ItemCategory.OTHER
     unit: Unit = Unit.PIECE
     whole_units_only: bool = True
-    pack_size: Decimal = Field(Decimal(1), **QUANTITY)
-    preferred_supplier_id: int | None = Field(None, **REF)
-    last_price: Decimal | None = Field(None, **MONEY)
+    pack_size: Decimal = Field(Decimal(1), max_digits=12, decimal_places=3)
+    preferred_supplier_id: int | None = Field(None, ge=1)
+    last_price: Decimal | None = Field(None, max_digits=12, decimal_places=2)
     currency: str = Field("", max_length=3, description="Empty: the organisation's currency.")
     vat_rate: Decimal = Field(Decimal(23), max_digits=5, decimal_places=2)
     is_critical: bool = False
     is_active: bool = True
 
 
-class ItemUpdateIn(ItemIn):
+class SupplyItemUpdateIn(SupplyItemIn):
     version: int = Field(ge=1, description="The version you read; an older one gives 409.")
 
 
-class ItemFilters(InSchema):
+class SupplyItemFilters(InSchema):
     q: str = Field("", max_length=100, description="Words of the name or code.")
     category: ItemCategory | None = None
-    supplier_id: int | None = Field(None, **REF, description="Items whose preferred supplier this is.")
+    supplier_id: int | None = Field(None, ge=1, description="Items whose preferred supplier this is.")
     include_inactive: bool = False
 
 
 # --- locations and stock ----------------------------------------------------------------------------------
 
 
-class LocationOut(Schema):
+class StorageLocationOut(Schema):
     id: int
     branch_id: int
     department_id: int | None
@@ -115,8 +110,8 @@ class LocationOut(Schema):
     is_active: bool
 
 
-class LocationFilters(InSchema):
-    branch_id: int | None = Field(None, **REF)
+class StorageLocationFilters(InSchema):
+    branch_id: int | None = Field(None, ge=1)
     include_inactive: bool = False
 
 
@@ -142,22 +137,24 @@ class StockLevelOut(Schema):
 
 
 class StockFilters(InSchema):
-    location_id: int | None = Field(None, **REF)
-    item_id: int | None = Field(None, **REF)
+    location_id: int | None = Field(None, ge=1)
+    item_id: int | None = Field(None, ge=1)
     category: ItemCategory | None = None
     low_only: bool = Field(False, description="Only levels at or below their reorder point.")
     q: str = Field("", max_length=100, description="Words of the item's name.")
 
 
-class LevelIn(InSchema):
-    reorder_point: Decimal = Field(**QUANTITY, description="At or below this the item is low.")
-    target_level: Decimal = Field(**QUANTITY, description="What a new request tops the stock up to.")
+class StockLevelIn(InSchema):
+    reorder_point: Decimal = Field(max_digits=12, decimal_places=3, description="At or below this the item is low.")
+    target_level: Decimal = Field(
+        max_digits=12, decimal_places=3, description="What a new request tops the stock up to."
+    )
 
 
 # --- movements ---------------------------------------------------------------------------------------------
 
 
-class MovementOut(Schema):
+class StockMovementOut(Schema):
     id: int
     kind: MovementKind
     location_id: int
@@ -179,52 +176,58 @@ class MovementOut(Schema):
         return str(obj.item.name)
 
 
-class MovementFilters(InSchema):
-    location_id: int | None = Field(None, **REF)
-    item_id: int | None = Field(None, **REF)
+class StockMovementFilters(InSchema):
+    location_id: int | None = Field(None, ge=1)
+    item_id: int | None = Field(None, ge=1)
     kind: MovementKind | None = None
-    actor_id: int | None = Field(None, **REF, description="The user who booked it.")
+    actor_id: int | None = Field(None, ge=1, description="The user who booked it.")
     date_from: date | None = None
     date_to: date | None = None
 
 
-class ConsumeIn(InSchema):
-    location_id: int = Field(**REF)
-    item_id: int = Field(**REF)
-    quantity: Decimal = Field(**QUANTITY, description="Above zero; whole for items counted in whole units.")
-    department_id: int | None = Field(None, **REF, description="Default: the location's department.")
+class StockConsumeIn(InSchema):
+    location_id: int = Field(ge=1)
+    item_id: int = Field(ge=1)
+    quantity: Decimal = Field(
+        max_digits=12, decimal_places=3, description="Above zero; whole for items counted in whole units."
+    )
+    department_id: int | None = Field(None, ge=1, description="Default: the location's department.")
 
 
-class AdjustIn(InSchema):
-    location_id: int = Field(**REF)
-    item_id: int = Field(**REF)
-    quantity: Decimal = Field(**QUANTITY, description="The correction, signed: positive adds, negative removes.")
+class StockAdjustIn(InSchema):
+    location_id: int = Field(ge=1)
+    item_id: int = Field(ge=1)
+    quantity: Decimal = Field(
+        max_digits=12, decimal_places=3, description="The correction, signed: positive adds, negative removes."
+    )
     reason: str = Field("", max_length=300, description="Required.")
 
 
-class WriteOffIn(InSchema):
-    location_id: int = Field(**REF)
-    item_id: int = Field(**REF)
-    quantity: Decimal = Field(**QUANTITY, description="How much is taken off the books (above zero).")
+class StockWriteOffIn(InSchema):
+    location_id: int = Field(ge=1)
+    item_id: int = Field(ge=1)
+    quantity: Decimal = Field(
+        max_digits=12, decimal_places=3, description="How much is taken off the books (above zero)."
+    )
     reason: str = Field("", max_length=300, description="Required: spoilt, expired, lost…")
 
 
-class TransferIn(InSchema):
-    source_id: int = Field(**REF, description="The location the stock leaves.")
-    target_id: int = Field(**REF, description="The location it goes to.")
-    item_id: int = Field(**REF)
-    quantity: Decimal = Field(**QUANTITY)
+class StockTransferIn(InSchema):
+    source_id: int = Field(ge=1, description="The location the stock leaves.")
+    target_id: int = Field(ge=1, description="The location it goes to.")
+    item_id: int = Field(ge=1)
+    quantity: Decimal = Field(max_digits=12, decimal_places=3)
 
 
-class TransferOut(Schema):
-    outgoing: MovementOut
-    incoming: MovementOut
+class StockTransferOut(Schema):
+    outgoing: StockMovementOut
+    incoming: StockMovementOut
 
 
 # --- purchase requests -------------------------------------------------------------------------------------
 
 
-class RequestLineOut(Schema):
+class PurchaseRequestLineOut(Schema):
     id: int
     item_id: int
     item_name: str
@@ -244,7 +247,7 @@ class RequestLineOut(Schema):
         return line.pk if line is not None else None
 
 
-class RequestOut(Schema):
+class PurchaseRequestOut(Schema):
     id: int
     number: str
     branch_id: int
@@ -259,34 +262,34 @@ class RequestOut(Schema):
     decided_at: datetime | None
     decision_comment: str
     created_at: datetime
-    lines: list[RequestLineOut]
+    lines: list[PurchaseRequestLineOut]
 
 
-class RequestFilters(InSchema):
+class PurchaseRequestFilters(InSchema):
     status: RequestStatus | None = None
-    location_id: int | None = Field(None, **REF)
-    branch_id: int | None = Field(None, **REF)
+    location_id: int | None = Field(None, ge=1)
+    branch_id: int | None = Field(None, ge=1)
 
 
-class RequestLineIn(InSchema):
-    item_id: int = Field(**REF)
-    quantity: Decimal = Field(**QUANTITY)
+class PurchaseRequestLineIn(InSchema):
+    item_id: int = Field(ge=1)
+    quantity: Decimal = Field(max_digits=12, decimal_places=3)
 
 
-class RequestCreateIn(InSchema):
-    location_id: int = Field(**REF, description="The location the supplies are for.")
+class PurchaseRequestIn(InSchema):
+    location_id: int = Field(ge=1, description="The location the supplies are for.")
     note: str = Field("", max_length=2000)
-    lines: list[RequestLineIn] = Field(max_length=200)
+    lines: list[PurchaseRequestLineIn] = Field(max_length=200)
 
 
-class DecisionIn(InSchema):
+class RequestDecisionIn(InSchema):
     comment: str = Field("", max_length=2000, description="Optional to approve; required to reject.")
 
 
 # --- orders and deliveries ---------------------------------------------------------------------------------
 
 
-class OrderLineOut(Schema):
+class PurchaseOrderLineOut(Schema):
     id: int
     item_id: int
     item_name: str
@@ -302,7 +305,7 @@ class OrderLineOut(Schema):
         return str(obj.item.name)
 
 
-class OrderOut(Schema):
+class PurchaseOrderOut(Schema):
     id: int
     number: str
     branch_id: int
@@ -315,7 +318,7 @@ class OrderOut(Schema):
     created_by_id: int
     created_at: datetime
     sent_at: datetime | None
-    lines: list[OrderLineOut]
+    lines: list[PurchaseOrderLineOut]
 
     @staticmethod
     def resolve_supplier_name(obj: Any) -> str:
@@ -326,18 +329,18 @@ class OrderOut(Schema):
         return sum((line.amount for line in obj.lines.all()), Decimal(0))
 
 
-class OrderFilters(InSchema):
+class PurchaseOrderFilters(InSchema):
     status: OrderStatus | None = None
-    supplier_id: int | None = Field(None, **REF)
-    location_id: int | None = Field(None, **REF)
-    branch_id: int | None = Field(None, **REF)
+    supplier_id: int | None = Field(None, ge=1)
+    location_id: int | None = Field(None, ge=1)
+    branch_id: int | None = Field(None, ge=1)
 
 
 class OrdersFromApprovedIn(InSchema):
-    branch_id: int = Field(**REF)
+    branch_id: int = Field(ge=1)
 
 
-class ReceiptLineOut(Schema):
+class DeliveryLineOut(Schema):
     id: int
     order_line_id: int
     item_id: int
@@ -350,21 +353,25 @@ class ReceiptLineOut(Schema):
         return int(obj.order_line.item_id)
 
 
-class ReceiptOut(Schema):
+class DeliveryOut(Schema):
     id: int
     order_id: int
     received_by_id: int
     received_at: datetime
     note: str
-    lines: list[ReceiptLineOut]
+    lines: list[DeliveryLineOut]
 
 
-class ReceiptLineIn(InSchema):
-    order_line_id: int = Field(**REF)
-    quantity: Decimal = Field(**QUANTITY, description="What came; at most what is still outstanding.")
-    unit_price: Decimal | None = Field(None, ge=0, **MONEY, description="Invoiced net price; default: the ordered.")
+class DeliveryLineIn(InSchema):
+    order_line_id: int = Field(ge=1)
+    quantity: Decimal = Field(
+        max_digits=12, decimal_places=3, description="What came; at most what is still outstanding."
+    )
+    unit_price: Decimal | None = Field(
+        None, ge=0, max_digits=12, decimal_places=2, description="Invoiced net price; default: the ordered."
+    )
 
 
-class ReceiptCreateIn(InSchema):
+class DeliveryIn(InSchema):
     note: str = Field("", max_length=2000)
-    lines: list[ReceiptLineIn] = Field(max_length=200)
+    lines: list[DeliveryLineIn] = Field(max_length=200)

@@ -166,7 +166,7 @@ def request_get(*, user: Any, pk: int) -> PurchaseRequest:
         raise Http404 from None
 
 
-def request_lines_prefetch() -> Prefetch[PurchaseRequestLine]:
+def request_lines_prefetch() -> Any:
     """A request's lines with their items, for lists that show them (one query for a whole page)."""
     return Prefetch("lines", queryset=PurchaseRequestLine.objects.select_related("item", "order_line"))
 

@@ -16,7 +16,7 @@ from frontoffice.supplies import services
 from frontoffice.supplies import services_orders as orders
 from frontoffice.supplies.choices import OrderStatus, RequestStatus
 from frontoffice.supplies.models import PurchaseRequest, Receipt, StockLevel, StockMovement
-from tests.test_api_support import assert_problem
+from tests.test_api_support import assert_problem, bearer_client
 
 from .conftest import make_item
 
@@ -299,6 +299,19 @@ def test_a_bad_movement_is_refused_with_the_reason_and_nothing_is_booked(
     assert _errors(refused) == {field: message}
     assert StockMovement.objects.count() == before
     assert _on_hand(stocked, gloves) == Decimal(20)
+
+
+def test_a_refusal_speaks_the_users_language(clerk, stocked, gloves):
+    clerk.language = "pl"
+    clerk.save(update_fields=["language"])
+
+    refused = bearer_client(clerk).post(
+        f"{API}/movements/write-off",
+        json.dumps({"location_id": stocked.pk, "item_id": gloves.pk, "quantity": 1}),
+        content_type="application/json",
+    )
+
+    assert _errors(refused) == {"reason": "Podaj przyczynę: korekty i spisania jej wymagają."}
 
 
 def test_a_transfer_to_the_same_or_an_unseen_location_is_refused(login, clerk, stocked, gloves, foreign_storeroom):
