@@ -303,10 +303,10 @@ def _place(payload: Any, user: Any) -> tuple[StorageLocation, Item]:
     )
 
 
-def _department(location: StorageLocation, pk: int | None) -> Department | None:
+def _department(user: Any, location: StorageLocation, pk: int | None) -> Department | None:
     if pk is None:
         return None
-    found = Department.objects.filter(pk=pk, branch_id=location.branch_id).first()
+    found = core_selectors.department_list(user=user, branch=location.branch).filter(pk=pk).first()
     if found is None:
         raise ValidationError({"department_id": _("Choose a department of the location's branch.")})
     return found
@@ -325,7 +325,7 @@ def supplies_movement_consume(request: HttpRequest, payload: StockConsumeIn) -> 
         item=item,
         quantity=payload.quantity,
         actor=user,
-        department=_department(location, payload.department_id),
+        department=_department(user, location, payload.department_id),
     )
     return Status(201, selectors.movement_get(user=user, pk=movement.pk))
 

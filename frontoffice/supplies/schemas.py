@@ -11,7 +11,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from frontoffice.core.apikit import InSchema
+from frontoffice.core.apikit import MAX_ID, InSchema
 
 from .choices import ItemCategory, MovementKind, OrderStatus, RequestStatus, Unit
 
@@ -46,7 +46,7 @@ class SupplierIn(InSchema):
 
 
 class SupplierUpdateIn(SupplierIn):
-    version: int = Field(ge=1, description="The version you read; an older one gives 409.")
+    version: int = Field(ge=1, le=MAX_ID, description="The version you read; an older one gives 409.")
 
 
 class SupplierFilters(InSchema):
@@ -79,7 +79,7 @@ class SupplyItemIn(InSchema):
     unit: Unit = Unit.PIECE
     whole_units_only: bool = True
     pack_size: Decimal = Field(Decimal(1), max_digits=12, decimal_places=3)
-    preferred_supplier_id: int | None = Field(None, ge=1)
+    preferred_supplier_id: int | None = Field(None, ge=1, le=MAX_ID)
     last_price: Decimal | None = Field(None, max_digits=12, decimal_places=2)
     currency: str = Field("", max_length=3, description="Empty: the organisation's currency.")
     vat_rate: Decimal = Field(Decimal(23), max_digits=5, decimal_places=2)
@@ -88,13 +88,13 @@ class SupplyItemIn(InSchema):
 
 
 class SupplyItemUpdateIn(SupplyItemIn):
-    version: int = Field(ge=1, description="The version you read; an older one gives 409.")
+    version: int = Field(ge=1, le=MAX_ID, description="The version you read; an older one gives 409.")
 
 
 class SupplyItemFilters(InSchema):
     q: str = Field("", max_length=100, description="Words of the name or code.")
     category: ItemCategory | None = None
-    supplier_id: int | None = Field(None, ge=1, description="Items whose preferred supplier this is.")
+    supplier_id: int | None = Field(None, ge=1, le=MAX_ID, description="Items whose preferred supplier this is.")
     include_inactive: bool = False
 
 
@@ -111,7 +111,7 @@ class StorageLocationOut(Schema):
 
 
 class StorageLocationFilters(InSchema):
-    branch_id: int | None = Field(None, ge=1)
+    branch_id: int | None = Field(None, ge=1, le=MAX_ID)
     include_inactive: bool = False
 
 
@@ -137,8 +137,8 @@ class StockLevelOut(Schema):
 
 
 class StockFilters(InSchema):
-    location_id: int | None = Field(None, ge=1)
-    item_id: int | None = Field(None, ge=1)
+    location_id: int | None = Field(None, ge=1, le=MAX_ID)
+    item_id: int | None = Field(None, ge=1, le=MAX_ID)
     category: ItemCategory | None = None
     low_only: bool = Field(False, description="Only levels at or below their reorder point.")
     q: str = Field("", max_length=100, description="Words of the item's name.")
@@ -177,26 +177,26 @@ class StockMovementOut(Schema):
 
 
 class StockMovementFilters(InSchema):
-    location_id: int | None = Field(None, ge=1)
-    item_id: int | None = Field(None, ge=1)
+    location_id: int | None = Field(None, ge=1, le=MAX_ID)
+    item_id: int | None = Field(None, ge=1, le=MAX_ID)
     kind: MovementKind | None = None
-    actor_id: int | None = Field(None, ge=1, description="The user who booked it.")
+    actor_id: int | None = Field(None, ge=1, le=MAX_ID, description="The user who booked it.")
     date_from: date | None = None
     date_to: date | None = None
 
 
 class StockConsumeIn(InSchema):
-    location_id: int = Field(ge=1)
-    item_id: int = Field(ge=1)
+    location_id: int = Field(ge=1, le=MAX_ID)
+    item_id: int = Field(ge=1, le=MAX_ID)
     quantity: Decimal = Field(
         max_digits=12, decimal_places=3, description="Above zero; whole for items counted in whole units."
     )
-    department_id: int | None = Field(None, ge=1, description="Default: the location's department.")
+    department_id: int | None = Field(None, ge=1, le=MAX_ID, description="Default: the location's department.")
 
 
 class StockAdjustIn(InSchema):
-    location_id: int = Field(ge=1)
-    item_id: int = Field(ge=1)
+    location_id: int = Field(ge=1, le=MAX_ID)
+    item_id: int = Field(ge=1, le=MAX_ID)
     quantity: Decimal = Field(
         max_digits=12, decimal_places=3, description="The correction, signed: positive adds, negative removes."
     )
@@ -204,8 +204,8 @@ class StockAdjustIn(InSchema):
 
 
 class StockWriteOffIn(InSchema):
-    location_id: int = Field(ge=1)
-    item_id: int = Field(ge=1)
+    location_id: int = Field(ge=1, le=MAX_ID)
+    item_id: int = Field(ge=1, le=MAX_ID)
     quantity: Decimal = Field(
         max_digits=12, decimal_places=3, description="How much is taken off the books (above zero)."
     )
@@ -213,9 +213,9 @@ class StockWriteOffIn(InSchema):
 
 
 class StockTransferIn(InSchema):
-    source_id: int = Field(ge=1, description="The location the stock leaves.")
-    target_id: int = Field(ge=1, description="The location it goes to.")
-    item_id: int = Field(ge=1)
+    source_id: int = Field(ge=1, le=MAX_ID, description="The location the stock leaves.")
+    target_id: int = Field(ge=1, le=MAX_ID, description="The location it goes to.")
+    item_id: int = Field(ge=1, le=MAX_ID)
     quantity: Decimal = Field(max_digits=12, decimal_places=3)
 
 
@@ -267,17 +267,17 @@ class PurchaseRequestOut(Schema):
 
 class PurchaseRequestFilters(InSchema):
     status: RequestStatus | None = None
-    location_id: int | None = Field(None, ge=1)
-    branch_id: int | None = Field(None, ge=1)
+    location_id: int | None = Field(None, ge=1, le=MAX_ID)
+    branch_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class PurchaseRequestLineIn(InSchema):
-    item_id: int = Field(ge=1)
+    item_id: int = Field(ge=1, le=MAX_ID)
     quantity: Decimal = Field(max_digits=12, decimal_places=3)
 
 
 class PurchaseRequestIn(InSchema):
-    location_id: int = Field(ge=1, description="The location the supplies are for.")
+    location_id: int = Field(ge=1, le=MAX_ID, description="The location the supplies are for.")
     note: str = Field("", max_length=2000)
     lines: list[PurchaseRequestLineIn] = Field(max_length=200)
 
@@ -331,13 +331,13 @@ class PurchaseOrderOut(Schema):
 
 class PurchaseOrderFilters(InSchema):
     status: OrderStatus | None = None
-    supplier_id: int | None = Field(None, ge=1)
-    location_id: int | None = Field(None, ge=1)
-    branch_id: int | None = Field(None, ge=1)
+    supplier_id: int | None = Field(None, ge=1, le=MAX_ID)
+    location_id: int | None = Field(None, ge=1, le=MAX_ID)
+    branch_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class OrdersFromApprovedIn(InSchema):
-    branch_id: int = Field(ge=1)
+    branch_id: int = Field(ge=1, le=MAX_ID)
 
 
 class DeliveryLineOut(Schema):
@@ -363,7 +363,7 @@ class DeliveryOut(Schema):
 
 
 class DeliveryLineIn(InSchema):
-    order_line_id: int = Field(ge=1)
+    order_line_id: int = Field(ge=1, le=MAX_ID)
     quantity: Decimal = Field(
         max_digits=12, decimal_places=3, description="What came; at most what is still outstanding."
     )

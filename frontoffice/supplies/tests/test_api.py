@@ -16,6 +16,7 @@ from frontoffice.supplies import services
 from frontoffice.supplies import services_orders as orders
 from frontoffice.supplies.choices import OrderStatus, RequestStatus
 from frontoffice.supplies.models import PurchaseRequest, Receipt, StockLevel, StockMovement
+from tests.factories import DepartmentFactory
 from tests.test_api_support import assert_problem, bearer_client
 
 from .conftest import make_item
@@ -694,3 +695,60 @@ def test_list_pages_cost_the_same_queries_for_few_or_many_rows(login, organisati
         path: queries for path, (queries, _rows) in many.items()
     }
     assert all(many[path][1] > few[path][1] for path in many if path != "receipts")
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/movements/consume", {"quantity": "NaN"}),
+        ("/movements/consume", {"quantity": "Infinity"}),
+        ("/movements/consume", {"quantity": "1e30"}),
+        ("/movements/consume", {"quantity": "0.0001"}),
+        ("/movements/consume", {"quantity": "dwa"}),
+        ("/movements/consume", {"quantity": 1, "location_id": 2**63}),
+        ("/movements/consume", {"quantity": 1, "department_id": 0}),
+        ("/movements/consume", {"quantity": 1, "colour": "red"}),
+        ("/movements/adjust", {"quantity": 1, "reason": "a\x00b"}),
+        ("/movements/adjust", {"quantity": 1, "reason": "x" * 301}),
+    ],
+)
+def test_odd_input_is_a_422_never_a_server_error(login, clerk, stocked, gloves, path, body):
+    before = StockMovement.objects.count()
+
+    refused = _post(login(clerk), path, {"location_id": stocked.pk, "item_id": gloves.pk, **body})
+
+    assert_problem(refused, 422)
+    assert StockMovement.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/stock", {"q": "a\x00"}),
+        ("/items", {"q": "x" * 101}),
+        ("/movements", {"location_id": "x"}),
+        ("/movements", {"kind": "stolen"}),
+        ("/movements", {"date_from": "2026-13-01"}),
+        ("/movements", {"item_id": 2**63}),
+        ("/movements", {"actor_id": 0}),
+        ("/orders", {"status": "lost"}),
+        ("/requests", {"branch_id": 2**63}),
+    ],
+)
+def test_odd_filters_are_a_422(login, clerk, path, query):
+    assert_problem(login(clerk).get(API + path, query), 422)
+
+
+def test_consumption_is_booked_to_a_department_of_the_locations_branch_only(
+    login, clerk, stocked, gloves, department, other_branch
+):
+    reception = DepartmentFactory(branch=stocked.branch, name="Rejestracja")
+    elsewhere = DepartmentFactory(branch=other_branch, name="Gabinet Południe")
+    client = login(clerk)
+    body = {"location_id": stocked.pk, "item_id": gloves.pk, "quantity": 1}
+
+    booked = _post(client, "/movements/consume", {**body, "department_id": reception.pk})
+    refused = _post(client, "/movements/consume", {**body, "department_id": elsewhere.pk})
+
+    assert booked.json()["department_id"] == reception.pk
+    assert _errors(refused) == {"department_id": "Choose a department of the location's branch."}
