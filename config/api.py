@@ -13,6 +13,7 @@ from frontoffice.desk.api import router as desk_router
 from frontoffice.feedback.api import router as feedback_router
 from frontoffice.interactions.api import router as interactions_router
 from frontoffice.reports.api import router as reports_router
+from frontoffice.supplies.api import router as supplies_router
 from frontoffice.supplies.api_stocktakes import router as supplies_stocktakes_router
 
 DESCRIPTION = f"""
@@ -55,4 +56,5 @@ api.add_router("", desk_router)
 api.add_router("", interactions_router)
 api.add_router("", feedback_router)
 api.add_router("", supplies_stocktakes_router)
+api.add_router("", supplies_router)
 api.add_router("", reports_router)
