@@ -48,7 +48,7 @@ def extend_world(ctx: dict[str, Any]) -> dict[str, Any]:
     )
     stocktake = services_stocktake.stocktake_start(location=location, actor=ctx["clerk"])
     services_stocktake.stocktake_count(stocktake=stocktake, actor=ctx["clerk"], counts={gloves.pk: Decimal(98)})
-    cupboard = services.location_save(branch=branch, actor=manager, name="Szafka macierzy")
+    cupboard = services.location_save(branch=branch, actor=manager, name="Szafka do inwentaryzacji")
     services.stock_receive(location=cupboard, item=gloves, quantity=Decimal(10), actor=manager)
     shelf = services.location_save(branch=branch, actor=manager, name="Półka macierzy")
     supplier = services.supplier_save(

@@ -272,7 +272,7 @@ def supplies_level_set(request: HttpRequest, location_id: Id, item_id: Id, paylo
         reorder_point=payload.reorder_point,
         target_level=payload.target_level,
     )
-    return selectors.level_get(user=user, location_id=location.pk, item_id=item.pk)
+    return selectors.level_at(user=user, location_id=location.pk, item_id=item.pk)
 
 
 # --- movements ---------------------------------------------------------------------------------------------

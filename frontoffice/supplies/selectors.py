@@ -93,7 +93,8 @@ def stock_list(*, user: Any, filters: StockFilters | None = None) -> QuerySet[St
     return levels.order_by("location__name", "item__name", "pk")
 
 
-def level_get(*, user: Any, location_id: int, item_id: int) -> StockLevel:
+def level_at(*, user: Any, location_id: int, item_id: int) -> StockLevel:
+    """One item's stock level at one location of the user's branches (the API names it by both)."""
     try:
         return _levels(user).get(location_id=location_id, item_id=item_id)
     except (StockLevel.DoesNotExist, ValueError):
