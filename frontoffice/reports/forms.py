@@ -92,7 +92,7 @@ class DashboardForm(forms.Form):
                 self.fields[name].choices = [("", _("Any")), *choices]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("period") or "week"
         data["period"] = kind
         if kind == "custom":
