@@ -332,3 +332,15 @@ def test_the_menu_lists_the_dashboards(login, executive, agent):
 
     home = login(agent).get(reverse("core:home")).content.decode()
     assert reverse("reports:dashboard") in home and reverse("reports:executive") not in home
+
+
+def test_the_metrics_overview_and_the_dashboard_agree_on_the_backlog(rolled, executive):
+    from frontoffice.reports import selectors
+
+    period = (dt.date(2026, 3, 2), dt.date(2026, 3, 8))
+    overview = {row.metric.key: row for row in selectors.metric_overview(user=executive, period=period)}
+
+    # Created 6 + reopened 1 − resolved 4 (a resolution also counts in the reopen rate: read once).
+    assert overview["backlog"].current.value == 3
+    assert selectors.metric_value(user=executive, key="backlog", period=period).value == 3
+    assert overview["reopen_rate"].current.value == 25.0
