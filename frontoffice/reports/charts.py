@@ -19,11 +19,11 @@ STYLE = Style(
     foreground_subtle="#9aa5b1",
     colors=("#1d4ed8", "#b45309", "#047857", "#b91c1c", "#6d28d9", "#0e7490", "#a16207", "#be185d"),
     font_family="system-ui, sans-serif",
-    label_font_size=11,
-    major_label_font_size=11,
-    legend_font_size=11,
-    title_font_size=13,
-    no_data_font_size=14,
+    label_font_size=12,
+    major_label_font_size=12,
+    legend_font_size=12,
+    title_font_size=14,
+    no_data_font_size=16,
 )
 
 
@@ -41,7 +41,7 @@ def trend_svg(trend: Trend) -> bytes:
     unit = trend.metric.unit
     chart = pygal.Line(
         style=STYLE,
-        width=560,
+        width=440,
         height=240,
         explicit_size=True,
         js=[],  # no scripts: an image runs none, and the page's content security policy allows none

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -29,7 +29,7 @@ from . import selectors
 from .dictionary import Metric
 from .formatting import duration_display
 from .models import RollupState
-from .rollup import QUEUE_PHASES
+from .rollup import QUEUE_PHASES, fcr_days_for
 from .selectors import Filters, Period
 
 
@@ -223,4 +223,24 @@ def metric_events(*, user: Any, metric: Metric, period: Period, filters: Filters
         if first is not None and first > last:
             return ReportingEvent.objects.none()
     events = events.filter(kinds).filter(_local_days(scope.organisation_id, first, last))
+    if FCR_MEASURES & set(metric.measures):
+        events = events.annotate(repeated=_repeat_contact(scope.organisation_id, state.last_event_id))
     return events.select_related("branch", "agent").order_by("-occurred_at", "-id")
+
+
+def _repeat_contact(organisation_id: int, last_event_id: int) -> Exists:
+    """Whether the same client contacted again on the same topic within the FCR window (the contact was not
+    resolved at first contact): the roll-up's judgement, read the same way (the next contact, in time and
+    then id order, among the events rolled up)."""
+    window = dt.timedelta(days=fcr_days_for(organisation_id))
+    later = ReportingEvent.objects.filter(
+        organisation_id=organisation_id,
+        kind=K.CONTACT_RECEIVED,
+        client_id=OuterRef("client_id"),
+        topic_id=OuterRef("topic_id"),
+        id__lte=last_event_id,
+    ).filter(
+        Q(occurred_at__gt=OuterRef("occurred_at")) | Q(occurred_at=OuterRef("occurred_at"), id__gt=OuterRef("id")),
+        occurred_at__lte=ExpressionWrapper(OuterRef("occurred_at") + window, output_field=DateTimeField()),
+    )
+    return Exists(later)

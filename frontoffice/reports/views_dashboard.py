@@ -200,6 +200,7 @@ def drilldown_list(request: HttpRequest) -> HttpResponse:
         "span": span,
         "figure": figure,
         "rows": [_drill_row(row, teams) for row in rows],
+        "judged": bool(drilldown.FCR_MEASURES & set(metric.measures)),
         "page": page,
         "has_next": has_next,
         "query": query_without_page(request),
@@ -216,6 +217,7 @@ def _drill_row(event: Any, teams: dict[Any, str]) -> dict[str, Any]:
         "url": drilldown.record_url(event),
         "record": drilldown.record_label(event),
         "value": drilldown.value_display(event),
+        "repeated": getattr(event, "repeated", None),
     }
 
 

@@ -344,3 +344,12 @@ def test_the_metrics_overview_and_the_dashboard_agree_on_the_backlog(rolled, exe
     assert overview["backlog"].current.value == 3
     assert selectors.metric_value(user=executive, key="backlog", period=period).value == 3
     assert overview["reopen_rate"].current.value == 25.0
+
+
+def test_the_dashboard_speaks_polish(rolled, login, manager):
+    manager.language = "pl"
+    manager.save()
+
+    html = login(manager).get(reverse("reports:dashboard"), WEEK).content.decode()
+
+    assert "Pulpit" in html and "75,0%" in html and "brak danych" in html and "Według oddziałów" in html

@@ -188,3 +188,24 @@ def test_the_previous_period_figure_links_to_its_own_records(rolled, login, mana
     query = QueryDict(link.split("?", 1)[1])
     assert query["metric"] == "csat" and query["period"] == "custom"
     assert query["date_from"] == query["date_to"] == str(span_of("day", dt.date(2026, 3, 3)).before_start)
+
+
+def test_an_fcr_drilldown_says_which_contacts_were_repeated(rolled, login, executive):
+    page = login(executive).get(reverse("reports:drilldown"), {**WEEK, "metric": "fcr"})
+
+    repeated = {
+        (row["event"].client_id, row["event"].topic_id, row["event"].occurred_at.astimezone(WARSAW).date()): row[
+            "repeated"
+        ]
+        for row in page.context["rows"]
+    }
+    # 101/1 came back the next day; 103/1 came back after 8 days (outside the 7-day window); the rest never did.
+    assert repeated == {
+        (101, 1, D2): True,
+        (101, 1, D3): False,
+        (102, 1, D2): False,
+        (102, 2, D3): False,
+        (103, 1, D2): False,
+    }
+    assert page.context["figure"].value == 80.0
+    assert "Yes: not resolved at first contact" in page.content.decode()
