@@ -27,7 +27,7 @@ from .dashboard import Dashboard, Executive, dimension_names, key_metrics, span_
 from .dashboard import dashboard as dashboard_of
 from .dashboard import executive as executive_of
 from .dashboard import trend as trend_of
-from .formatting import csv_number
+from .formatting import csv_number, csv_text
 from .forms import DashboardForm, DrilldownForm
 from .permissions import ReportsPermission
 
@@ -118,7 +118,7 @@ def _dashboard_csv(board: Dashboard, table: str) -> HttpResponse:
     metrics = key_metrics()
     lines = [[found.title, _("Id"), *[metric.key for metric in metrics]]]
     for row in found.rows:
-        lines.append([row.name, row.group, *[csv_number(result.value) for result in row.results]])
+        lines.append([csv_text(row.name), row.group, *[csv_number(result.value) for result in row.results]])
     return _csv_response(lines, f"dashboard-{table}-{span.start}-{span.end}.csv")
 
 
@@ -149,7 +149,7 @@ def _executive_csv(board: Executive) -> HttpResponse:
     for name, pk, figures in [(row.name, row.branch_id, row.figures) for row in board.rows] + [
         (_("Whole organisation"), "", board.total)
     ]:
-        line: list[Any] = [name, pk]
+        line: list[Any] = [csv_text(name), pk]
         for figure in figures:
             line += [csv_number(figure.current.value), csv_number(figure.previous.value)]
         lines.append(line)
@@ -237,9 +237,9 @@ def _drilldown_csv(events: Any, filename: str) -> StreamingHttpResponse:
                     timezone.localtime(event.occurred_at).isoformat(),
                     event.kind,
                     csv_number(event.value),
-                    event.branch.name if event.branch else "",
+                    csv_text(event.branch.name) if event.branch else "",
                     event.team_id or "",
-                    event.agent.get_username() if event.agent else "",
+                    csv_text(event.agent.get_username()) if event.agent else "",
                     event.channel,
                     event.subject_type,
                     event.subject_id,

@@ -353,3 +353,12 @@ def test_the_dashboard_speaks_polish(rolled, login, manager):
     html = login(manager).get(reverse("reports:dashboard"), WEEK).content.decode()
 
     assert "Pulpit" in html and "75,0%" in html and "brak danych" in html and "Według oddziałów" in html
+
+
+def test_a_name_in_a_csv_file_is_never_a_formula(rolled, login, executive, branch):
+    branch.name = "=HYPERLINK(1)"
+    branch.save()
+
+    lines = _csv(login(executive).get(reverse("reports:dashboard"), {**WEEK, "format": "csv", "table": "branch"}))
+
+    assert "'=HYPERLINK(1)" in [line[0] for line in lines]
