@@ -386,6 +386,11 @@ class ReportingEvent(models.Model):
             models.Index(fields=["organisation", "kind", "occurred_at"], name="revent_org_kind_idx"),
             models.Index(fields=["subject_type", "subject_id"], name="revent_subject_idx"),
             models.Index(fields=["organisation", "client_id", "occurred_at"], name="revent_client_idx"),
+            # The reports drill-down: one kind (or a few) over a time range, narrowed by a dashboard filter.
+            models.Index(fields=["organisation", "branch", "kind", "occurred_at"], name="revent_org_branch_idx"),
+            models.Index(fields=["organisation", "agent", "kind", "occurred_at"], name="revent_org_agent_idx"),
+            models.Index(fields=["organisation", "team_id", "kind", "occurred_at"], name="revent_org_team_idx"),
+            models.Index(fields=["organisation", "channel", "kind", "occurred_at"], name="revent_org_channel_idx"),
         ]
 
     def __str__(self) -> str:

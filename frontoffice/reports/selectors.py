@@ -99,7 +99,7 @@ def params_for(organisation_id: int, end: dt.date) -> Params:
 
 def _cells(*, user: Any, metric: Metric, period: Period, filters: Filters) -> QuerySet[DailyRollup]:
     """The roll-up cells ``user`` may read for ``metric`` over ``period``, narrowed by ``filters``."""
-    return _scoped_cells(
+    return scoped_cells(
         user=user,
         measures=metric.measures,
         since=None if metric.snapshot else period[0],
@@ -108,7 +108,7 @@ def _cells(*, user: Any, metric: Metric, period: Period, filters: Filters) -> Qu
     )
 
 
-def _scoped_cells(
+def scoped_cells(
     *, user: Any, measures: Iterable[str], since: dt.date | None, until: dt.date, filters: Filters
 ) -> QuerySet[DailyRollup]:
     if not can_view_own(user):
@@ -252,10 +252,10 @@ def team_median(*, user: Any, key: str, period: Period) -> float | None:
     """
     metric = metric_get(key)
     period_check(*period)
-    return _team_medians(user=user, metrics=[metric], period=period).get(metric.key)
+    return team_medians(user=user, metrics=[metric], period=period).get(metric.key)
 
 
-def _team_medians(*, user: Any, metrics: list[Metric], period: Period) -> dict[str, float | None]:
+def team_medians(*, user: Any, metrics: list[Metric], period: Period) -> dict[str, float | None]:
     if not can_view_own(user):
         raise PermissionDenied
     scope = scope_for(user)
@@ -313,21 +313,22 @@ def metric_overview(*, user: Any, period: Period, filters: Filters | None = None
     filters = filters or Filters()
     before = previous_period(period)
     metrics = list(dictionary.METRICS)
-    plain = {m for metric in metrics if not metric.snapshot for m in metric.measures}
     snapshot = {m for metric in metrics if metric.snapshot for m in metric.measures}
+    # A measure both kinds read (resolved: reopen rate and backlog) is read once, with the snapshots.
+    plain = {m for metric in metrics if not metric.snapshot for m in metric.measures} - snapshot
     rows = list(
-        _scoped_cells(user=user, measures=plain, since=before[0], until=period[1], filters=filters).values_list(
+        scoped_cells(user=user, measures=plain, since=before[0], until=period[1], filters=filters).values_list(
             *ROW_FIELDS
         )
     )
     rows += list(
-        _scoped_cells(user=user, measures=snapshot, since=None, until=period[1], filters=filters).values_list(
+        scoped_cells(user=user, measures=snapshot, since=None, until=period[1], filters=filters).values_list(
             *ROW_FIELDS
         )
     )
     organisation_id = scope_for(user).organisation_id or 0
     params_now, params_before = params_for(organisation_id, period[1]), params_for(organisation_id, before[1])
-    medians = {} if can_view_all(user) else _team_medians(user=user, metrics=metrics, period=period)
+    medians = {} if can_view_all(user) else team_medians(user=user, metrics=metrics, period=period)
     overview = []
     for metric in metrics:
         measures = set(metric.measures)
