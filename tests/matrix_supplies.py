@@ -1,19 +1,22 @@
 """Permission-matrix entries for the supplies app (merged into tests/test_permission_matrix.py).
 
 Clerks, managers and administrators run the storeroom (take, request, approve within the ladder);
-executives see and approve; agents and security staff have no business with supplies. Locations,
-stock, movements and requests belong to ``branch`` (``scoped``).
+executives see and approve; agents and security staff have no business with supplies. Managers,
+executives and administrators read the reports. Locations, stock, movements and requests belong to
+``branch`` (``scoped``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.permission_cases import Case
+from tests.permission_cases import MANAGERS_UP, Case
 
 VIEWERS = frozenset({"clerk", "manager", "executive", "admin"})
 HANDLERS = frozenset({"clerk", "manager", "admin"})
 APPROVERS = frozenset({"clerk", "manager", "executive", "admin"})
+# The reports (the adjustments one too, until security staff get a permission of their own to read it).
+REPORT_READERS = MANAGERS_UP
 
 
 def extend_world(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -56,4 +59,9 @@ CASES: dict[str, Case] = {
         data=lambda ctx: {"decision": "approve", "comment": ""},
         ok=(302, 400),
     ),
+    # Reports: lists of the user's branches (scoping is tested in frontoffice/supplies/tests/test_reports.py).
+    "supplies:report_consumption": Case(roles=REPORT_READERS),
+    "supplies:report_spend": Case(roles=REPORT_READERS),
+    "supplies:report_low_stock": Case(roles=REPORT_READERS),
+    "supplies:report_adjustments": Case(roles=REPORT_READERS),
 }
