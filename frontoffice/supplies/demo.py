@@ -288,7 +288,8 @@ def _branches(organisation: Organisation) -> list[_Branch]:
     ):
         if branch_id:
             branch_of[user_id].add(branch_id)
-    fallback = next((user for user in users if roles[user.pk] & {"admin", "manager"}), None)
+    # A branch without its own manager is looked after by someone who sees every branch.
+    fallback = next((user for user in users if roles[user.pk] & {"executive", "admin"}), None)
     result = []
     for branch in organisation.branches.order_by("code"):
         departments = list(branch.departments.filter(kind=DepartmentKind.DEPARTMENT).order_by("pk"))
@@ -490,8 +491,8 @@ class _History:
                 by_group[group].append(level)
         made = []
         when = self._moment(place, ordered, 14, 17)
-        for (_location_id, _supplier), group in sorted(by_group.items()):
-            first = group[0]
+        for _key, members in sorted(by_group.items(), key=lambda pair: pair[0]):
+            first = members[0]
             order = PurchaseOrder(
                 branch=place.branch,
                 location=first.level.location,
@@ -503,7 +504,7 @@ class _History:
                 sent_at=when + timedelta(minutes=self.rng.randint(5, 90)),
             )
             planned = _Order(order)
-            for level in group:
+            for level in members:
                 quantity = level.level.target_level - level.on_hand
                 if quantity <= 0:
                     continue
