@@ -66,7 +66,10 @@ def _money(value: Decimal | None) -> Decimal | None:
 
 
 def _quantity(value: Decimal | None) -> Decimal:
-    return Decimal(0) if value is None else Decimal(value).quantize(Decimal("0.001"))
+    """Three decimal places at most, without trailing zeros: 3.75 l, not 3.750 l."""
+    if value is None:
+        return Decimal(0)
+    return Decimal(f"{Decimal(value).quantize(Decimal('0.001')).normalize():f}")
 
 
 def _unit_label(code: str) -> str:
