@@ -4,7 +4,8 @@ Clerks, managers and administrators run the storeroom (take, request, approve wi
 executives see and approve; agents and security staff have no business with supplies. Locations,
 stock, movements, requests, orders and deliveries belong to ``branch`` (``scoped``); the catalogue
 (items, suppliers) to the organisation (``org_scoped``). An API body naming a location or branch the
-caller may not see is a 422, not a 404 (``OUTSIDERS_422``).
+caller may not see is a 422, not a 404 (``OUTSIDERS_422``). Managers, executives and administrators
+read the reports.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.permission_cases import Case, api_case
+from tests.permission_cases import MANAGERS_UP, Case, api_case
 
 VIEWERS = frozenset({"clerk", "manager", "executive", "admin"})
 HANDLERS = frozenset({"clerk", "manager", "admin"})
@@ -24,6 +25,8 @@ NOT_THEIRS_PAGE = {"outsider_branch": 400, "outsider_org": 400}
 NOT_THEIRS_API = {"outsider_branch": 422, "outsider_org": 422}
 KEEPERS = frozenset({"manager", "admin"})
 OUTSIDERS_422 = {"outsider_branch": 422, "outsider_org": 422}  # a record named in the body is not theirs
+# The reports (the adjustments one too, until security staff get a permission of their own to read it).
+REPORT_READERS = MANAGERS_UP
 
 
 def extend_world(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -165,6 +168,11 @@ CASES: dict[str, Case] = {
         data=lambda ctx: {"reason": "Dwie pary zniszczone"},
     ),
     "api:supplies_stocktake_cancel": api_case(roles=HANDLERS, kwargs=_stocktake_api, scoped=True, method="post"),
+    # Reports: lists of the user's branches (scoping is tested in frontoffice/supplies/tests/test_reports.py).
+    "supplies:report_consumption": Case(roles=REPORT_READERS),
+    "supplies:report_spend": Case(roles=REPORT_READERS),
+    "supplies:report_low_stock": Case(roles=REPORT_READERS),
+    "supplies:report_adjustments": Case(roles=REPORT_READERS),
 }
 
 

@@ -34,6 +34,22 @@ MENU: list[MenuItem] = [
         match_prefix="/supplies/stocktakes/",
     ),
     MenuItem(
+        _("Supply reports"),
+        "supplies:report_consumption",
+        (P.VIEW_SUPPLY_REPORTS.perm,),
+        section=SECTION,
+        order=407,
+        match_prefix="/supplies/reports/",
+    ),
+    MenuItem(
+        _("Adjustments and write-offs"),
+        "supplies:report_adjustments",
+        (P.VIEW_SUPPLY_REPORTS.perm,),
+        section=SECTION,
+        order=408,
+        match_prefix="/supplies/adjustments/",
+    ),
+    MenuItem(
         _("Stock movements"),
         "supplies:movement_list",
         (P.VIEW_SUPPLIES.perm,),

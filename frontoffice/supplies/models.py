@@ -398,6 +398,8 @@ class Receipt(models.Model):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-received_at", "-pk"]
+        # Spend by supplier reads deliveries by period.
+        indexes = [models.Index(fields=["-received_at"], name="supply_receipt_received_idx")]
 
     def __str__(self) -> str:
         return f"{self.order} {self.received_at:%Y-%m-%d}"
@@ -549,6 +551,8 @@ class StockMovement(models.Model):
             models.Index(fields=["item", "-created_at"], name="stock_movement_item_idx"),
             models.Index(fields=["kind", "-created_at"], name="stock_movement_kind_idx"),
             models.Index(fields=["actor", "-created_at"], name="stock_movement_actor_idx"),
+            # The reports: one kind (consumption, adjustments) over a period in the user's branches.
+            models.Index(fields=["branch", "kind", "-created_at"], name="stock_movement_branch_kind_idx"),
         ]
 
     def __str__(self) -> str:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_catalogue, views_orders, views_stocktake
+from . import views, views_catalogue, views_orders, views_reports, views_stocktake
 
 app_name = "supplies"
 
@@ -46,4 +46,8 @@ urlpatterns = [
     path("orders/<int:pk>/cancel/", views_orders.order_cancel, name="order_cancel"),
     path("orders/<int:pk>/receive/", views_orders.receipt_create, name="receipt_create"),
     path("deliveries/<int:pk>/", views_orders.receipt_detail, name="receipt_detail"),
+    path("reports/consumption/", views_reports.consumption, name="report_consumption"),
+    path("reports/spend/", views_reports.spend, name="report_spend"),
+    path("reports/below-reorder-point/", views_reports.low_stock, name="report_low_stock"),
+    path("adjustments/", views_reports.adjustments, name="report_adjustments"),
 ]
