@@ -1,5 +1,5 @@
 """A client opens the survey link from the message on their phone, answers, and the manager sees the answer
-(and the follow-up its low score opened) on the responses page."""
+(and the follow-up its low score opened) on the responses page, and the dashboard's figure move."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from frontoffice.clients.choices import ConsentMethod, ConsentPurpose
 from frontoffice.clients.services import ClientData, client_create, consent_give
 from frontoffice.feedback import services
 from frontoffice.feedback.choices import InviteChannel
+from frontoffice.reports.rollup import rollup
 from tests.e2e.conftest import add_totp_device
 from tests.e2e.helpers import main_menu, sign_in
 
@@ -65,3 +66,32 @@ def test_a_client_answers_the_survey_from_the_link_and_the_manager_sees_it(page:
     expect(row).to_contain_text("I waited forty minutes.")
     expect(row.get_by_role("cell").nth(2)).to_contain_text("2")
     expect(row).to_contain_text("follow-up")
+
+
+def test_an_answer_from_the_link_moves_the_manager_dashboard(page: Page, new_page, manager, invitation):
+    # Given the manager's dashboard has no satisfaction figure this week
+    sign_in(page, manager, device=add_totp_device(manager))
+    main_menu(page).get_by_role("link", name="Dashboard").click()
+    csat = page.locator("#figure-csat")
+    expect(csat.locator(".metric-value")).to_contain_text("no data")
+
+    # When Anna answers 5 out of 5 from her link
+    phone = new_page(viewport={"width": 390, "height": 844})
+    phone.goto(urlsplit(services.survey_url(invitation)).path)
+    question = phone.get_by_role("group", name="How satisfied were you with our service?")
+    question.get_by_role("radio", name="5", exact=True).check()
+    phone.get_by_role("button", name="Send my answers").click()
+    expect(phone.get_by_role("heading", name="Thank you")).to_be_visible()
+
+    # ... and the worker's periodic roll-up has run (without waiting out the settle time)
+    rollup(settle_seconds=0)
+
+    # Then the dashboard shows one satisfied answer: 100 %, counted 1, with the record behind it
+    page.reload()
+    expect(csat.locator(".metric-value")).to_contain_text("100")
+    expect(csat.locator(".card-items > div").filter(has_text="Counted").locator("dd")).to_have_text("1")
+    csat.get_by_role("link", name="Records behind Customer satisfaction (CSAT)").click()
+    records = page.locator("tbody tr")
+    expect(records).to_have_count(1)
+    records.get_by_role("link").click()  # the answer itself
+    expect(page.get_by_text("Anna Wiśniewska").first).to_be_visible()
