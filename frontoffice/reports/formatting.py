@@ -54,11 +54,6 @@ def change_display(unit: str, change: float | None) -> str:
     return sign + number_format(round(size, 1), 1)
 
 
-def csv_number(value: float | None) -> str:
-    """A value for a CSV cell: plain, rounded to four places, empty for no data."""
-    return "" if value is None else str(round(value, 4))
-
-
-def csv_text(value: str) -> str:
-    """A name for a CSV cell that a spreadsheet will not run as a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+def csv_number(value: float | None) -> float | str:
+    """A value for a CSV cell: a number rounded to four places, empty for no data."""
+    return "" if value is None else round(value, 4)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from frontoffice.core.csv_export import csv_response
 from frontoffice.core.decorators import require
 from frontoffice.core.permissions import CorePermission
 from frontoffice.core.selectors import branch_list
 
 from . import dictionary, selectors
+from .formatting import csv_number
 from .forms import PeriodForm, default_period
 from .permissions import ReportsPermission
 
@@ -53,8 +52,6 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 def _csv(rows: list[selectors.OverviewRow], everything: bool) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
     header = [
         _("Metric"),
         _("Version"),
@@ -67,22 +64,20 @@ def _csv(rows: list[selectors.OverviewRow], everything: bool) -> HttpResponse:
     ]
     if not everything:
         header.append(_("Team median"))
-    writer.writerow(header)
+    lines = []
     for row in rows:
         result = row.current.result
         line = [
             row.metric.key,
             row.metric.version,
-            "" if result.value is None else round(result.value, 4),
-            "" if row.previous.value is None else round(row.previous.value, 4),
+            csv_number(result.value),
+            csv_number(row.previous.value),
             result.n,
-            "" if result.median is None else result.median,
-            "" if result.p90 is None else result.p90,
+            csv_number(result.median),
+            csv_number(result.p90),
             row.metric.unit,
         ]
         if not everything:
-            line.append("" if row.team_median is None else round(row.team_median, 4))
-        writer.writerow(line)
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="metrics.csv"'
-    return response
+            line.append(csv_number(row.team_median))
+        lines.append(line)
+    return csv_response("metrics.csv", header, lines)

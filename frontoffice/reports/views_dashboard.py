@@ -4,8 +4,7 @@ and the drill-down list behind every figure. Every filter is in the URL, so a vi
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_GET
 
+from frontoffice.core.csv_export import csv_response, safe_cell
 from frontoffice.core.decorators import require
 from frontoffice.core.paging import page_number, page_of, query_without_page
 from frontoffice.core.selectors import branch_list
@@ -27,7 +27,7 @@ from .dashboard import Dashboard, Executive, dimension_names, key_metrics, span_
 from .dashboard import dashboard as dashboard_of
 from .dashboard import executive as executive_of
 from .dashboard import trend as trend_of
-from .formatting import csv_number, csv_text
+from .formatting import csv_number
 from .forms import DashboardForm, DrilldownForm
 from .permissions import ReportsPermission
 
@@ -86,12 +86,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/dashboard.html", context)
 
 
-def _csv_response(rows: Iterable[Iterable[Any]], filename: str) -> HttpResponse:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _csv_response(lines: list[list[Any]], filename: str) -> HttpResponse:
+    """``lines[0]`` is the header; names typed by staff never run as formulas (``core.csv_export``)."""
+    return csv_response(filename, lines[0], lines[1:])
 
 
 def _dashboard_csv(board: Dashboard, table: str) -> HttpResponse:
@@ -118,7 +115,7 @@ def _dashboard_csv(board: Dashboard, table: str) -> HttpResponse:
     metrics = key_metrics()
     lines = [[found.title, _("Id"), *[metric.key for metric in metrics]]]
     for row in found.rows:
-        lines.append([csv_text(row.name), row.group, *[csv_number(result.value) for result in row.results]])
+        lines.append([row.name, row.group, *[csv_number(result.value) for result in row.results]])
     return _csv_response(lines, f"dashboard-{table}-{span.start}-{span.end}.csv")
 
 
@@ -149,7 +146,7 @@ def _executive_csv(board: Executive) -> HttpResponse:
     for name, pk, figures in [(row.name, row.branch_id, row.figures) for row in board.rows] + [
         (_("Whole organisation"), "", board.total)
     ]:
-        line: list[Any] = [csv_text(name), pk]
+        line: list[Any] = [name, pk]
         for figure in figures:
             line += [csv_number(figure.current.value), csv_number(figure.previous.value)]
         lines.append(line)
@@ -237,9 +234,9 @@ def _drilldown_csv(events: Any, filename: str) -> StreamingHttpResponse:
                     timezone.localtime(event.occurred_at).isoformat(),
                     event.kind,
                     csv_number(event.value),
-                    csv_text(event.branch.name) if event.branch else "",
+                    safe_cell(event.branch.name) if event.branch else "",
                     event.team_id or "",
-                    csv_text(event.agent.get_username()) if event.agent else "",
+                    safe_cell(event.agent.get_username()) if event.agent else "",
                     event.channel,
                     event.subject_type,
                     event.subject_id,
