@@ -2,15 +2,13 @@
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
-from django.utils.translation import gettext as _
+from django.http import HttpRequest
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from frontoffice.clients import selectors as client_selectors
 from frontoffice.core import selectors as core_selectors
-from frontoffice.core.apikit import Id, LimitOffsetPagination, current_user, idempotent, requires
+from frontoffice.core.apikit import Id, LimitOffsetPagination, current_user, idempotent, referenced, requires
 
 from . import selectors, services
 from .permissions import FeedbackPermission
@@ -27,13 +25,6 @@ router = Router(tags=["Feedback"])
 
 VIEW = FeedbackPermission.VIEW_FEEDBACK.perm
 SEND = FeedbackPermission.SEND_SURVEYS.perm
-
-
-def _ref(field: str, getter: Any, pk: int, user: Any) -> Any:
-    try:
-        return getter(user=user, pk=pk)
-    except Http404:
-        raise ValidationError({field: _("No such record, or it is outside your organisation or branches.")}) from None
 
 
 @router.get("/feedback/surveys", response=list[SurveyOut], summary="List surveys")
@@ -83,9 +74,9 @@ def feedback_invitation_create(request: HttpRequest, payload: InvitationCreateIn
     (refused with 422). Send `Idempotency-Key` to make a retry safe."""
     user = current_user(request)
     invitation = services.invitation_create_manual(
-        survey=_ref("survey_id", selectors.survey_get, payload.survey_id, user),
-        branch=_ref("branch_id", core_selectors.branch_get, payload.branch_id, user),
-        client=_ref(
+        survey=referenced("survey_id", selectors.survey_get, payload.survey_id, user),
+        branch=referenced("branch_id", core_selectors.branch_get, payload.branch_id, user),
+        client=referenced(
             "client_id",
             lambda *, user, pk: client_selectors.client_get(user=user, pk=pk, follow_merges=False),
             payload.client_id,

@@ -10,13 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from frontoffice.core import selectors as core_selectors
-from frontoffice.core.apikit import Id, LimitOffsetPagination, current_user, idempotent, requires
+from frontoffice.core.apikit import Id, LimitOffsetPagination, current_user, idempotent, referenced, requires
 from frontoffice.core.models import Department
 from frontoffice.core.pdf import PDF_CONTENT_TYPE, pdf_response
 
@@ -64,16 +64,6 @@ REQUEST = SuppliesPermission.REQUEST_SUPPLIES.perm
 APPROVE = SuppliesPermission.APPROVE_REQUESTS.perm
 ORDERS = SuppliesPermission.MANAGE_ORDERS.perm
 CATALOGUE = SuppliesPermission.MANAGE_CATALOGUE.perm
-
-
-def _ref(field: str, getter: Any, pk: int | None, user: Any) -> Any:
-    """A record named in a body, read within the caller's scope; one they may not see is "no such record"."""
-    if pk is None:
-        return None
-    try:
-        return getter(user=user, pk=pk)
-    except Http404:
-        raise ValidationError({field: _("No such record, or it is outside your organisation or branches.")}) from None
 
 
 def _renamed(error: ValidationError, rename: Callable[[str], str]) -> ValidationError:
@@ -153,7 +143,9 @@ def _item_data(payload: SupplyItemIn, user: Any, currency: str) -> services.Item
         unit=payload.unit,
         whole_units_only=payload.whole_units_only,
         pack_size=payload.pack_size,
-        preferred_supplier=_ref("preferred_supplier_id", selectors.supplier_get, payload.preferred_supplier_id, user),
+        preferred_supplier=referenced(
+            "preferred_supplier_id", selectors.supplier_get, payload.preferred_supplier_id, user
+        ),
         last_price=payload.last_price,
         currency=payload.currency or currency,
         vat_rate=payload.vat_rate,
@@ -298,8 +290,8 @@ def supplies_movement_list(request: HttpRequest, filters: Query[StockMovementFil
 
 def _place(payload: Any, user: Any) -> tuple[StorageLocation, Item]:
     return (
-        _ref("location_id", selectors.location_get, payload.location_id, user),
-        _ref("item_id", selectors.item_get, payload.item_id, user),
+        referenced("location_id", selectors.location_get, payload.location_id, user),
+        referenced("item_id", selectors.item_get, payload.item_id, user),
     )
 
 
@@ -365,9 +357,9 @@ def supplies_movement_transfer(request: HttpRequest, payload: StockTransferIn) -
     """Two movements in one transaction: out of `source_id`, into `target_id`. You must see both locations.
     Send `Idempotency-Key` to make a retry safe."""
     user = current_user(request)
-    source = _ref("source_id", selectors.location_get, payload.source_id, user)
-    target = _ref("target_id", selectors.location_get, payload.target_id, user)
-    item = _ref("item_id", selectors.item_get, payload.item_id, user)
+    source = referenced("source_id", selectors.location_get, payload.source_id, user)
+    target = referenced("target_id", selectors.location_get, payload.target_id, user)
+    item = referenced("item_id", selectors.item_get, payload.item_id, user)
     try:
         out, into = services.stock_transfer(
             source=source, target=target, item=item, quantity=payload.quantity, actor=user
@@ -423,10 +415,10 @@ def supplies_request_create(request: HttpRequest, payload: PurchaseRequestIn) ->
     """Priced from the items' last prices; the total picks who approves it (the approval ladder), and they
     are told by e-mail. Send `Idempotency-Key` to make a retry safe."""
     user = current_user(request)
-    location = _ref("location_id", selectors.location_get, payload.location_id, user)
+    location = referenced("location_id", selectors.location_get, payload.location_id, user)
     lines = [
         services.RequestLineData(
-            item=_ref(f"lines.{index}.item_id", selectors.item_get, line.item_id, user), quantity=line.quantity
+            item=referenced(f"lines.{index}.item_id", selectors.item_get, line.item_id, user), quantity=line.quantity
         )
         for index, line in enumerate(payload.lines)
     ]
@@ -512,7 +504,7 @@ def supplies_order_create_from_approved(request: HttpRequest, payload: OrdersFro
     whose item has no supplier wait on their request. An empty list when there is nothing to order. Send
     `Idempotency-Key` to make a retry safe."""
     user = current_user(request)
-    branch = _ref("branch_id", core_selectors.branch_get, payload.branch_id, user)
+    branch = referenced("branch_id", core_selectors.branch_get, payload.branch_id, user)
     made = services_orders.orders_from_approved(branch=branch, actor=user)
     return Status(201, list(selectors.order_list(user=user).filter(pk__in=[order.pk for order in made])))
 

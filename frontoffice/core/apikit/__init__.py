@@ -45,7 +45,7 @@ from .idempotency import (
     idempotency_records_purge,
     idempotent,
 )
-from .inputs import MAX_ID, Id, InSchema, Text
+from .inputs import MAX_ID, Id, InSchema, Text, referenced
 from .pagination import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, LimitOffsetPagination, PageParameters, stable_order
 from .problems import (
     CONFLICT,
@@ -109,6 +109,7 @@ __all__ = [
     "idempotent",
     "problem",
     "problem_type",
+    "referenced",
     "requires",
     "stable_order",
 ]

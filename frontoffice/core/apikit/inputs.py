@@ -57,3 +57,19 @@ class InSchema(Schema):
     @classmethod
     def _no_nul_characters(cls, value: Any) -> Any:
         return _reject_nul(value)
+
+
+def referenced(field: str, getter: Any, pk: int | None, user: Any) -> Any:
+    """A record named by id in a body, read with ``getter(user=, pk=)`` within the caller's scope.
+
+    A record they may not see is "no such record" on ``field`` (a 422), never a 404: the URL was right,
+    the body named something else. ``None`` stays ``None`` (an optional reference left out)."""
+    from django.core.exceptions import ValidationError
+    from django.http import Http404
+
+    if pk is None:
+        return None
+    try:
+        return getter(user=user, pk=pk)
+    except Http404:
+        raise ValidationError({field: _("No such record, or it is outside your organisation or branches.")}) from None

@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from frontoffice.clients import selectors as client_selectors
 from frontoffice.core import selectors as core_selectors
-from frontoffice.core.apikit import Id, InSchema, LimitOffsetPagination, current_user, idempotent, requires
+from frontoffice.core.apikit import Id, InSchema, LimitOffsetPagination, current_user, idempotent, referenced, requires
 
 from ..choices import CasePriority, CaseStatus, Channel
 from ..models import Case
@@ -24,16 +24,6 @@ router = Router(tags=["Cases"])
 VIEW = CasePermission.VIEW_CASES.perm
 WORK = CasePermission.WORK_CASES.perm
 SUPERVISE = CasePermission.SUPERVISE_CASES.perm
-
-
-def _ref(field: str, getter: Any, pk: int | None, user: Any) -> Any:
-    """A record named in a body, read within the caller's scope; one they may not see is "no such record"."""
-    if pk is None:
-        return None
-    try:
-        return getter(user=user, pk=pk)
-    except Http404:
-        raise ValidationError({field: _("No such record, or it is outside your organisation or branches.")}) from None
 
 
 def _client(*, user: Any, pk: int) -> Any:
@@ -172,13 +162,13 @@ def case_create(request: HttpRequest, payload: CaseCreateIn) -> Any:
     """Opens a case and starts its SLA clocks. Send `Idempotency-Key` to make a retry safe."""
     user = current_user(request)
     case = services.case_create(
-        branch=_ref("branch_id", core_selectors.branch_get, payload.branch_id, user),
+        branch=referenced("branch_id", core_selectors.branch_get, payload.branch_id, user),
         subject=payload.subject,
         actor=user,
         channel=payload.channel,
         priority=payload.priority,
-        client=_ref("client_id", _client, payload.client_id, user),
-        team=_ref("team_id", selectors.team_get, payload.team_id, user),
+        client=referenced("client_id", _client, payload.client_id, user),
+        team=referenced("team_id", selectors.team_get, payload.team_id, user),
     )
     return Status(201, _load(user, case.pk))
 
@@ -209,7 +199,7 @@ def case_update(request: HttpRequest, case_id: Id, payload: CaseUpdateIn) -> Any
     if payload.owner_id is not None or payload.unassign:
         owner = None
         if payload.owner_id is not None:
-            owner = _ref("owner_id", lambda *, user, pk: _owner(user, case, pk), payload.owner_id, user)
+            owner = referenced("owner_id", lambda *, user, pk: _owner(user, case, pk), payload.owner_id, user)
         case = services.case_assign(case=case, owner=owner, actor=user, expected_version=version)
         version = None
     if payload.status is not None:
@@ -232,7 +222,7 @@ def case_merge(request: HttpRequest, case_id: Id, payload: MergeIn) -> Any:
     """Moves the case's contacts, notes, replies and follow-ups to `into_id` and closes it; returns the survivor."""
     user = current_user(request)
     source = _load(user, case_id)
-    target = _ref("into_id", selectors.case_get_scoped, payload.into_id, user)
+    target = referenced("into_id", selectors.case_get_scoped, payload.into_id, user)
     survivor = services.case_merge(source=source, target=target, actor=user)
     return _load(user, survivor.pk)
 
@@ -278,7 +268,7 @@ def canned_reply_render(request: HttpRequest, canned_id: Id, case_id: Query[int]
     `{{ agent.first_name }}` and the other fixed variables filled in (no template engine)."""
     user = current_user(request)
     chosen = selectors.canned_reply_get(user=user, pk=canned_id)
-    case = _ref("case_id", selectors.case_get_scoped, case_id or None, user)
+    case = referenced("case_id", selectors.case_get_scoped, case_id or None, user)
     if case is None:
         raise ValidationError({"case_id": _("Name the case the reply is for.")})
     language = canned.reply_language(case)
