@@ -14,13 +14,10 @@ from frontoffice.interactions import reporting
 from frontoffice.interactions.contacts import services as team_services
 from frontoffice.interactions.models import Call, TeamPhoneQueue
 from frontoffice.interactions.phone import queue as cti_queue
-from frontoffice.reports.rollup import rollup
-from frontoffice.reports.selectors import Filters, metric_value
 
 pytestmark = pytest.mark.django_db
 
 IN = {"from": "+48 600 200 300", "to": "+48221234500", "direction": "in"}
-DAY = dt.date(2026, 11, 23)
 CALL_KINDS = ["call.offered", "call.answered", "call.ended", "call.abandoned"]
 
 
@@ -214,31 +211,6 @@ def test_backfill_works_out_the_team_of_a_call_kept_from_before_teams_had_queues
     reporting.backfill(organisation=organisation)
 
     assert _teams_of("old") == {"call.offered": line.pk, "call.answered": line.pk, "call.ended": line.pk}
-
-
-# --- voice metrics per team -------------------------------------------------------------------------
-
-
-def test_voice_metrics_roll_up_per_team(cti_post, organisation, branch, manager, executive, agent, clerk):
-    line = _team(branch, manager, "Infolinia", [clerk], queues=["infolinia"])
-    desk = _team(branch, manager, "Recepcja", [agent], queues=["recepcja"])
-    _call(cti_post, "r1", queue="infolinia", minute=0, wait=10)
-    _call(cti_post, "r2", queue="infolinia", minute=5, wait=30)
-    _abandoned(cti_post, "r3", queue="infolinia", minute=10)
-    _call(cti_post, "r4", queue="recepcja", minute=15, wait=4)
-
-    rollup(organisation=organisation, now=dt.datetime(2026, 11, 25, tzinfo=dt.UTC), settle_seconds=0)
-
-    def figure(key, team):
-        return metric_value(user=executive, key=key, period=(DAY, DAY), filters=Filters(team_id=team.pk)).value
-
-    assert figure("calls_offered", line) == 3
-    assert figure("calls_answered", line) == 2
-    assert figure("asa", line) == 20.0  # (10 + 30) / 2
-    assert figure("abandonment_rate", line) == pytest.approx(100 / 3)  # 1 of 3 (the 40 s wait is no short abandon)
-    assert figure("calls_offered", desk) == 1
-    assert figure("asa", desk) == 4.0
-    assert figure("abandonment_rate", desk) == 0.0
 
 
 # --- a team's queues --------------------------------------------------------------------------------
