@@ -162,6 +162,7 @@ class _Loader:
             name=f"{desk_name} – {first.code.upper()}",
             lead=lead,
             members=list(users.filter(pk__in=self._people_at(first))),
+            phone_queues=["recepcja"],  # the queue of the sample PBX day (phone/samples/pbx-day.jsonl)
         )
         contact_services.team_create(
             branch=self.branches[-1],

@@ -5,6 +5,9 @@ exists exactly when its fact does (a rolled-back change leaves none) and a CTI e
 ignores as a duplicate or out of order records nothing. Each function writes one row (one INSERT),
 apart from the few that say otherwise. ``backfill`` derives the same events from existing rows.
 
+Teams: a case's events carry the case's team; a call's carry ``Call.team`` (its queue's team, else the team of
+the agent who took it: ``phone/teams.py``); an agent's state carries the agent's only team in use.
+
 Subjects: contacts and calls are ``("interaction", id)`` (a call's events and its contact share the
 contact's id, so a drill-down opens the contact); cases and their SLA clocks ``("case", id)``; agent
 states ``("agent_state", id)``.
@@ -22,8 +25,19 @@ from frontoffice.core.models import Organisation, ReportingEvent
 from frontoffice.core.reporting import EventKind, record_event
 
 from .choices import Direction
-from .models import AgentStateChange, Call, Case, CaseEvent, CaseEventKind, CaseSla, Interaction
+from .models import (
+    AgentStateChange,
+    Call,
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseSla,
+    Interaction,
+    Team,
+    TeamPhoneQueue,
+)
 from .models.phone_setup import SHORT_ABANDON_SECONDS
+from .phone import teams
 
 REPLY_KINDS = (CaseEventKind.FIRST_RESPONSE, CaseEventKind.REPLY)
 
@@ -262,6 +276,7 @@ def _call_event(
         subject=("interaction", call.interaction_id),
         channel=interaction.channel,
         agent=interaction.staff_id,
+        team_id=call.team_id,
         client_id=interaction.client_id,
         topic_id=interaction.topic_id,
         value=value,
@@ -306,7 +321,8 @@ def call_ended(call: Call, *, at: datetime.datetime) -> ReportingEvent:
 
 
 def agent_state_ended(change: AgentStateChange, *, branch_id: int | None = None) -> ReportingEvent:
-    """agent.state when a state interval ends: value = its seconds; data: state, by_pbx."""
+    """agent.state when a state interval ends: value = its seconds; data: state, by_pbx. The team is the
+    agent's only team in use (none when they have several or none)."""
     assert change.ended_at is not None
     return record_event(
         organisation=change.organisation_id,
@@ -316,6 +332,7 @@ def agent_state_ended(change: AgentStateChange, *, branch_id: int | None = None)
         subject=("agent_state", change.pk),
         channel="phone",
         agent=change.user_id,
+        team_id=teams.agent_team_id(change.user_id),
         value=_seconds(change.started_at, change.ended_at),
         data={"state": change.state, "by_pbx": change.by_pbx, "started_at": change.started_at.isoformat()},
     )
@@ -486,7 +503,26 @@ def _backfill_cases(out: _Collector) -> None:
             )
 
 
+def _memberships(organisation: Organisation) -> dict[int, list[tuple[int, int]]]:
+    """(team id, branch id) of the teams in use each user of the organisation is a member of (one query)."""
+    rows = Team.members.through.objects.filter(team__organisation=organisation, team__is_active=True).order_by(
+        "team_id"
+    )
+    found: dict[int, list[tuple[int, int]]] = {}
+    for user_id, team_id, branch_id in rows.values_list("user_id", "team_id", "team__branch_id"):
+        found.setdefault(user_id, []).append((team_id, branch_id))
+    return found
+
+
 def _backfill_calls(out: _Collector) -> None:
+    # The team as the webhook sets it (``Call.team``); a call kept from before teams had queues gets it worked
+    # out now by the same rule. Its offer carries only a queue's team: who answers is not known at the offer.
+    queues = dict(
+        TeamPhoneQueue.objects.filter(organisation=out.organisation, team__is_active=True).values_list(
+            "name", "team_id"
+        )
+    )
+    members = _memberships(out.organisation)
     calls = (
         Call.objects.filter(organisation=out.organisation, state="ended")
         .exclude(cause="blocked")
@@ -496,17 +532,25 @@ def _backfill_calls(out: _Collector) -> None:
     for call in calls.iterator(chunk_size=2000):
         interaction = call.interaction
         inbound = interaction.direction == Direction.INBOUND
+        queue_team = queues.get(call.queue) if call.queue else None
+        team = call.team_id
+        if team is None:
+            team = queue_team
+        if team is None and interaction.staff_id is not None:
+            team = teams.only_team(members.get(interaction.staff_id, []), branch_id=call.branch_id)
         common: dict[str, Any] = {
             "subject": ("interaction", interaction.pk),
             "branch_id": call.branch_id,
             "channel": interaction.channel,
             "agent_id": interaction.staff_id,
+            "team_id": team,
             "client_id": interaction.client_id,
             "topic_id": interaction.topic_id,
         }
         base = {"queue": call.queue, "direction": interaction.direction}
         if inbound:
-            out.add(kind=EventKind.CALL_OFFERED, occurred_at=interaction.started_at, data=base, **common)
+            offered = {**common, "team_id": queue_team if team == queue_team else None}
+            out.add(kind=EventKind.CALL_OFFERED, occurred_at=interaction.started_at, data=base, **offered)
         if interaction.answered_at is not None:
             if inbound:
                 out.add(
@@ -545,6 +589,7 @@ def _backfill_calls(out: _Collector) -> None:
 
 def _backfill_agent_states(out: _Collector) -> None:
     changes = AgentStateChange.objects.filter(organisation=out.organisation, ended_at__isnull=False).order_by("pk")
+    members = _memberships(out.organisation)
     for change in changes.iterator(chunk_size=2000):
         assert change.ended_at is not None
         out.add(
@@ -553,6 +598,7 @@ def _backfill_agent_states(out: _Collector) -> None:
             occurred_at=change.ended_at,
             channel="phone",
             agent_id=change.user_id,
+            team_id=teams.only_team(members.get(change.user_id, [])),
             value=_seconds(change.started_at, change.ended_at),
             data={"state": change.state, "by_pbx": change.by_pbx, "started_at": change.started_at.isoformat()},
         )

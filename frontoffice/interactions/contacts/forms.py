@@ -174,7 +174,16 @@ class TeamForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,  # type: ignore[arg-type]
     )
+    phone_queues = forms.CharField(
+        label=_("Phone queues"),
+        required=False,
+        max_length=1000,
+        help_text=_("The phone system's queue names whose calls are this team's, separated by commas."),
+    )
     is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+    def clean_phone_queues(self) -> list[str]:
+        return [name.strip() for name in self.cleaned_data["phone_queues"].split(",") if name.strip()]
 
     def __init__(self, *args: Any, branches: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -137,8 +137,13 @@ class TeamOut(Schema):
     name: str
     lead_id: int | None
     member_ids: list[int]
+    phone_queues: list[str] = Field(description="The PBX queue names whose calls are this team's.")
     is_active: bool
 
     @staticmethod
     def resolve_member_ids(obj: object) -> list[int]:
         return [member.pk for member in obj.members.all()]  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_phone_queues(obj: object) -> list[str]:
+        return obj.queue_names  # type: ignore[attr-defined, no-any-return]

@@ -166,7 +166,11 @@ def topic_get(*, user: Any, pk: int) -> Topic:
 
 
 def team_list(*, user: Any, include_inactive: bool = False) -> QuerySet[Team]:
-    teams = scope_queryset(Team.objects.all(), user).select_related("branch", "lead").prefetch_related("members")
+    teams = (
+        scope_queryset(Team.objects.all(), user)
+        .select_related("branch", "lead")
+        .prefetch_related("members", "phone_queues")
+    )
     return teams if include_inactive else teams.filter(is_active=True)
 
 

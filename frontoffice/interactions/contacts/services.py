@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from frontoffice.clients.models import Client
@@ -22,7 +22,7 @@ from frontoffice.core.models import Branch, Organisation
 from .. import reporting
 from .. import services as shared
 from ..choices import Outcome
-from ..models import Case, FollowUp, Interaction, Team, Topic
+from ..models import Case, FollowUp, Interaction, Team, TeamPhoneQueue, Topic
 
 
 @dataclass(frozen=True)
@@ -188,16 +188,66 @@ def _check_team_people(branch: Branch, lead: Any, members: list[Any]) -> None:
             raise ValidationError({"members": _("Team members must work for the same organisation.")})
 
 
+def _clean_queues(names: list[str]) -> list[str]:
+    """Queue names without blanks or repeats, in the order given; each fits the call's queue field."""
+    queues = list(dict.fromkeys(name.strip() for name in names if name.strip()))
+    too_long = [name for name in queues if len(name) > 80]
+    if too_long:
+        raise ValidationError(
+            {"phone_queues": _("A queue name has at most 80 characters: %(queue)s") % {"queue": too_long[0]}}
+        )
+    return queues
+
+
+def _set_team_queues(team: Team, names: list[str]) -> None:
+    """Give the team exactly these phone queues; a queue another team of the organisation holds is refused."""
+    taken = (
+        TeamPhoneQueue.objects.filter(organisation_id=team.organisation_id, name__in=names)
+        .exclude(team=team)
+        .select_related("team")
+        .order_by("name")
+        .first()
+    )
+    if taken is not None:
+        raise ValidationError(
+            {
+                "phone_queues": _("The queue %(queue)s already belongs to the team %(team)s.")
+                % {"queue": taken.name, "team": taken.team.name}
+            }
+        )
+    TeamPhoneQueue.objects.filter(team=team).exclude(name__in=names).delete()
+    held = set(TeamPhoneQueue.objects.filter(team=team).values_list("name", flat=True))
+    new = [
+        TeamPhoneQueue(organisation_id=team.organisation_id, team=team, name=name) for name in names if name not in held
+    ]
+    try:
+        with transaction.atomic():  # another team took one of the queues since the check above
+            TeamPhoneQueue.objects.bulk_create(new)
+    except IntegrityError:
+        raise ValidationError({"phone_queues": _("One of these queues has just been given to another team.")}) from None
+
+
 @transaction.atomic
-def team_create(*, branch: Branch, actor: Any, name: str, lead: Any = None, members: list[Any] | None = None) -> Team:
-    """A team at a branch, with its lead and members (staff of the organisation)."""
+def team_create(
+    *,
+    branch: Branch,
+    actor: Any,
+    name: str,
+    lead: Any = None,
+    members: list[Any] | None = None,
+    phone_queues: list[str] | None = None,
+) -> Team:
+    """A team at a branch, with its lead and members (staff of the organisation) and the PBX queues whose calls
+    are the team's (a queue belongs to one team of the organisation)."""
     members = list(members or [])
+    queues = _clean_queues(phone_queues or [])
     _check_team_people(branch, lead, members)
     _unique_name(Team, branch.organisation_id, name, None)
     team = Team(organisation_id=branch.organisation_id, branch=branch, name=name.strip(), lead=lead)
     team.full_clean()
     team.save()
     team.members.set(members)
+    _set_team_queues(team, queues)
     audit(
         actor=actor,
         action="interactions.team_create",
@@ -220,10 +270,13 @@ def team_update(
     lead: Any,
     members: list[Any],
     is_active: bool,
+    phone_queues: list[str] | None = None,
 ) -> Team:
-    """Change a team's branch, name, lead or members, or take it out of use."""
+    """Change a team's branch, name, lead, members or phone queues (None: kept as they are), or take it out of
+    use."""
     fresh = Team.objects.select_for_update(of=("self",)).select_related("updated_by").get(pk=team.pk)
     check_version(fresh, version)
+    queues = _clean_queues(phone_queues) if phone_queues is not None else None
     if branch.organisation_id != fresh.organisation_id:
         raise ValidationError({"branch": _("This branch belongs to another organisation.")})
     _check_team_people(branch, lead, members)
@@ -233,6 +286,8 @@ def team_update(
     fresh.full_clean()
     fresh.save()
     fresh.members.set(members)
+    if queues is not None:
+        _set_team_queues(fresh, queues)
     audit(
         actor=actor,
         action="interactions.team_update",

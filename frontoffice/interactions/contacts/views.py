@@ -477,6 +477,7 @@ def team_create(request: HttpRequest) -> HttpResponse:
                 name=data["name"],
                 lead=data["lead"],
                 members=list(data["members"]),
+                phone_queues=data["phone_queues"],
             )
         except ValidationError as error:
             add_service_error(form, error)
@@ -503,6 +504,7 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "branch": team.branch_id,
             "lead": team.lead_id,
             "members": [member.pk for member in team.members.all()],
+            "phone_queues": ", ".join(team.queue_names),
             "is_active": team.is_active,
         },
     )
@@ -518,6 +520,7 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 lead=data["lead"],
                 members=list(data["members"]),
                 is_active=data["is_active"],
+                phone_queues=data["phone_queues"],
             )
         except ValidationError as error:
             add_service_error(form, error)

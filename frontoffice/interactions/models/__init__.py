@@ -17,7 +17,7 @@ from .contacts import FollowUp, Interaction
 from .mail import EmailAttachment, EmailMessage, Mailbox
 from .phone import AgentPhone, AgentStateChange, Call, Callback, CtiEvent, CtiToken
 from .phone_setup import BlockedNumber, PhoneSettings
-from .setup import Team, Topic
+from .setup import Team, TeamPhoneQueue, Topic
 
 __all__ = [
     "AgentPhone",
@@ -48,6 +48,7 @@ __all__ = [
     "ReplyDelivery",
     "SlaPolicyRecord",
     "Team",
+    "TeamPhoneQueue",
     "TeamRouting",
     "Topic",
 ]

@@ -18,6 +18,7 @@ from frontoffice.core.models import Branch, Organisation, TimeStampedModel
 
 from ..choices import AgentState, CallbackOutcome, CallbackStatus, CallState, CtiOutcome
 from .contacts import Interaction
+from .setup import Team
 
 
 class CtiToken(TimeStampedModel):
@@ -95,6 +96,10 @@ class Call(TimeStampedModel):
     from_number = models.CharField(_("from"), max_length=64, blank=True)
     to_number = models.CharField(_("to"), max_length=64, blank=True)
     queue = models.CharField(_("queue"), max_length=80, blank=True)
+    # Set once: by the queue when a team holds it, else by the agent who answered (see phone/teams.py).
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     rang_for = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("rang for"), related_name="+", blank=True
     )

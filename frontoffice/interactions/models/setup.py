@@ -68,3 +68,28 @@ class Team(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def queue_names(self) -> list[str]:
+        """The PBX queue names of the team's calls, in order (from the prefetch when there is one)."""
+        return sorted(queue.name for queue in self.phone_queues.all())
+
+
+class TeamPhoneQueue(models.Model):
+    """A PBX queue whose calls are a team's: the calls' reporting events carry the team. One queue belongs to
+    one team of the organisation."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    team = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="phone_queues")
+    name = models.CharField(_("queue"), max_length=80, help_text=_("As the phone system names it."))
+
+    class Meta:
+        verbose_name = _("phone queue of a team")
+        verbose_name_plural = _("phone queues of teams")
+        ordering = ["name", "pk"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="team_phone_queue_unique")]
+
+    def __str__(self) -> str:
+        return self.name

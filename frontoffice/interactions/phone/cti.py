@@ -43,7 +43,7 @@ from .. import reporting
 from .. import services as interaction_services
 from ..choices import AgentState, CallState, Channel, CtiOutcome, Direction, Outcome
 from ..models import Call, CtiEvent, CtiToken, Interaction
-from . import actions, services
+from . import actions, services, teams
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,7 @@ NO_CALLBACK_CAUSES = frozenset({"forwarded"})
 # What an event may change on a Call row (saved by name: the rest never changes after the insert).
 CALL_PROGRESS = [
     "state",
+    "team",
     "cause",
     "ring_seconds",
     "talk_seconds",
@@ -350,7 +351,8 @@ def _apply_batch(rows: list[CtiEvent]) -> None:
     used" are written once each at the end."""
     remembered, held = _batch_users.set({}), _batch_states.set({})
     try:
-        _apply_batch_in_transaction(rows)
+        with teams.remembered():  # each queue's and each agent's team looked up once per batch
+            _apply_batch_in_transaction(rows)
     finally:
         _batch_users.reset(remembered)
         _batch_states.reset(held)
@@ -423,7 +425,9 @@ def _receive(
         .select_related("interaction__staff__staff")
         .filter(organisation_id=token.organisation_id, call_id=event["callId"])
     )
-    with buffered():  # the event's reporting rows (often several: a hangup ends a call and a state) in one INSERT
+    # The event's reporting rows (often several: a hangup ends a call and a state) in one INSERT; an agent's team
+    # is looked up once even when the event both gives the call its team and ends the agent's state.
+    with buffered(), teams.remembered():
         result = _step(token=token, event=event, occurred=occurred, now=now, row=row, call=call, batch=None)
     result.reply = actions.pbx_reply(kind=event["event"], call=result.call)
     return result
@@ -560,6 +564,14 @@ def _new_call(*, token: CtiToken, event: dict[str, Any], occurred: datetime.date
         from_number=event.get("from", "")[:64],
         to_number=event.get("to", "")[:64],
         queue=event.get("queue", "")[:80],
+        team_id=None
+        if blocked
+        else teams.call_team_id(
+            organisation_id=token.organisation_id,
+            branch_id=token.branch_id,
+            queue=event.get("queue", "")[:80],
+            agent_id=None if inbound or not users else users[0].pk,
+        ),
         **({"state": CallState.ENDED, "cause": "blocked", "ring_seconds": 0} if blocked else {}),
     )
     if blocked:
@@ -596,6 +608,8 @@ def _apply(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: date
         interaction.answered_at = occurred
         interaction.staff = staff
         interaction.save(update_fields=["answered_at", "staff", "updated_at"])
+        if call.team_id is None and staff is not None:  # no team holds the call's queue: the agent's team
+            call.team_id = teams.only_team(teams.member_teams(staff.pk), branch_id=call.branch_id)
         if interaction.direction == Direction.INBOUND:
             reporting.call_answered(call, at=occurred)
         if staff is not None:

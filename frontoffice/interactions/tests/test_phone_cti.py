@@ -220,11 +220,12 @@ def test_each_event_of_a_call_costs_a_fixed_small_number_of_queries(
 ):
     # The webhook's budget, so that a change that adds a query per event is noticed (bench/interactions.py
     # measures the rate this buys). Each includes the reporting events the event records, one INSERT each
-    # (newCall: call.offered; answer: call.answered; hangup: the contact and the agent's on-call state).
+    # (newCall: call.offered; answer: call.answered; hangup: the contact and the agent's on-call state). The
+    # answer also looks up the agent's teams (the call's team when its queue names none; phone/teams.py).
     cti_post(event="newCall", callId="warm", **{"user[]": ["agent"]}, **IN)
     with django_assert_max_num_queries(19):
         cti_post(event="newCall", callId="q1", **{"user[]": ["agent"]}, **IN)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         cti_post(event="answer", callId="q1", answeringNumber="agent", **IN)
     with django_assert_max_num_queries(5):
         cti_post(event="hold", callId="q1", **IN)
