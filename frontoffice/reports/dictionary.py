@@ -270,8 +270,8 @@ BUSINESS_RULES = (
         "(its weekly hours and closed days, in the policy's time zone; around the clock for a 24/7 policy)."
     ),
     _(
-        "Paused time is left out: while the case is in a status the policy pauses on (pending customer unless "
-        "the policy names others, such as pending internal), the clock stands still."
+        "Paused time is left out: while the case is in a status the policy pauses on (“Waiting for the "
+        "customer” unless the policy names others, such as “Waiting internally”), the clock stands still."
     ),
     _(
         "Cases without an SLA clock for the target are not counted: no policy matched the case when it was "
