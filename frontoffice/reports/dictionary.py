@@ -9,8 +9,9 @@ rendered in English.
 
 General rules, for every metric:
 
-- Durations are whole seconds of calendar time, as recorded by the app that saw them
-  (paused time is not subtracted and business hours are not applied in these versions).
+- Durations are whole seconds of calendar time, as recorded by the app that saw them (paused time
+  is not subtracted), except the ``*_business`` case metrics: business seconds of the SLA policy's
+  calendar that ran the case's clock, paused time left out, as the clock recorded them.
 - Scores are whole numbers on the survey's own scale; an answer outside the scale is ignored.
 - Medians and percentiles are *nearest-rank*: the p-th percentile of n values is the smallest
   value whose rank is at least ⌈p/100 · n⌉ (so the median of an even count is the lower middle).
@@ -263,6 +264,22 @@ DURATION_RULES = (
     _("Value: the median; the mean and the 90th percentile are given with it."),
     _("Counted on the day the event happened, in the branch's time zone."),
 )
+BUSINESS_RULES = (
+    _(
+        "Business time: only the opening hours of the calendar of the SLA policy that ran the case's clock count "
+        "(its weekly hours and closed days, in the policy's time zone; around the clock for a 24/7 policy)."
+    ),
+    _(
+        "Paused time is left out: while the case is in a status the policy pauses on (“Waiting for the "
+        "customer” unless the policy names others, such as “Waiting internally”), the clock stands still."
+    ),
+    _(
+        "Cases without an SLA clock for the target are not counted: no policy matched the case when it was "
+        "opened, or the policy sets no such target."
+    ),
+    _("The seconds are those the SLA clock recorded when the reply or the resolution stopped it."),
+)
+
 
 METRICS: tuple[Metric, ...] = (
     Metric(
@@ -362,6 +379,10 @@ METRICS: tuple[Metric, ...] = (
         rules=(
             *DURATION_RULES,
             _("Automatic replies and internal notes are not replies."),
+            _(
+                "Calendar time: nights, weekends and paused time count; the business-hours variant is "
+                "first_response_business."
+            ),
         ),
         unit="seconds",
         higher_is_better=False,
@@ -370,18 +391,67 @@ METRICS: tuple[Metric, ...] = (
         compute=_durations("first_response"),
     ),
     Metric(
+        key="first_response_business",
+        version=1,
+        group=CASES,
+        name=_("First response time (business hours)"),
+        description=_(
+            "Business time from a case's creation to the first reply to the client, by the case's SLA calendar."
+        ),
+        formula="median(business seconds from created to first reply, paused time left out)",
+        rules=(
+            *DURATION_RULES,
+            _("Automatic replies and internal notes are not replies."),
+            *BUSINESS_RULES,
+        ),
+        unit="seconds",
+        higher_is_better=False,
+        events=(EventKind.CASE_FIRST_RESPONSE,),
+        measures=("first_response.business",),
+        compute=_durations("first_response.business"),
+    ),
+    Metric(
         key="next_response_time",
         version=1,
         group=CASES,
         name=_("Next response time"),
         description=_("Time from a client's message to the next reply, measured from the earliest unanswered message."),
         formula="median(t(next reply) − t(earliest unanswered client message))",
-        rules=DURATION_RULES,
+        rules=(
+            *DURATION_RULES,
+            _(
+                "Calendar time: nights, weekends and paused time count; the business-hours variant is "
+                "next_response_business."
+            ),
+        ),
         unit="seconds",
         higher_is_better=False,
         events=(EventKind.CASE_RESPONSE,),
         measures=("next_response",),
         compute=_durations("next_response"),
+    ),
+    Metric(
+        key="next_response_business",
+        version=1,
+        group=CASES,
+        name=_("Next response time (business hours)"),
+        description=_(
+            "Business time from a client's message to the next reply, measured by the case's next-response SLA clock."
+        ),
+        formula="median(business seconds from the earliest unanswered client message to the next reply)",
+        rules=(
+            *DURATION_RULES,
+            _(
+                "The next-response clock starts at the earliest client message left unanswered after the first "
+                "response and stops at the next reply."
+            ),
+            *BUSINESS_RULES,
+        ),
+        unit="seconds",
+        higher_is_better=False,
+        events=(EventKind.CASE_RESPONSE,),
+        measures=("next_response.business",),
+        compute=_durations("next_response.business"),
     ),
     Metric(
         key="resolution_time",
@@ -393,13 +463,35 @@ METRICS: tuple[Metric, ...] = (
         rules=(
             *DURATION_RULES,
             _("Only the first resolution of a case counts; a resolution after a reopening does not (see reopen rate)."),
-            _("Calendar time; paused time is not subtracted in this version."),
+            _(
+                "Calendar time: nights, weekends and paused time count; the business-hours variant is "
+                "resolution_business."
+            ),
         ),
         unit="seconds",
         higher_is_better=False,
         events=(EventKind.CASE_RESOLVED,),
         measures=("resolution",),
         compute=_durations("resolution"),
+    ),
+    Metric(
+        key="resolution_business",
+        version=1,
+        group=CASES,
+        name=_("Resolution time (business hours)"),
+        description=_("Business time from a case's creation to its first resolution, by the case's SLA calendar."),
+        formula="median(business seconds from created to first resolved, paused time left out)",
+        rules=(
+            *DURATION_RULES,
+            _("Only the first resolution of a case counts; a resolution after a reopening does not (see reopen rate)."),
+            _("A case closed without being resolved has no business time and is not counted."),
+            *BUSINESS_RULES,
+        ),
+        unit="seconds",
+        higher_is_better=False,
+        events=(EventKind.CASE_RESOLVED,),
+        measures=("resolution.business",),
+        compute=_durations("resolution.business"),
     ),
     Metric(
         key="sla_first_response",
@@ -727,9 +819,10 @@ ROLLUP_NOTES = [
     "- **FCR** needs N days of look-ahead. A day's FCR is computed once, when it is final: N + 2 days after",
     "  it (N days of look-ahead, the day itself, and a day of margin for time zones). Until then the day has no",
     "  FCR value; afterwards it is not revised.",
-    "- Event details read (`data`): `case.resolved` `replies`, `reopened`; `sla.*` `target` (`first_response`,",
-    "  `next_response`, `resolution`); `call.abandoned` `short`; `call.ended` `talk`, `hold`, `wrap`;",
-    "  `agent.state` `state` (`available`, `on_call`, `wrap_up`, `break`, `offline`); `queue.served` `wait`",
+    "- Event details read (`data`): `case.first_response`, `case.response` and `case.resolved`",
+    "  `business_seconds` (the `*_business` metrics); `case.resolved` `replies`, `reopened`; `sla.*` `target`",
+    "  (`first_response`, `next_response`, `resolution`); `call.abandoned` `short`; `call.ended` `talk`, `hold`,",
+    "  `wrap`; `agent.state` `state` (`available`, `on_call`, `wrap_up`, `break`, `offline`); `queue.served` `wait`",
     "  (in line until called) and `walk` (called to service start), seconds; `survey.answered` `survey_type`",
     "  (`csat`, `nps`, `ces`).",
     "- An agent (without `view_reports`) sees only their own figures and their team's median, shown only when",
@@ -752,8 +845,10 @@ def markdown() -> str:
         "",
         "- Metrics are computed from reporting events recorded when things happen (`frontoffice/core/reporting.py`),",
         "  rolled up per day (in the branch's time zone) × branch × team × agent × channel.",
-        "- Durations are whole seconds of calendar time; paused time is not subtracted and business hours",
-        "  are not applied in these versions. Scores are whole numbers on the survey's own scale.",
+        "- Durations are whole seconds of calendar time (paused time is not subtracted), except the",
+        "  `*_business` case metrics: whole business seconds of the calendar of the SLA policy that ran the",
+        "  case's clock, paused time left out, as the clock recorded them; cases without a policy are not",
+        "  counted there. Scores are whole numbers on the survey's own scale.",
         "- The roll-up keeps the exact value → count map of every cell, so medians and the 90th percentile",
         "  are exact. They are *nearest-rank*: the p-th percentile of n values is the smallest value whose",
         "  rank is at least ⌈p/100 · n⌉ (the median of an even count is the lower middle).",

@@ -61,6 +61,9 @@ MEASURE_EVENTS: dict[str, Q] = {
     "resolved": Q(kind=K.CASE_RESOLVED),
     "resolved.first": FIRST_RESOLUTION,
     "resolution": FIRST_RESOLUTION,
+    "first_response.business": Q(kind=K.CASE_FIRST_RESPONSE) & _present("business_seconds"),
+    "next_response.business": Q(kind=K.CASE_RESPONSE) & _present("business_seconds"),
+    "resolution.business": FIRST_RESOLUTION & _present("business_seconds"),
     "one_touch": FIRST_RESOLUTION & Q(data__replies=1),
     "backlog.out": FIRST_RESOLUTION & Q(value__isnull=False),
     "reopened": Q(kind=K.CASE_REOPENED),
@@ -90,6 +93,8 @@ MEASURE_EVENTS: dict[str, Q] = {
     "fcr.resolved": Q(kind=K.CONTACT_RECEIVED, client_id__isnull=False, topic_id__isnull=False),
 }
 FCR_MEASURES = frozenset({"fcr.contacts", "fcr.resolved"})
+# A business-hours figure counts the business seconds its events carry, not their calendar value.
+BUSINESS_MEASURES = frozenset(measure for measure in MEASURE_EVENTS if measure.endswith(".business"))
 
 KIND_LABELS = {
     K.CONTACT_RECEIVED: _("Contact received"),
@@ -139,13 +144,22 @@ def record_label(event: ReportingEvent) -> str:
     return f"{RECORD_LABELS.get(event.subject_type, event.subject_type)} {event.subject_id}"
 
 
-def value_display(event: ReportingEvent) -> str:
+def event_value(event: ReportingEvent, metric: Metric | None = None) -> float | None:
+    """The value ``metric`` counted of the event: its business seconds for a business-hours metric."""
+    if metric is not None and BUSINESS_MEASURES & set(metric.measures):
+        seconds = (event.data or {}).get("business_seconds")
+        return float(seconds) if seconds is not None else None
+    return event.value
+
+
+def value_display(event: ReportingEvent, metric: Metric | None = None) -> str:
     """An event's value: a survey's score as it was given, anything else a duration."""
-    if event.value is None:
+    value = event_value(event, metric)
+    if value is None:
         return ""
     if event.kind == K.SURVEY_ANSWERED:
-        return number_format(round(event.value), 0)
-    return duration_display(event.value)
+        return number_format(round(value), 0)
+    return duration_display(value)
 
 
 def record_url(event: ReportingEvent) -> str:

@@ -82,13 +82,16 @@ def measures_of(
             yield "backlog.in", occurred_at.astimezone(tz).date().toordinal()
     elif kind == EventKind.CASE_FIRST_RESPONSE:
         yield "first_response", v
+        yield from _business("first_response", data)
     elif kind == EventKind.CASE_RESPONSE:
         yield "next_response", v
+        yield from _business("next_response", data)
     elif kind == EventKind.CASE_RESOLVED:
         yield "resolved", None
         if not data.get("reopened"):
             yield "resolved.first", None
             yield "resolution", v
+            yield from _business("resolution", data)
             if data.get("replies") == 1:
                 yield "one_touch", None
             if v is not None and occurred_at is not None and tz is not None:
@@ -132,6 +135,14 @@ def measures_of(
         survey_type = str(data.get("survey_type") or "")
         if survey_type:
             yield f"survey.{survey_type}", v
+
+
+def _business(measure: str, data: dict[str, Any]) -> Iterator[tuple[str, int | None]]:
+    """``<measure>.business``: the business seconds an SLA clock timed (by its policy's calendar, paused
+    time left out); a case no policy ran a clock for has none and is not counted."""
+    seconds = data.get("business_seconds")
+    if seconds is not None:
+        yield f"{measure}.business", _whole(float(seconds))
 
 
 # queue.served's data keys (desk.reporting) → the measured phase: in line until called, walk to the counter.

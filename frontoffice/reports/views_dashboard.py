@@ -186,7 +186,7 @@ def drilldown_list(request: HttpRequest) -> HttpResponse:
     events = drilldown.metric_events(user=user, metric=metric, period=span.period, filters=filters)
     if request.GET.get("format") == "csv":
         # Streamed: the list can be long.
-        return _drilldown_csv(events, f"{metric.key}-{span.start}-{span.end}.csv")  # type: ignore[return-value]
+        return _drilldown_csv(events, metric, f"{metric.key}-{span.start}-{span.end}.csv")  # type: ignore[return-value]
     page = page_number(request)
     rows, has_next = page_of(events, page=page, per_page=PER_PAGE)
     teams = dimension_names(user=user, by="team", ids={row.team_id for row in rows if row.team_id})
@@ -196,7 +196,7 @@ def drilldown_list(request: HttpRequest) -> HttpResponse:
         "metric": metric,
         "span": span,
         "figure": figure,
-        "rows": [_drill_row(row, teams) for row in rows],
+        "rows": [_drill_row(row, teams, metric) for row in rows],
         "judged": bool(drilldown.FCR_MEASURES & set(metric.measures)),
         "page": page,
         "has_next": has_next,
@@ -205,7 +205,7 @@ def drilldown_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/drilldown.html", context)
 
 
-def _drill_row(event: Any, teams: dict[Any, str]) -> dict[str, Any]:
+def _drill_row(event: Any, teams: dict[Any, str], metric: Any) -> dict[str, Any]:
     return {
         "event": event,
         "label": drilldown.KIND_LABELS.get(event.kind, event.kind),
@@ -213,12 +213,12 @@ def _drill_row(event: Any, teams: dict[Any, str]) -> dict[str, Any]:
         "channel": CHANNEL_LABELS.get(event.channel, event.channel),
         "url": drilldown.record_url(event),
         "record": drilldown.record_label(event),
-        "value": drilldown.value_display(event),
+        "value": drilldown.value_display(event, metric),
         "repeated": getattr(event, "repeated", None),
     }
 
 
-def _drilldown_csv(events: Any, filename: str) -> StreamingHttpResponse:
+def _drilldown_csv(events: Any, metric: Any, filename: str) -> StreamingHttpResponse:
     class Echo:
         def write(self, value: str) -> str:
             return value
@@ -233,7 +233,7 @@ def _drilldown_csv(events: Any, filename: str) -> StreamingHttpResponse:
                 [
                     timezone.localtime(event.occurred_at).isoformat(),
                     event.kind,
-                    csv_number(event.value),
+                    csv_number(drilldown.event_value(event, metric)),
                     safe_cell(event.branch.name) if event.branch else "",
                     event.team_id or "",
                     safe_cell(event.agent.get_username()) if event.agent else "",

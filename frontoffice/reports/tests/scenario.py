@@ -78,12 +78,15 @@ def events(cast: Cast) -> list[dict[str, Any]]:
         add(K.SURVEY_ANSWERED, at(D4, 15), who, "in_person", score, data={"survey_type": "ces", "scale": "1-7"})
 
     # Cases: c1–c3 created on D2, c4–c5 on D3, c6 on D4.
+    # SLA policies (business_seconds, as the clocks record them): open Mon–Fri 08:00–16:00 Warsaw, pausing
+    # on pending customer; c5's policy also pauses on pending internal. c3 matched no policy: no business time.
     cases = {n: ("case", 900 + n) for n in range(1, 7)}
     created = {1: at(D2, 9), 2: at(D2, 10), 3: at(D2, 11), 4: at(D3, 11), 5: at(D3, 12), 6: at(D4, 9)}
     owner = {1: a1, 2: a2, 3: a1, 4: a3, 5: a3, 6: a2}
     for n, when in created.items():
         add(K.CASE_CREATED, when, owner[n], "email", subject=cases[n])
-    for n, seconds in zip([1, 2, 3, 4, 5], [60, 120, 300, 30, 600], strict=True):
+    # First replies, all within opening hours: business = calendar, c3 has none.
+    for n, seconds, business in zip([1, 2, 3, 4, 5], [60, 120, 300, 30, 600], [60, 120, None, 30, 600], strict=True):
         add(
             K.CASE_FIRST_RESPONSE,
             created[n] + dt.timedelta(seconds=seconds),
@@ -91,12 +94,48 @@ def events(cast: Cast) -> list[dict[str, Any]]:
             "email",
             seconds,
             subject=cases[n],
+            data={} if business is None else {"business_seconds": business},
         )
-    for n, seconds in zip([1, 2, 4, 5], [100, 200, 300, 400], strict=True):
-        add(K.CASE_RESPONSE, at(D3, 16), owner[n], "email", seconds, subject=cases[n])
-    add(K.CASE_RESOLVED, at(D2, 10), a1, "email", 3600, subject=cases[1], data={"replies": 1, "reopened": False})
-    add(K.CASE_RESOLVED, at(D3, 10), a2, "email", 86400, subject=cases[2], data={"replies": 2, "reopened": False})
-    add(K.CASE_RESOLVED, at(D3, 13), a3, "email", 7200, subject=cases[4], data={"replies": 1, "reopened": False})
+    # Next replies at 16:00 on D3; c5 waited pending internal 15:55:00–15:58:20 (200 s paused of 400).
+    for n, seconds, business in zip([1, 2, 4, 5], [100, 200, 300, 400], [100, 200, 300, 200], strict=True):
+        add(
+            K.CASE_RESPONSE,
+            at(D3, 16),
+            owner[n],
+            "email",
+            seconds,
+            subject=cases[n],
+            data={"business_seconds": business},
+        )
+    # c1: 09:00–10:00 on D2, all business time. c2: 10:00 D2 – 10:00 D3 across the night: 10:00–16:00 (6 h)
+    # + 08:00–10:00 (2 h) = 28 800 s. c4: 11:00–13:00 on D3, pending customer 11:30–12:30: 3 600 s.
+    add(
+        K.CASE_RESOLVED,
+        at(D2, 10),
+        a1,
+        "email",
+        3600,
+        subject=cases[1],
+        data={"replies": 1, "reopened": False, "business_seconds": 3600},
+    )
+    add(
+        K.CASE_RESOLVED,
+        at(D3, 10),
+        a2,
+        "email",
+        86400,
+        subject=cases[2],
+        data={"replies": 2, "reopened": False, "business_seconds": 28800},
+    )
+    add(
+        K.CASE_RESOLVED,
+        at(D3, 13),
+        a3,
+        "email",
+        7200,
+        subject=cases[4],
+        data={"replies": 1, "reopened": False, "business_seconds": 3600},
+    )
     add(K.CASE_REOPENED, at(D3, 15), a1, "email", subject=cases[1])
     add(K.CASE_RESOLVED, at(D4, 9), a1, "email", 172800, subject=cases[1], data={"replies": 2, "reopened": True})
     for target, met, breached in [("first_response", 3, 1), ("next_response", 1, 1), ("resolution", 2, 0)]:

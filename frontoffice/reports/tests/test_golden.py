@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 
 from frontoffice.reports import dictionary
 from frontoffice.reports.models import DailyRollup, RollupState
-from frontoffice.reports.rollup import rollup
+from frontoffice.reports.rollup import measures_of, rollup
 from frontoffice.reports.selectors import Filters, metric_series, metric_value, team_median
 
 from .conftest import LATER
@@ -42,6 +42,11 @@ GOLDEN = [
     ("first_response_time", 120.0, 5, 120.0, 600.0, 222.0),  # 30 60 120 300 600: rank 3, rank 5; 1110 / 5
     ("next_response_time", 200.0, 4, 200.0, 400.0, 250.0),  # 100 200 300 400: rank 2, rank ⌈3.6⌉=4; 1000 / 4
     ("resolution_time", 7200.0, 3, 7200.0, 86400.0, 32400.0),  # first resolutions 3600 7200 86400; 97200 / 3
+    # Business hours (scenario.py): c3 had no SLA policy and is not counted.
+    ("first_response_business", 60.0, 4, 60.0, 600.0, 202.5),  # 30 60 120 600: rank 2, rank ⌈3.6⌉=4; 810 / 4
+    ("next_response_business", 200.0, 4, 200.0, 300.0, 200.0),  # 100 200 200 (c5 paused 200 s) 300; 800 / 4
+    # c1 3600, c4 3600 (paused 1 h of 2), c2 28800 (the night left out); rank 2, rank ⌈2.7⌉=3; 36000 / 3
+    ("resolution_business", 3600.0, 3, 3600.0, 28800.0, 12000.0),
     ("sla_first_response", 75.0, 4, None, None, None),  # met 3, breached 1
     ("sla_next_response", 50.0, 2, None, None, None),  # met 1, breached 1
     ("sla_resolution", 100.0, 2, None, None, None),  # met 2, breached 0
@@ -80,6 +85,26 @@ def test_every_metric_matches_the_hand_computed_figure(rolled, executive, key, e
         assert result.result.median == median
         assert result.result.p90 == p90
         assert result.result.mean == pytest.approx(mean)
+
+
+def test_business_hours_leave_out_cases_without_a_policy_and_reopened_resolutions(rolled, executive, manager):
+    # c3 (no policy) has a calendar first response but no business one; c1's resolution after its
+    # reopening counts in neither resolution time.
+    assert value(executive, "first_response_time").result.n == 5
+    assert value(executive, "first_response_business").result.n == 4
+    # North (c1, c2): 3600 and 28800 → the lower middle.
+    north = value(manager, "resolution_business")
+    assert (north.value, north.result.n, north.result.p90) == (3600.0, 2, 28800.0)
+
+
+def test_a_reopened_resolution_adds_no_business_time_even_when_it_carries_some():
+    made = dict(measures_of("case.resolved", 900.0, {"reopened": 1, "business_seconds": 600}))
+
+    assert "resolution" not in made and "resolution.business" not in made
+    assert (
+        dict(measures_of("case.resolved", 900.0, {"reopened": 0, "business_seconds": 600.4}))["resolution.business"]
+        == 600
+    )
 
 
 def test_nps_gives_its_parts(rolled, executive):
