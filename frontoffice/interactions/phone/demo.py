@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from frontoffice.clients.normalise import normalise_phone
 from frontoffice.core.models import Organisation
 
-from ..choices import AgentState, CallState, Channel, Direction, Outcome
-from ..models import AgentStateChange, Call, Interaction
+from ..choices import AgentState, CallbackOutcome, CallbackStatus, CallState, Channel, Direction, Outcome
+from ..models import AgentStateChange, Call, Callback, Interaction
+from ..models.phone_setup import CALLBACK_DUE_MINUTES
 
 ABANDON_SHARE = 0.06
 SHORT_ABANDON_SHARE = 0.35  # of the abandons: the caller hung up within the grace time
@@ -181,6 +183,54 @@ def load_calls(organisation: Organisation, plan: Plan) -> None:
     ]
     Call.objects.bulk_create(rows, batch_size=500)
     AgentStateChange.objects.bulk_create(_agent_states(organisation, plan, rows), batch_size=1000)
+    Callback.objects.bulk_create(_callbacks(organisation, plan), batch_size=500)
+
+
+def _callbacks(organisation: Organisation, plan: Plan) -> list[Callback]:
+    """A callback for each abandoned call with a number, as the webhook opens them (due after the default
+    time): the day's ones still open, older ones done (the caller reached) or given up after three tries."""
+    rng = random.Random(organisation.pk)  # noqa: S311 - invented demo data
+    out: list[Callback] = []
+    still_open: dict[str, Callback] = {}
+    for call in plan.calls:
+        contact = call.interaction
+        if call.answered or not contact.contact_address or contact.ended_at is None:
+            continue
+        number = normalise_phone(contact.contact_address) or contact.contact_address.strip()
+        if number in still_open:  # a repeat call adds to the number's open callback
+            still_open[number].missed_calls += 1
+            continue
+        due = contact.ended_at + timedelta(minutes=CALLBACK_DUE_MINUTES)
+        callback = Callback(
+            organisation=organisation,
+            branch_id=contact.branch_id,
+            interaction=contact,
+            number=number,
+            client_id=contact.client_id,
+            due_at=due,
+        )
+        if plan.now - due < timedelta(hours=4):
+            still_open[number] = callback
+        else:
+            reached = rng.random() < 0.85
+            callback.attempts = 1 if reached else 3
+            callback.last_attempt_at = due - timedelta(minutes=rng.randint(0, CALLBACK_DUE_MINUTES))
+            callback.closed_at = callback.last_attempt_at
+            callback.closed_by_id = _helper(plan, contact.branch_id, rng)
+            callback.status = CallbackStatus.DONE if reached else CallbackStatus.GAVE_UP
+            callback.outcome = CallbackOutcome.REACHED if reached else CallbackOutcome.NO_ANSWER
+        out.append(callback)
+    return out
+
+
+def _helper(plan: Plan, branch_id: int, rng: random.Random) -> int | None:
+    """Somebody who answered the branch's calls (they call back)."""
+    people: set[int] = set()
+    for call in plan.calls:
+        staff = call.interaction.staff_id
+        if staff is not None and call.interaction.branch_id == branch_id:
+            people.add(staff)
+    return rng.choice(sorted(people)) if people else None  # type: ignore[arg-type]
 
 
 def _agent_states(organisation: Organisation, plan: Plan, rows: list[Call]) -> list[AgentStateChange]:

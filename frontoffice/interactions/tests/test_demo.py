@@ -9,10 +9,18 @@ from django.utils import timezone
 from frontoffice.accounts.models import User
 from frontoffice.core.demo import load_demo
 from frontoffice.core.models import ReportingEvent
-from frontoffice.interactions.choices import AgentState, CallState, CaseStatus, Channel, ClientMatch
+from frontoffice.interactions.choices import (
+    AgentState,
+    CallbackStatus,
+    CallState,
+    CaseStatus,
+    Channel,
+    ClientMatch,
+)
 from frontoffice.interactions.models import (
     AgentStateChange,
     Call,
+    Callback,
     Case,
     CaseEvent,
     CaseSla,
@@ -46,7 +54,7 @@ def test_the_demo_fills_every_organisation_once_with_contacts_in_every_channel(d
 
 def test_the_demo_has_calls_agent_states_and_cases_with_a_past(db, client):
     organisations = load_demo()
-    tables = (Call, AgentStateChange, Case, CaseEvent, CaseSla, ReportingEvent)
+    tables = (Call, AgentStateChange, Callback, Case, CaseEvent, CaseSla, ReportingEvent)
     counts = [model.objects.count() for model in tables]
     load_demo()  # idempotent: nothing is written twice, not even reporting events
     assert [model.objects.count() for model in tables] == counts
@@ -63,6 +71,9 @@ def test_the_demo_has_calls_agent_states_and_cases_with_a_past(db, client):
         assert not answered.filter(wrap_up_seconds__isnull=True).exists()
         assert answered.filter(hold_seconds__gt=0).exists()
         assert not calls.filter(interaction__ended_at__gt=now).exists()
+        callbacks = Callback.objects.filter(organisation=organisation)
+        assert callbacks.filter(status=CallbackStatus.DONE, interaction__call__in=abandoned).exists()
+        assert not callbacks.filter(interaction__answered_at__isnull=False).exists()
         _agent_days_add_up(organisation)
 
         cases = Case.objects.filter(organisation=organisation)
@@ -85,6 +96,7 @@ def test_the_demo_has_calls_agent_states_and_cases_with_a_past(db, client):
     pages = [
         reverse("interactions:case_detail", args=[reopened.pk]),
         reverse("interactions:call_list"),
+        reverse("interactions:callback_list"),
         reverse("interactions:call_detail", args=[calls.filter(talk_seconds__isnull=False)[0].interaction_id]),
         reverse("interactions:call_detail", args=[calls.filter(talk_seconds__isnull=True)[0].interaction_id]),
     ]
