@@ -23,9 +23,11 @@ from frontoffice.core.choices import BusinessKind
 from frontoffice.core.models import Branch, Organisation
 
 from . import services
+from .cases import demo as case_demo
 from .choices import Channel, ClientMatch, Direction, Outcome
 from .contacts import services as contact_services
 from .models import FollowUp, Interaction, Topic
+from .phone import demo as phone_demo
 
 DAYS_BACK = 30
 
@@ -139,10 +141,13 @@ class _Loader:
         if not self.branches or not self.clients:
             return
         rows = self._contacts(topics)
+        plan = self._calls(rows)
         Interaction.objects.bulk_create(rows, batch_size=500)
         self._maybe(rows)
         self._follow_ups(rows)
         self._cases(rows, actor)
+        phone_demo.load_calls(self.organisation, plan)
+        case_demo.load_cases(self.organisation, rows, self.rng, actor=actor, staff=self.staff)
 
     def _people_at(self, branch: Branch) -> list[int]:
         return [person.user_id for person in self.staff if branch.pk in person.branch_ids]
@@ -180,7 +185,8 @@ class _Loader:
         rows = []
         for branch in self.branches:
             zone = ZoneInfo(branch.time_zone)
-            people = self._people_at(branch) or [person.user_id for person in self.staff] or [None]
+            everyone = [person.user_id for person in self.staff]
+            people: list[int | None] = [*(self._people_at(branch) or everyone)] or [None]
             today = timezone.localdate(now, zone)
             for offset in range(-DAYS_BACK, 1):
                 day = today + timedelta(days=offset)
@@ -226,6 +232,12 @@ class _Loader:
             outcome=outcome,
             summary=self.rng.choice(SUMMARIES) if outcome != Outcome.MISSED else "",
         )
+
+    def _calls(self, rows: list[Interaction]) -> phone_demo.Plan:
+        """Inbound phone contacts become PBX calls (those over by now): their agent, times and outcome are set here."""
+        everyone = [person.user_id for person in self.staff]
+        people = {branch.pk: self._people_at(branch) or everyone for branch in self.branches}
+        return phone_demo.plan_calls(rows, people, self.rng, now=timezone.now())
 
     def _maybe(self, rows: list[Interaction]) -> None:
         """A few unknown callers turn out to share a number with two clients: they wait as "maybe"."""

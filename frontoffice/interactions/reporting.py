@@ -19,7 +19,7 @@ import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 
 from frontoffice.core.models import Organisation, ReportingEvent
 from frontoffice.core.reporting import EventKind, record_event
@@ -588,20 +588,41 @@ def _backfill_calls(out: _Collector) -> None:
 
 
 def _backfill_agent_states(out: _Collector) -> None:
-    changes = AgentStateChange.objects.filter(organisation=out.organisation, ended_at__isnull=False).order_by("pk")
+    """As ``agent_state_ended``: a state's event carries the branch of the call whose event ended it (the call
+    of the person's next state), none when the person ended it themselves; and the person's only team."""
+    changes = (
+        AgentStateChange.objects.filter(organisation=out.organisation)
+        .annotate(call_branch=F("call__branch_id"))
+        .order_by("user_id", "started_at", "pk")
+    )
     members = _memberships(out.organisation)
+    previous: AgentStateChange | None = None
     for change in changes.iterator(chunk_size=2000):
-        assert change.ended_at is not None
-        out.add(
-            kind=EventKind.AGENT_STATE,
-            subject=("agent_state", change.pk),
-            occurred_at=change.ended_at,
-            channel="phone",
-            agent_id=change.user_id,
-            team_id=teams.only_team(members.get(change.user_id, [])),
-            value=_seconds(change.started_at, change.ended_at),
-            data={"state": change.state, "by_pbx": change.by_pbx, "started_at": change.started_at.isoformat()},
-        )
+        if previous is not None and previous.user_id == change.user_id:
+            _agent_state_row(out, previous, change.call_branch, members)  # type: ignore[attr-defined]
+        elif previous is not None:
+            _agent_state_row(out, previous, None, members)
+        previous = change
+    if previous is not None:
+        _agent_state_row(out, previous, None, members)
+
+
+def _agent_state_row(
+    out: _Collector, change: AgentStateChange, branch_id: int | None, members: dict[int, list[tuple[int, int]]]
+) -> None:
+    if change.ended_at is None:
+        return
+    out.add(
+        kind=EventKind.AGENT_STATE,
+        subject=("agent_state", change.pk),
+        occurred_at=change.ended_at,
+        branch_id=branch_id,
+        channel="phone",
+        agent_id=change.user_id,
+        team_id=teams.only_team(members.get(change.user_id, [])),
+        value=_seconds(change.started_at, change.ended_at),
+        data={"state": change.state, "by_pbx": change.by_pbx, "started_at": change.started_at.isoformat()},
+    )
 
 
 BACKFILLED_KINDS = [

@@ -377,6 +377,7 @@ def test_backfill_derives_the_events_of_older_rows_once(branch, agent, caller, c
     cti_post(event="hangup", callId="b1", cause="normalClearing", timestamp="2026-11-23T09:02:00Z", **IN)
     cti_post(event="wrapup_end", callId="b1", timestamp="2026-11-23T09:02:20Z", **IN)
     live = sorted((event.kind, event.subject_type, event.subject_id, event.value) for event in _events())
+    states = [(event.subject_id, event.value, event.branch_id) for event in _events(EventKind.AGENT_STATE)]
     ReportingEvent.objects.all().delete()
 
     written = reporting.backfill(organisation=organisation)
@@ -385,4 +386,7 @@ def test_backfill_derives_the_events_of_older_rows_once(branch, agent, caller, c
     assert written == len(derived)
     live_kinds = {row[:3] for row in live if row[0] != EventKind.AGENT_STATE}
     assert live_kinds <= {row[:3] for row in derived}
+    # The agent's on-call and wrap-up intervals, ended by the call's events, carry the call's branch as live.
+    assert len(states) == 2 and {state[2] for state in states} == {branch.pk}
+    assert [(event.subject_id, event.value, event.branch_id) for event in _events(EventKind.AGENT_STATE)] == states
     assert reporting.backfill(organisation=organisation) == 0
