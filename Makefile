@@ -86,7 +86,7 @@ compile-messages: venv
 test: dev ## run the whole suite (DATABASE_URL picks the database; SQLite by default)
 	@$(MAKE) compile-messages
 	@status=0; \
-	echo "$(PY) -m pytest -n auto --ignore=tests/e2e"; $(PY) -m pytest -n auto --ignore=tests/e2e || status=1; \
+	echo "$(PY) -m pytest -n auto --dist loadgroup --ignore=tests/e2e"; $(PY) -m pytest -n auto --dist loadgroup --ignore=tests/e2e || status=1; \
 	$(MAKE) test-e2e || status=1; \
 	exit $$status
 

@@ -5,8 +5,8 @@ from frontoffice.feedback.choices import SurveyKind
 from frontoffice.feedback.models import Invitation, InvitationRule, Response, Survey
 
 
-def test_the_demo_fills_every_organisation_once_with_surveys_and_responses(db):
-    organisations = load_demo()
+def test_the_demo_fills_every_organisation_once_with_surveys_and_responses(demo, db):
+    organisations = demo
     counts = (Survey.objects.count(), Response.objects.count())
     load_demo()  # idempotent
     assert (Survey.objects.count(), Response.objects.count()) == counts

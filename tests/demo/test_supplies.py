@@ -32,8 +32,8 @@ def _counts():
     )
 
 
-def test_the_demo_fills_every_organisation_once_with_a_catalogue_and_three_months_of_stock(db):
-    organisations = load_demo()
+def test_the_demo_fills_every_organisation_once_with_a_catalogue_and_three_months_of_stock(demo, db):
+    organisations = demo
     counts = _counts()
     load_demo()  # idempotent
     assert _counts() == counts

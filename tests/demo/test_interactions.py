@@ -32,8 +32,8 @@ from frontoffice.interactions.models import (
 from frontoffice.interactions.models.phone_setup import SHORT_ABANDON_SECONDS
 
 
-def test_the_demo_fills_every_organisation_once_with_contacts_in_every_channel(db):
-    organisations = load_demo()
+def test_the_demo_fills_every_organisation_once_with_contacts_in_every_channel(demo, db):
+    organisations = demo
     counts = (Interaction.objects.count(), FollowUp.objects.count(), Topic.objects.count())
     load_demo()  # idempotent
     assert (Interaction.objects.count(), FollowUp.objects.count(), Topic.objects.count()) == counts
@@ -52,8 +52,8 @@ def test_the_demo_fills_every_organisation_once_with_contacts_in_every_channel(d
         assert Case.objects.filter(organisation=organisation, interactions__isnull=False).exists()
 
 
-def test_the_demo_has_calls_agent_states_and_cases_with_a_past(db, client):
-    organisations = load_demo()
+def test_the_demo_has_calls_agent_states_and_cases_with_a_past(demo, db, client):
+    organisations = demo
     tables = (Call, AgentStateChange, Callback, Case, CaseEvent, CaseSla, ReportingEvent)
     counts = [model.objects.count() for model in tables]
     load_demo()  # idempotent: nothing is written twice, not even reporting events

@@ -5,8 +5,8 @@ from frontoffice.clients.models import Client
 from frontoffice.core.demo import load_demo
 
 
-def test_the_demo_adds_clients_once_with_duplicates_flagged(db):
-    organisations = load_demo()
+def test_the_demo_adds_clients_once_with_duplicates_flagged(demo, db):
+    organisations = demo
     load_demo()  # idempotent
     for organisation in organisations:
         clients = Client.objects.filter(organisation=organisation)

@@ -13,8 +13,8 @@ from frontoffice.desk import workflow
 from frontoffice.desk.models import Room, Visit, VisitBilling, VisitStatusChange, VisitType
 
 
-def test_the_demo_fills_the_desk_once_with_consistent_visits(db):
-    organisations = load_demo()
+def test_the_demo_fills_the_desk_once_with_consistent_visits(demo, db):
+    organisations = demo
     counts = Visit.objects.count()
     load_demo()  # idempotent
     assert Visit.objects.count() == counts
@@ -37,11 +37,10 @@ def test_the_demo_fills_the_desk_once_with_consistent_visits(db):
     assert VisitStatusChange.objects.count() > Visit.objects.count()
 
 
-def test_the_demo_gives_clinics_policies_and_hotel_guests_signed_cards(db):
+def test_the_demo_gives_clinics_policies_and_hotel_guests_signed_cards(demo, db):
     from frontoffice.desk import services_registration as cards
     from frontoffice.desk.models import Coverage, Payer, RegistrationCard
 
-    load_demo()
     load_demo()  # idempotent
     assert Payer.objects.filter(organisation__kind="clinic", kind="public_fund").count() == 1
     assert Coverage.objects.filter(organisation__kind="clinic").exists()
@@ -57,12 +56,11 @@ def _sum(values):
     return sum(values, Decimal("0.00"))
 
 
-def test_the_demos_money_follows_the_desks_rules(db, django_assert_max_num_queries):
+def test_the_demos_money_follows_the_desks_rules(demo, db, django_assert_max_num_queries):
     from frontoffice.desk.choices import VisitStatus as S
     from frontoffice.desk.models import Charge, DrawerSession, Payment, Refund, SaleDocument, VisitLine
     from frontoffice.desk.money.selectors import balances, drawer_expected, folio
 
-    load_demo()
     counts = (
         Payment.objects.count(),
         Refund.objects.count(),
@@ -149,11 +147,10 @@ def test_the_demos_money_follows_the_desks_rules(db, django_assert_max_num_queri
     assert SaleDocument.objects.filter(kind="invoice").exclude(buyer_nip="").exists()
 
 
-def test_the_demo_has_intake_forms_on_the_right_visit_types_and_filled_ones(db):
+def test_the_demo_has_intake_forms_on_the_right_visit_types_and_filled_ones(demo, db):
     from frontoffice.core.files import private_storage
     from frontoffice.desk.models import IntakeAttachment, IntakeForm, IntakeSubmission
 
-    load_demo()
     load_demo()  # idempotent
     clinic_form = IntakeForm.objects.get(organisation__kind="clinic")
     shop_form = IntakeForm.objects.get(organisation__kind="retail")
@@ -188,10 +185,10 @@ def test_the_demo_has_intake_forms_on_the_right_visit_types_and_filled_ones(db):
     assert IntakeSubmission.objects.filter(form_version__form=shop_form, status="accepted").exists()
 
 
-def test_the_demo_gives_every_branch_a_working_queue(db):
+def test_the_demo_gives_every_branch_a_working_queue(demo, db):
     from frontoffice.desk.models import BoardScreen, Counter, QueueService, Ticket
 
-    organisations = load_demo()
+    organisations = demo
     load_demo()  # idempotent
     for organisation in organisations:
         for branch in organisation.branches.filter(is_active=True):

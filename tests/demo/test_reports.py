@@ -26,8 +26,8 @@ CASES = (
 )
 
 
-def test_a_demo_manager_sees_voice_and_case_figures_and_a_second_demo_changes_none(db):
-    organisations = load_demo()
+def test_a_demo_manager_sees_voice_and_case_figures_and_a_second_demo_changes_none(demo, db):
+    organisations = demo
     rollup(settle_seconds=0)
     events, cells = ReportingEvent.objects.count(), DailyRollup.objects.count()
     load_demo()  # idempotent: no event is derived twice, so the roll-up has nothing new
