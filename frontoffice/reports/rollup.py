@@ -22,12 +22,13 @@ FCR figure ("no data"); afterwards it is not revised.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from frontoffice.core.models import Branch, Organisation, ReportingEvent
@@ -195,7 +196,23 @@ def _write(organisation_id: int, cells: dict[CellKey, Cell]) -> None:
         row.total += cell.total
         row.values = {str(k): n for k, n in sorted(merged.items())}
     DailyRollup.objects.bulk_create(to_create, batch_size=1000)
-    DailyRollup.objects.bulk_update(to_update, ["count", "total", "values"], batch_size=1000)
+    _update(to_update)
+
+
+def _update(rows: list[DailyRollup]) -> None:
+    """Write the new count, sum and value map of stored cells: one UPDATE by primary key per cell, sent with
+    ``executemany`` (pipelined on PostgreSQL). Django's ``bulk_update`` builds a CASE over every id of a
+    batch, which the database evaluates for each row: quadratic, minutes for a day's cells at scale."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(DailyRollup._meta.db_table)
+    count, total, values = (connection.ops.quote_name(name) for name in ("count", "total", "values"))
+    cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {count} = %s, {total} = %s, {values} = %s{cast} WHERE id = %s",  # noqa: S608
+            [(row.count, row.total, json.dumps(row.values), row.pk) for row in rows],
+        )
 
 
 def _lock(organisation_id: int) -> RollupState:
@@ -213,7 +230,7 @@ def _lock(organisation_id: int) -> RollupState:
 
 def _cells_of(events: Iterable[tuple[Any, ...]], zones: TimeZones) -> dict[CellKey, Cell]:
     cells: dict[CellKey, Cell] = defaultdict(Cell)
-    for _pk, branch_id, kind, occurred_at, channel, agent_id, team_id, value, data in events:
+    for _pk, branch_id, kind, occurred_at, channel, agent_id, team_id, value, data, *_rest in events:
         tz = zones.of(branch_id)
         day = occurred_at.astimezone(tz).date()
         base = (day, branch_id or 0, team_id or 0, agent_id or 0, channel or "")
@@ -228,14 +245,25 @@ def _rollup_events(organisation: Organisation, zones: TimeZones, cutoff: dt.date
         with transaction.atomic():
             state = _lock(organisation.pk)
             events = ReportingEvent.objects.filter(organisation=organisation, id__gt=state.last_event_id)
-            unsettled = events.filter(recorded_at__gt=cutoff).order_by("id").values_list("id", flat=True).first()
-            if unsettled is not None:
-                events = events.filter(id__lt=unsettled)
             batch = list(
                 events.order_by("id").values_list(
-                    "id", "branch_id", "kind", "occurred_at", "channel", "agent_id", "team_id", "value", "data"
+                    "id",
+                    "branch_id",
+                    "kind",
+                    "occurred_at",
+                    "channel",
+                    "agent_id",
+                    "team_id",
+                    "value",
+                    "data",
+                    "recorded_at",
                 )[:batch_size]
             )
+            # Stop before the first event recorded after the cutoff (found in the batch itself: a separate
+            # query would scan every event above the watermark, each batch, when catching up).
+            unsettled = next((n for n, row in enumerate(batch) if row[9] > cutoff), None)
+            if unsettled is not None:
+                batch = batch[:unsettled]
             if not batch:
                 return done
             _write(organisation.pk, _cells_of(batch, zones))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
@@ -29,15 +30,20 @@ def metric_change(change: float | None, unit: str) -> str:
 def report_url(context: Any, name: str, dimension: str = "", group: Any = None, **params: Any) -> str:
     """The URL ``name`` with the page's filters (period, branch, team, staff member, channel), changed by
     ``params`` (None removes one) and, for a table's cell, with ``dimension`` set to ``group``."""
-    query = context["request"].GET.copy()
-    for key in PAGE_ONLY:
-        query.pop(key, None)
+    # The page's filters and the reversed URL are worked out once per page: a dashboard's tables link every
+    # cell (thousands of links with every staff member in a table).
+    memo = context.render_context.setdefault("report_url", {})
+    if name not in memo:
+        shared = {key: values for key, values in context["request"].GET.lists() if key not in PAGE_ONLY}
+        memo[name] = (reverse(name), shared)
+    path, shared = memo[name]
+    query = dict(shared)
     if dimension:
         params[dimension] = group
     for key, value in params.items():
         if value is None or value == "":
             query.pop(key, None)
         else:
-            query[key] = str(value)
-    encoded = query.urlencode()
-    return reverse(name) + (f"?{encoded}" if encoded else "")
+            query[key] = [str(value)]
+    encoded = urlencode(query, doseq=True)
+    return path + (f"?{encoded}" if encoded else "")

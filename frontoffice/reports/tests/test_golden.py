@@ -193,6 +193,30 @@ def test_incremental_rollup_equals_a_one_shot_rollup(cast, organisation):
     assert len(incremental) > 50
 
 
+def test_rolling_up_in_small_batches_adds_to_the_same_cells(scenario, organisation):
+    # Batches of 3 events write most cells several times (the update path of rollup._write).
+    rollup(organisation=organisation, now=LATER, settle_seconds=0, batch_size=3)
+    batched = _cells()
+
+    DailyRollup.objects.all().delete()
+    RollupState.objects.all().delete()
+    rollup(organisation=organisation, now=LATER, settle_seconds=0)
+
+    assert batched == _cells()
+
+
+def test_a_run_stops_before_the_first_event_recorded_within_the_settle_time(scenario, organisation):
+    from frontoffice.core.models import ReportingEvent
+
+    ids = list(ReportingEvent.objects.order_by("id").values_list("id", flat=True))
+    long_ago = dt.datetime(2026, 3, 5, tzinfo=dt.UTC)
+    ReportingEvent.objects.filter(id__lt=ids[5]).update(recorded_at=long_ago)
+    ReportingEvent.objects.filter(id__gt=ids[5]).update(recorded_at=long_ago)
+
+    assert rollup(organisation=organisation, now=LATER, batch_size=4) == 5  # ids[5] was recorded a moment ago
+    assert RollupState.objects.get(organisation=organisation).last_event_id == ids[4]
+
+
 def test_a_days_fcr_is_final_nine_days_after_it(scenario, organisation, executive):
     # On 11 March (7 + 2 days after D2) only D2 is final: 101/1 repeats, 102/1 and 103/1 do not → 2 of 3.
     rollup(organisation=organisation, now=dt.datetime(2026, 3, 11, 12, tzinfo=dt.UTC), settle_seconds=0)
