@@ -8,8 +8,9 @@ so the order of the DELETEs does not matter; row triggers (the client search wor
 any delete. Sequences are not reset, as with Django's own flush unless ``reset_sequences`` is asked for
 (then Django's TRUNCATE runs unchanged).
 
-Content types and permissions are kept: ``post_migrate`` (run after every flush that empties anything)
-would only write the same rows again.
+Content types and permissions are kept, on SQLite too: ``post_migrate`` (run after every flush that empties
+anything) would only write the same rows again, under new ids that the content type cache of the process
+would not know.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.backends.postgresql.operations import DatabaseOperations
+from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
 
 _original_sql_flush = DatabaseOperations.sql_flush
+_original_sqlite_flush = SQLiteOperations.sql_flush
 KEPT = frozenset({"django_content_type", "auth_permission"})
 
 
@@ -43,5 +46,16 @@ def sql_flush(
     return [f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};" for table in filled]
 
 
+def sqlite_flush(
+    self: SQLiteOperations, style: Any, tables: Any, *, reset_sequences: bool = False, allow_cascade: bool = False
+) -> list[str]:
+    """SQLite's flush is DELETEs already; it only keeps content types and permissions here too (rows written
+    again by ``post_migrate`` would get new ids, and the process's content type cache would keep the old)."""
+    if not reset_sequences:
+        tables = sorted(set(tables) - KEPT)
+    return _original_sqlite_flush(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+
+
 def install() -> None:
     DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    SQLiteOperations.sql_flush = sqlite_flush  # type: ignore[method-assign]

@@ -10,15 +10,14 @@ from frontoffice.clients.models import Client
 from frontoffice.clients.services import ClientData, client_create
 from frontoffice.core.models import Organisation
 from tests import fast_flush
-from tests.factories import StaffFactory
-
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the fast flush is PostgreSQL's")
+from tests.factories import OrganisationFactory, StaffFactory
 
 
 def _filled_tables() -> set[str]:
     return set(fast_flush.tables_with_rows(connection, connection.introspection.django_table_names(only_existing=True)))
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the probe and the DELETEs are PostgreSQL's")
 @pytest.mark.django_db(transaction=True)
 def test_flush_empties_every_table_with_rows_and_keeps_content_types():
     staff = StaffFactory()
@@ -42,3 +41,14 @@ def test_flush_empties_every_table_with_rows_and_keeps_content_types():
     assert Permission.objects.exists()
     # Left: content types, permissions and what post_migrate writes again (the roles).
     assert _filled_tables() <= {"django_content_type", "auth_permission", "auth_group", "auth_group_permissions"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flush_keeps_content_types_so_the_ids_the_process_cached_stay_valid():
+    cached = ContentType.objects.get_for_model(Organisation).pk
+    OrganisationFactory()
+
+    call_command("flush", interactive=False, verbosity=0, reset_sequences=False)
+
+    assert not Organisation.objects.exists()
+    assert ContentType.objects.filter(pk=cached, model="organisation").exists()

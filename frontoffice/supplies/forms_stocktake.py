@@ -33,6 +33,8 @@ class StocktakeStartForm(forms.Form):
     location = forms.ModelChoiceField(label=_("Location to count"), queryset=None)
 
     def __init__(self, *args: Any, locations: Any = None, **kwargs: Any) -> None:
+        # Its own ids: the list's filter form on the same page has a "location" field too.
+        kwargs.setdefault("auto_id", "start_%s")
         super().__init__(*args, **kwargs)
         self.fields["location"].queryset = locations  # type: ignore[attr-defined]
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 def admin_on_new_branch_form(admin, page: Page) -> Page:
     """An administrator who went Branches → Add branch."""
     sign_in(page, admin, device=add_totp_device(admin))
-    main_menu(page).get_by_role("link", name="Branches").click()
+    main_menu(page).get_by_role("link", name="Branches", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Branches")
     page.get_by_role("link", name="Add branch").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("New branch")
