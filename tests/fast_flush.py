@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.backends.postgresql.operations import DatabaseOperations
-from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
+# Each backend's ``base`` first: importing an ``operations`` module on its own is a circular import.
+from django.db.backends.postgresql.base import DatabaseOperations
+from django.db.backends.sqlite3.base import DatabaseOperations as SQLiteOperations
 
 _original_sql_flush = DatabaseOperations.sql_flush
 _original_sqlite_flush = SQLiteOperations.sql_flush
