@@ -1,32 +1,30 @@
 """Dashboard reads: the key metrics over a period next to the period before it, their trends, tables by
 branch / team / agent / channel, and the executive table of every branch.
 
-Everything is computed from the roll-ups the user may read (``selectors.scoped_cells``), fetched once per
-page: the cells are folded into one ``Aggregate`` per day and measure (and per dimension value for the
-tables), and each figure adds up the days it covers. Someone who only sees their own figures gets their
+Everything is computed from the roll-ups the user may read (``selectors.scoped_cells``), added up in the
+database (``cellsums``) into one ``Aggregate`` per period and measure (and per dimension value for the
+tables); each figure adds up the buckets it covers. Someone who only sees their own figures gets their
 own cells and their team's median (``selectors.team_medians``), never a colleague's figure.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from frontoffice.core.scoping import scope_for
 from frontoffice.core.selectors import branch_list
 
-from . import dictionary, selectors
+from . import cellsums, dictionary, selectors
+from .cellsums import DayCells, result_of
 from .choices import CHANNEL_LABELS
-from .dictionary import Aggregate, Metric, Params, Result
-from .selectors import ROW_FIELDS, Filters
+from .dictionary import Metric, Result
+from .selectors import Filters
 
 # The figures a dashboard shows, in this order (docs/reports.md); the dictionary has them all.
 KEY_METRICS = (
@@ -54,9 +52,6 @@ PERIOD_KINDS = ("day", "week", "month", "custom")
 BREAKDOWNS = ("branch", "team", "agent", "channel")
 # A trend covers the period and the one before it, and at least this many days.
 TREND_MIN_DAYS = 14
-_POSITION = {"branch": 1, "team": 2, "agent": 3, "channel": 4}
-
-DayCells = dict[dt.date, dict[str, Aggregate]]
 
 
 def key_metrics() -> list[Metric]:
@@ -155,83 +150,18 @@ def buckets(first: dt.date, last: dt.date, size: str) -> list[tuple[dt.date, dt.
     return out
 
 
-# --- folding cells -----------------------------------------------------------------------------------
+# --- reading cells -----------------------------------------------------------------------------------
 
 
-def _fetch(*, user: Any, metrics: Iterable[Metric], since: dt.date, until: dt.date, filters: Filters) -> list[Any]:
-    """The cells of ``metrics``' measures: from ``since`` for the summed ones, from the start for snapshots."""
+def _cells(*, user: Any, metrics: Iterable[Metric], since: dt.date, until: dt.date, filters: Filters) -> Any:
+    """The cells of ``metrics``' measures up to ``until``: from ``since`` for the summed ones, from the start
+    for snapshots (their earlier days are added up in the database into one bucket, ``cellsums``)."""
     metrics = list(metrics)
     snapshot = {m for metric in metrics if metric.snapshot for m in metric.measures}
-    # A measure both kinds read (resolved: reopen rate and backlog) is fetched once, with the snapshots.
+    # A measure both kinds read (resolved: reopen rate and backlog) is read once, with the snapshots.
     plain = {m for metric in metrics if not metric.snapshot for m in metric.measures} - snapshot
-    rows: list[Any] = []
-    if plain:
-        cells = selectors.scoped_cells(user=user, measures=plain, since=since, until=until, filters=filters)
-        rows += list(cells.values_list(*ROW_FIELDS))
-    if snapshot:
-        cells = selectors.scoped_cells(user=user, measures=snapshot, since=None, until=until, filters=filters)
-        rows += list(cells.filter(day__gte=since).values_list(*ROW_FIELDS))
-        rows += _before(cells.filter(day__lt=since), since)
-    # Value maps with whole-number keys, converted once (the rows are folded several times).
-    return [row if not row[8] else (*row[:8], {int(key): n for key, n in row[8].items()}) for row in rows]
-
-
-def _before(cells: Any, since: dt.date) -> list[Any]:
-    """The snapshot cells before ``since`` (every figure's first day), summed per dimension and measure in the
-    database and dated the day before ``since``: a snapshot adds up every day up to its end, so only their
-    total matters, and a summed measure never reads them. Cells that carry a value map are read as they are
-    (the maps cannot be added up in SQL on every database); the count-only ones (cases created, resolved,
-    reopened) are most of the cells, a year of days of every agent and channel."""
-    day = since - dt.timedelta(days=1)
-    summed = (
-        cells.filter(values={})
-        .values_list("branch_id", "team_id", "agent_id", "channel", "measure")
-        .annotate(count_sum=Sum("count"), total_sum=Sum("total"))
-        .order_by()
-    )
-    rows: list[Any] = [(day, *dims, count, total or 0.0, {}) for *dims, count, total in summed]
-    rows += list(cells.exclude(values={}).values_list(*ROW_FIELDS))
-    return rows
-
-
-def _fold(rows: Iterable[Any], by: str | None = None) -> dict[Any, DayCells]:
-    """One ``Aggregate`` per (dimension value,) day and measure."""
-    position = _POSITION[by] if by else None
-    grouped: dict[Any, DayCells] = defaultdict(lambda: defaultdict(dict))
-    for row in rows:
-        cells = grouped[None if position is None else row[position]][row[0]]
-        aggregate = cells.get(row[5])
-        if aggregate is None:
-            aggregate = cells[row[5]] = Aggregate()
-        aggregate.count += row[6]
-        aggregate.total += row[7]
-        if row[8]:
-            aggregate.values.update(row[8])
-    return grouped
-
-
-def _collapse(rows: Iterable[Any], first: dt.date, last: dt.date) -> list[Any]:
-    """``rows`` for figures over ``first``–``last`` only, folded into two days: ``first`` for the period's days,
-    the day before it for earlier ones (read by snapshots), later ones left out. ``result_of`` over these two
-    days gives what it gives over every day, with far fewer days to add up in a table of many rows."""
-    before = first - dt.timedelta(days=1)
-    return [(first if row[0] >= first else before, *row[1:]) for row in rows if row[0] <= last]
-
-
-def result_of(metric: Metric, days: DayCells, first: dt.date, last: dt.date, params: Params) -> Result:
-    """``metric`` over the local days ``first``–``last`` (a snapshot: every day up to ``last``)."""
-    measures: dict[str, Aggregate] = {}
-    for day, cells in days.items():
-        if day > last or (day < first and not metric.snapshot):
-            continue
-        for name in metric.measures:
-            found = cells.get(name)
-            if found is not None:
-                total = measures.setdefault(name, Aggregate())
-                total.count += found.count
-                total.total += found.total
-                total.values.update(found.values)
-    return metric.compute(measures, dataclasses.replace(params, end_ordinal=last.toordinal()))
+    cells = selectors.scoped_cells(user=user, measures=plain | snapshot, since=None, until=until, filters=filters)
+    return cells.filter(cellsums.measures_filter(plain=plain, snapshot=snapshot, since=since))
 
 
 # --- the manager's (and the agent's) dashboard ------------------------------------------------------------
@@ -298,12 +228,14 @@ def dashboard(*, user: Any, span: Span, filters: Filters) -> Dashboard:
     """The key metrics over ``span`` and the span before it, and the tables by dimension (agents' table only
     for those who may see every figure)."""
     metrics = key_metrics()
-    rows = _fetch(user=user, metrics=metrics, since=span.before_start, until=span.end, filters=filters)
+    cells = _cells(user=user, metrics=metrics, since=span.before_start, until=span.end, filters=filters)
     organisation_id = scope_for(user).organisation_id or 0
     params = selectors.params_for(organisation_id, span.end)
     own_only = not selectors.can_view_all(user)
     medians = selectors.team_medians(user=user, metrics=metrics, period=span.period) if own_only else {}
-    days = _fold(rows).get(None, {})
+    # By branch over both periods: the branch table, and the headline figures as the sum of its rows.
+    by_branch = cellsums.fold(cells, by="branch", bucket=cellsums.span_buckets([span.before_start, span.start]))
+    days = cellsums.merged(by_branch)
     figures = [
         Figure(
             metric=metric,
@@ -315,11 +247,14 @@ def dashboard(*, user: Any, span: Span, filters: Filters) -> Dashboard:
         for metric in metrics
     ]
     tables = []
-    in_period = _collapse(rows, span.start, span.end)
+    in_period = _cells(user=user, metrics=metrics, since=span.start, until=span.end, filters=filters)
     for by in BREAKDOWNS:
         if by == "agent" and own_only:
             continue
-        groups = _fold(in_period, by)
+        if by == "branch":
+            groups = by_branch
+        else:
+            groups = cellsums.fold(in_period, by=by, bucket=cellsums.span_buckets([span.start]))
         names = dimension_names(user=user, by=by, ids=groups)
         table = Table(by=by)
         for group, group_days in groups.items():
@@ -377,12 +312,13 @@ def trend(*, user: Any, key: str, span: Span, filters: Filters, split: str = "")
     if split and (split != "branch" or not selectors.can_view_all(user)):
         raise PermissionDenied
     first = span.trend_start
-    rows = _fetch(user=user, metrics=[metric], since=first, until=span.end, filters=filters)
+    cells = _cells(user=user, metrics=[metric], since=first, until=span.end, filters=filters)
     params = selectors.params_for(scope_for(user).organisation_id or 0, span.end)
     spans = buckets(first, span.end, span.trend_bucket)
     labels = [_label(start, end, span.trend_bucket) for start, end in spans]
+    bucket = cellsums.span_buckets([start for start, _end in spans])
     if split:
-        groups = _fold(rows, split)
+        groups = cellsums.fold(cells, by=split, bucket=bucket)
         names = dimension_names(user=user, by=split, ids=groups)
         lines = [
             (names.get(group, str(group)), [result_of(metric, days, a, b, params).value for a, b in spans])
@@ -390,7 +326,7 @@ def trend(*, user: Any, key: str, span: Span, filters: Filters, split: str = "")
         ]
         lines.sort(key=lambda line: line[0].casefold())
     else:
-        days = _fold(rows).get(None, {})
+        days = cellsums.fold(cells, bucket=bucket).get(None, {})
         lines = [(str(metric.name), [result_of(metric, days, a, b, params).value for a, b in spans])]
     return Trend(metric=metric, labels=labels, series=lines, first=first, last=span.end)
 
@@ -423,7 +359,7 @@ def executive(*, user: Any, span: Span, filters: Filters) -> Executive:
     """The key metrics of every branch the user sees (an executive: the whole organisation), one row each,
     with the previous period, and the organisation's total."""
     metrics = key_metrics()
-    rows = _fetch(user=user, metrics=metrics, since=span.before_start, until=span.end, filters=filters)
+    cells = _cells(user=user, metrics=metrics, since=span.before_start, until=span.end, filters=filters)
     params = selectors.params_for(scope_for(user).organisation_id or 0, span.end)
 
     def figures(days: DayCells) -> list[Figure]:
@@ -437,7 +373,7 @@ def executive(*, user: Any, span: Span, filters: Filters) -> Executive:
             for metric in metrics
         ]
 
-    by_branch = _fold(rows, "branch")
+    by_branch = cellsums.fold(cells, by="branch", bucket=cellsums.span_buckets([span.before_start, span.start]))
     branches = branch_list(user=user)
     if filters.branch_id is not None:
         branches = branches.filter(pk=filters.branch_id)
@@ -445,4 +381,4 @@ def executive(*, user: Any, span: Span, filters: Filters) -> Executive:
         BranchRow(branch_id=pk, name=name, figures=figures(by_branch.get(pk, {})))
         for pk, name in branches.order_by("name").values_list("pk", "name")
     ]
-    return Executive(span=span, metrics=metrics, total=figures(_fold(rows).get(None, {})), rows=table)
+    return Executive(span=span, metrics=metrics, total=figures(cellsums.merged(by_branch)), rows=table)

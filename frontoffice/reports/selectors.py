@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from frontoffice.core.scoping import scope_for
 
-from . import dictionary
-from .dictionary import Aggregate, Metric, Params, Result
+from . import cellsums, dictionary
+from .dictionary import Metric, Params, Result
 from .models import DailyRollup, ReportSettings
 from .permissions import ReportsPermission
 
@@ -140,14 +139,8 @@ def scoped_cells(
     return cells
 
 
-ROW_FIELDS = ("day", "branch_id", "team_id", "agent_id", "channel", "measure", "count", "total", "values")
-
-
-def _compute(metric: Metric, rows: Iterable[tuple[Any, ...]], params: Params) -> Result:
-    measures: dict[str, Aggregate] = defaultdict(Aggregate)
-    for row in rows:
-        measures[row[5]].add(row[6], row[7], row[8] or {})
-    return metric.compute(measures, params)
+def _total(metric: Metric, days: cellsums.DayCells, period: Period, params: Params) -> Result:
+    return cellsums.result_of(metric, days, period[0], period[1], params)
 
 
 def metric_value(*, user: Any, key: str, period: Period, filters: Filters | None = None) -> MetricValue:
@@ -155,14 +148,15 @@ def metric_value(*, user: Any, key: str, period: Period, filters: Filters | None
     metric = metric_get(key)
     period_check(*period)
     filters = filters or Filters()
-    rows = list(_cells(user=user, metric=metric, period=period, filters=filters).values_list(*ROW_FIELDS))
+    cells = _cells(user=user, metric=metric, period=period, filters=filters)
+    days = cellsums.fold(cells, bucket=cellsums.span_buckets([period[0]])).get(None, {})
     params = params_for(scope_for(user).organisation_id or 0, period[1])
     return MetricValue(
         key=metric.key,
         version=metric.version,
         start=period[0],
         end=period[1],
-        result=_compute(metric, rows, params),
+        result=_total(metric, days, period, params),
         variant=metric.variant(params),
     )
 
@@ -200,17 +194,17 @@ def metric_series(
         raise PermissionDenied
     filters = filters or Filters()
     start, end = period
-    rows = list(_cells(user=user, metric=metric, period=period, filters=filters).values_list(*ROW_FIELDS))
+    cells = _cells(user=user, metric=metric, period=period, filters=filters)
     organisation_id = scope_for(user).organisation_id or 0
     series: list[MetricValue] = []
     if group_by in GROUPS_BY_TIME:
+        spans = []
         bucket = _bucket_start(start, group_by)
         while bucket <= end:
-            first, last = max(bucket, start), min(_bucket_end(bucket, group_by), end)
-            if metric.snapshot:
-                chosen = [row for row in rows if row[0] <= last]
-            else:
-                chosen = [row for row in rows if first <= row[0] <= last]
+            spans.append((max(bucket, start), min(_bucket_end(bucket, group_by), end)))
+            bucket = _bucket_end(bucket, group_by) + dt.timedelta(days=1)
+        days = cellsums.fold(cells, bucket=cellsums.span_buckets([first for first, _last in spans])).get(None, {})
+        for first, last in spans:
             params = params_for(organisation_id, last)
             series.append(
                 MetricValue(
@@ -218,17 +212,13 @@ def metric_series(
                     version=metric.version,
                     start=first,
                     end=last,
-                    result=_compute(metric, chosen, params),
+                    result=_total(metric, days, (first, last), params),
                     variant=metric.variant(params),
                     group=first.isoformat(),
                 )
             )
-            bucket = _bucket_end(bucket, group_by) + dt.timedelta(days=1)
         return series
-    position = {"branch": 1, "team": 2, "agent": 3, "channel": 4}[group_by]
-    grouped: dict[Any, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in rows:
-        grouped[row[position]].append(row)
+    grouped = cellsums.fold(cells, by=group_by, bucket=cellsums.span_buckets([start]))
     params = params_for(organisation_id, end)
     for group in sorted(grouped, key=str):
         series.append(
@@ -237,7 +227,7 @@ def metric_series(
                 version=metric.version,
                 start=start,
                 end=end,
-                result=_compute(metric, grouped[group], params),
+                result=_total(metric, grouped[group], period, params),
                 variant=metric.variant(params),
                 group=str(group),
             )
@@ -270,24 +260,16 @@ def team_medians(*, user: Any, metrics: list[Metric], period: Period) -> dict[st
     teams = set(cells.filter(agent_id=user.pk).exclude(team_id=0).values_list("team_id", flat=True).distinct())
     if not teams:
         return {}
-    by_agent: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in cells.filter(team_id__in=teams).exclude(agent_id=0).values_list(*ROW_FIELDS):
-        by_agent[row[3]].append(row)
+    team_cells = cells.filter(team_id__in=teams).exclude(agent_id=0)
+    by_agent = cellsums.fold(team_cells, by="agent", bucket=cellsums.span_buckets([start]))
     params = params_for(scope.organisation_id or 0, end)
     medians: dict[str, float | None] = {}
     for metric in metrics:
         values = [
-            value
-            for rows in by_agent.values()
-            if (value := _compute(metric, _rows_for(metric, rows, start), params).value) is not None
+            value for days in by_agent.values() if (value := _total(metric, days, period, params).value) is not None
         ]
         medians[metric.key] = float(statistics.median(values)) if len(values) >= TEAM_MEDIAN_MIN_AGENTS else None
     return medians
-
-
-def _rows_for(metric: Metric, rows: Iterable[tuple[Any, ...]], start: dt.date) -> list[tuple[Any, ...]]:
-    measures = set(metric.measures)
-    return [row for row in rows if row[5] in measures and (metric.snapshot or row[0] >= start)]
 
 
 @dataclass
@@ -316,33 +298,22 @@ def metric_overview(*, user: Any, period: Period, filters: Filters | None = None
     snapshot = {m for metric in metrics if metric.snapshot for m in metric.measures}
     # A measure both kinds read (resolved: reopen rate and backlog) is read once, with the snapshots.
     plain = {m for metric in metrics if not metric.snapshot for m in metric.measures} - snapshot
-    rows = list(
-        scoped_cells(user=user, measures=plain, since=before[0], until=period[1], filters=filters).values_list(
-            *ROW_FIELDS
-        )
-    )
-    rows += list(
-        scoped_cells(user=user, measures=snapshot, since=None, until=period[1], filters=filters).values_list(
-            *ROW_FIELDS
-        )
-    )
+    cells = scoped_cells(user=user, measures=plain | snapshot, since=None, until=period[1], filters=filters)
+    cells = cells.filter(cellsums.measures_filter(plain=plain, snapshot=snapshot, since=before[0]))
+    days = cellsums.fold(cells, bucket=cellsums.span_buckets([before[0], period[0]])).get(None, {})
     organisation_id = scope_for(user).organisation_id or 0
     params_now, params_before = params_for(organisation_id, period[1]), params_for(organisation_id, before[1])
     medians = {} if can_view_all(user) else team_medians(user=user, metrics=metrics, period=period)
     overview = []
     for metric in metrics:
-        measures = set(metric.measures)
-        mine = [row for row in rows if row[5] in measures]
 
-        def value_in(span: Period, params: Params, metric: Metric = metric, mine: list = mine) -> MetricValue:
-            first, last = span
-            chosen = [row for row in mine if row[0] <= last and (metric.snapshot or row[0] >= first)]
+        def value_in(span: Period, params: Params, metric: Metric = metric) -> MetricValue:
             return MetricValue(
                 key=metric.key,
                 version=metric.version,
-                start=first,
-                end=last,
-                result=_compute(metric, chosen, params),
+                start=span[0],
+                end=span[1],
+                result=_total(metric, days, span, params),
                 variant=metric.variant(params),
             )
 

@@ -1,0 +1,124 @@
+"""Roll-up cells added up in the database: one ``Aggregate`` per dimension value, bucket and measure.
+
+A page used to fetch every cell it covers (a month of day × branch × team × agent × channel cells is
+hundreds of thousands of rows at scale) and add them up in Python. Here the database does the adding:
+counts and sums with ``GROUP BY``, and the value → count maps (which medians and percentiles need) are
+taken apart with ``jsonb_each_text`` (PostgreSQL) or ``json_each`` (SQLite) and summed per value. What
+comes back is one row per group, bucket and measure, plus one per distinct value of the measures that
+carry values; ``dictionary`` computes every metric from them exactly as it does from the cells.
+
+A *bucket* is the date a cell is counted under: its own day (trends), or a span's first day for
+every day of that span (``span_buckets``), so that ``dashboard.result_of`` adds up a handful of buckets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.models import Case, DateField, F, Q, QuerySet, Sum, Value, When
+
+from .dictionary import Aggregate, Metric, Params, Result
+from .models import DailyRollup
+
+# Bucket date → measure → what the cells add up to; and the same per group.
+DayCells = dict[dt.date, dict[str, Aggregate]]
+Folded = dict[Any, DayCells]
+
+DIMENSION_FIELDS = {"branch": "branch_id", "team": "team_id", "agent": "agent_id", "channel": "channel"}
+
+
+def span_buckets(starts: Sequence[dt.date]) -> Case:
+    """Each day counted under the latest of ``starts`` (ascending) on or before it; days before the first
+    under the day before it (the snapshots' earlier days, which only their total matters for)."""
+    first = starts[0]
+    whens = [When(day__lt=first, then=Value(first - dt.timedelta(days=1)))]
+    whens += [When(day__lt=later, then=Value(earlier)) for earlier, later in itertools.pairwise(starts)]
+    return Case(*whens, default=Value(starts[-1]), output_field=DateField())
+
+
+def fold(cells: QuerySet[DailyRollup], *, by: str | None = None, bucket: Case | None = None) -> Folded:
+    """``cells`` added up per value of the dimension ``by`` (None: all together) and bucket (the day)."""
+    group = [DIMENSION_FIELDS[by]] if by else []
+    keyed = cells.annotate(bucket=bucket if bucket is not None else F("day")).order_by()
+    keys = [*group, "bucket", "measure"]
+    folded: Folded = defaultdict(lambda: defaultdict(dict))
+    sums = keyed.values(*keys).annotate(count_sum=Sum("count"), total_sum=Sum("total"))
+    for *found, count, total in sums.values_list(*keys, "count_sum", "total_sum"):
+        name, day, measure = (found[0] if group else None), found[-2], found[-1]
+        folded[name][_date(day)][measure] = Aggregate(count=count or 0, total=total or 0.0)
+    for name, day, measure, value, times in _value_counts(keyed.exclude(values={}), group):
+        aggregate = folded[name if group else None][_date(day)].setdefault(measure, Aggregate())
+        aggregate.values[int(value)] += int(times)
+    return folded
+
+
+def _value_counts(keyed: QuerySet[DailyRollup], group: list[str]) -> list[tuple[Any, ...]]:
+    """(group, bucket, measure, value, count) over the value maps of ``keyed``, summed in the database."""
+    # Every selected column an annotation, so that their order in the SQL is the one given here.
+    columns = {"fold_group": F(group[0]) if group else Value(0), "fold_measure": F("measure")}
+    inner = keyed.annotate(**columns, fold_values=F("values")).values_list(
+        "fold_group", "bucket", "fold_measure", "fold_values"
+    )
+    sql, params = inner.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        expand = "jsonb_each_text(c.vals) AS e"
+        value, times = "e.key::bigint", "SUM(e.value::bigint)"
+    else:
+        expand = "json_each(c.vals) AS e"
+        value, times = "CAST(e.key AS INTEGER)", "SUM(e.value)"
+    query = (
+        f"WITH c(grp, bucket, measure, vals) AS ({sql}) "  # noqa: S608 - built from the ORM's own SQL
+        f"SELECT c.grp, c.bucket, c.measure, {value}, {times} FROM c, {expand} GROUP BY 1, 2, 3, 4"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+def _date(value: Any) -> dt.date:
+    """A bucket as a date (SQLite hands raw rows back as text)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def measures_filter(*, plain: set[str], snapshot: set[str], since: dt.date) -> Q:
+    """Summed measures from ``since``; snapshots (read up to a period's end from the start) from any day."""
+    return Q(measure__in=plain, day__gte=since) | Q(measure__in=snapshot)
+
+
+def merged(folded: Folded) -> DayCells:
+    """Every group of ``folded`` added together."""
+    days: DayCells = defaultdict(dict)
+    for group_days in folded.values():
+        for day, cells in group_days.items():
+            for measure, found in cells.items():
+                _add(days[day].setdefault(measure, Aggregate()), found)
+    return days
+
+
+def result_of(metric: Metric, days: DayCells, first: dt.date, last: dt.date, params: Params) -> Result:
+    """``metric`` over the local days ``first``–``last`` (a snapshot: every day up to ``last``)."""
+    measures: dict[str, Aggregate] = {}
+    for day, cells in days.items():
+        if day > last or (day < first and not metric.snapshot):
+            continue
+        for name in metric.measures:
+            found = cells.get(name)
+            if found is not None:
+                _add(measures.setdefault(name, Aggregate()), found)
+    return metric.compute(measures, dataclasses.replace(params, end_ordinal=last.toordinal()))
+
+
+def _add(total: Aggregate, found: Aggregate) -> None:
+    total.count += found.count
+    total.total += found.total
+    total.values.update(found.values)
