@@ -90,11 +90,6 @@ def _date(value: Any) -> dt.date:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def measures_filter(*, plain: set[str], snapshot: set[str], since: dt.date) -> Q:
-    """Summed measures from ``since``; snapshots (read up to a period's end from the start) from any day."""
-    return Q(measure__in=plain, day__gte=since) | Q(measure__in=snapshot)
-
-
 def merged(folded: Folded) -> DayCells:
     """Every group of ``folded`` added together."""
     days: DayCells = defaultdict(dict)
@@ -122,3 +117,72 @@ def _add(total: Aggregate, found: Aggregate) -> None:
     total.count += found.count
     total.total += found.total
     total.values.update(found.values)
+
+
+def combine(folded: Folded, more: Folded) -> Folded:
+    """``more`` added into ``folded`` (returned)."""
+    for group, days in more.items():
+        target = folded.setdefault(group, defaultdict(dict))
+        for day, cells in days.items():
+            for measure, found in cells.items():
+                _add(target.setdefault(day, {}).setdefault(measure, Aggregate()), found)
+    return folded
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """Which months a read takes from the monthly cells and which days from the daily ones.
+
+    A month is read whole when it lies within ``since``–``until`` and no bucket starts inside it (after its
+    first day), so that all its days fall in one bucket. Snapshots also read every month before ``since``'s.
+    """
+
+    months: tuple[dt.date, ...]
+    plain_days: tuple[tuple[dt.date, dt.date], ...]
+    snapshot_days: tuple[tuple[dt.date, dt.date], ...]
+    before: dt.date  # snapshots: whole months before this one are read from the monthly cells
+
+
+def plan(since: dt.date, until: dt.date, starts: Sequence[dt.date]) -> Plan:
+    months = []
+    month = month_start(since)
+    while month <= until:
+        last = _next_month(month) - dt.timedelta(days=1)
+        if month >= since and last <= until and not any(month < start <= last for start in starts):
+            months.append(month)
+        month = _next_month(month)
+    return Plan(
+        months=tuple(months),
+        plain_days=_gaps(since, until, months),
+        snapshot_days=_gaps(month_start(since), until, months),
+        before=month_start(since),
+    )
+
+
+def _gaps(first: dt.date, last: dt.date, months: Sequence[dt.date]) -> tuple[tuple[dt.date, dt.date], ...]:
+    """The runs of days in ``first``–``last`` outside ``months``."""
+    gaps = []
+    day = first
+    for month in months:
+        if month > day:
+            gaps.append((day, min(month - dt.timedelta(days=1), last)))
+        day = max(day, _next_month(month))
+    if day <= last:
+        gaps.append((day, last))
+    return tuple(gaps)
+
+
+def days_q(runs: Sequence[tuple[dt.date, dt.date]]) -> Q:
+    """Any day in ``runs`` (none: no day)."""
+    q = Q(pk__in=[])
+    for first, last in runs:
+        q |= Q(day__range=(first, last))
+    return q

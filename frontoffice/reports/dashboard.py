@@ -10,6 +10,7 @@ own cells and their team's median (``selectors.team_medians``), never a colleagu
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -153,15 +154,20 @@ def buckets(first: dt.date, last: dt.date, size: str) -> list[tuple[dt.date, dt.
 # --- reading cells -----------------------------------------------------------------------------------
 
 
-def _cells(*, user: Any, metrics: Iterable[Metric], since: dt.date, until: dt.date, filters: Filters) -> Any:
-    """The cells of ``metrics``' measures up to ``until``: from ``since`` for the summed ones, from the start
-    for snapshots (their earlier days are added up in the database into one bucket, ``cellsums``)."""
-    metrics = list(metrics)
-    snapshot = {m for metric in metrics if metric.snapshot for m in metric.measures}
-    # A measure both kinds read (resolved: reopen rate and backlog) is read once, with the snapshots.
-    plain = {m for metric in metrics if not metric.snapshot for m in metric.measures} - snapshot
-    cells = selectors.scoped_cells(user=user, measures=plain | snapshot, since=None, until=until, filters=filters)
-    return cells.filter(cellsums.measures_filter(plain=plain, snapshot=snapshot, since=since))
+def _read(
+    *,
+    user: Any,
+    metrics: Iterable[Metric],
+    since: dt.date,
+    until: dt.date,
+    filters: Filters,
+    starts: list[dt.date],
+    by: str | None = None,
+) -> cellsums.Folded:
+    plain, snapshot = selectors.metric_sets(metrics)
+    return selectors.fold_cells(
+        user=user, plain=plain, snapshot=snapshot, since=since, until=until, filters=filters, starts=starts, by=by
+    )
 
 
 # --- the manager's (and the agent's) dashboard ------------------------------------------------------------
@@ -228,13 +234,20 @@ def dashboard(*, user: Any, span: Span, filters: Filters) -> Dashboard:
     """The key metrics over ``span`` and the span before it, and the tables by dimension (agents' table only
     for those who may see every figure)."""
     metrics = key_metrics()
-    cells = _cells(user=user, metrics=metrics, since=span.before_start, until=span.end, filters=filters)
     organisation_id = scope_for(user).organisation_id or 0
     params = selectors.params_for(organisation_id, span.end)
     own_only = not selectors.can_view_all(user)
     medians = selectors.team_medians(user=user, metrics=metrics, period=span.period) if own_only else {}
     # By branch over both periods: the branch table, and the headline figures as the sum of its rows.
-    by_branch = cellsums.fold(cells, by="branch", bucket=cellsums.span_buckets([span.before_start, span.start]))
+    by_branch = _read(
+        user=user,
+        metrics=metrics,
+        since=span.before_start,
+        until=span.end,
+        filters=filters,
+        starts=[span.before_start, span.start],
+        by="branch",
+    )
     days = cellsums.merged(by_branch)
     figures = [
         Figure(
@@ -247,14 +260,21 @@ def dashboard(*, user: Any, span: Span, filters: Filters) -> Dashboard:
         for metric in metrics
     ]
     tables = []
-    in_period = _cells(user=user, metrics=metrics, since=span.start, until=span.end, filters=filters)
     for by in BREAKDOWNS:
         if by == "agent" and own_only:
             continue
         if by == "branch":
             groups = by_branch
         else:
-            groups = cellsums.fold(in_period, by=by, bucket=cellsums.span_buckets([span.start]))
+            groups = _read(
+                user=user,
+                metrics=metrics,
+                since=span.start,
+                until=span.end,
+                filters=filters,
+                starts=[span.start],
+                by=by,
+            )
         names = dimension_names(user=user, by=by, ids=groups)
         table = Table(by=by)
         for group, group_days in groups.items():
@@ -312,13 +332,14 @@ def trend(*, user: Any, key: str, span: Span, filters: Filters, split: str = "")
     if split and (split != "branch" or not selectors.can_view_all(user)):
         raise PermissionDenied
     first = span.trend_start
-    cells = _cells(user=user, metrics=[metric], since=first, until=span.end, filters=filters)
     params = selectors.params_for(scope_for(user).organisation_id or 0, span.end)
     spans = buckets(first, span.end, span.trend_bucket)
     labels = [_label(start, end, span.trend_bucket) for start, end in spans]
-    bucket = cellsums.span_buckets([start for start, _end in spans])
+    read = functools.partial(
+        _read, user=user, metrics=[metric], since=first, until=span.end, filters=filters, starts=[a for a, _b in spans]
+    )
     if split:
-        groups = cellsums.fold(cells, by=split, bucket=bucket)
+        groups = read(by=split)
         names = dimension_names(user=user, by=split, ids=groups)
         lines = [
             (names.get(group, str(group)), [result_of(metric, days, a, b, params).value for a, b in spans])
@@ -326,7 +347,7 @@ def trend(*, user: Any, key: str, span: Span, filters: Filters, split: str = "")
         ]
         lines.sort(key=lambda line: line[0].casefold())
     else:
-        days = cellsums.fold(cells, bucket=bucket).get(None, {})
+        days = read().get(None, {})
         lines = [(str(metric.name), [result_of(metric, days, a, b, params).value for a, b in spans])]
     return Trend(metric=metric, labels=labels, series=lines, first=first, last=span.end)
 
@@ -359,7 +380,6 @@ def executive(*, user: Any, span: Span, filters: Filters) -> Executive:
     """The key metrics of every branch the user sees (an executive: the whole organisation), one row each,
     with the previous period, and the organisation's total."""
     metrics = key_metrics()
-    cells = _cells(user=user, metrics=metrics, since=span.before_start, until=span.end, filters=filters)
     params = selectors.params_for(scope_for(user).organisation_id or 0, span.end)
 
     def figures(days: DayCells) -> list[Figure]:
@@ -373,7 +393,15 @@ def executive(*, user: Any, span: Span, filters: Filters) -> Executive:
             for metric in metrics
         ]
 
-    by_branch = cellsums.fold(cells, by="branch", bucket=cellsums.span_buckets([span.before_start, span.start]))
+    by_branch = _read(
+        user=user,
+        metrics=metrics,
+        since=span.before_start,
+        until=span.end,
+        filters=filters,
+        starts=[span.before_start, span.start],
+        by="branch",
+    )
     branches = branch_list(user=user)
     if filters.branch_id is not None:
         branches = branches.filter(pk=filters.branch_id)

@@ -7,6 +7,9 @@ Values are whole seconds or integer scores, so the map is small and medians and 
 Missing dimensions are stored as 0 / "" rather than NULL so that one unique constraint covers
 every cell on every database.
 
+``MonthlyRollup`` holds the same cells added up per calendar month, so that a page over whole months
+reads a month's cell instead of thirty days' cells.
+
 ``RollupState`` is the per-organisation watermark: the highest ``ReportingEvent.id`` already
 counted and the last day whose FCR is final. Its row is the lock that serialises roll-ups.
 
@@ -24,8 +27,8 @@ from frontoffice.core.models import Organisation
 from .permissions import ReportsPermission
 
 
-class DailyRollup(models.Model):
-    """Count, sum and value → count of one measure in one day × branch × team × agent × channel cell."""
+class RollupCell(models.Model):
+    """Count, sum and value → count of one measure in one period × branch × team × agent × channel cell."""
 
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
@@ -41,24 +44,46 @@ class DailyRollup(models.Model):
     values = models.JSONField(_("values"), default=dict, blank=True)
 
     class Meta:
-        verbose_name = _("daily roll-up")
-        verbose_name_plural = _("daily roll-ups")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "day", "branch_id", "team_id", "agent_id", "channel", "measure"],
-                name="rollup_cell_unique",
-            )
-        ]
-        indexes = [
-            # Metric values: one organisation, a few measures, a range of days; then filters.
-            models.Index(fields=["organisation", "measure", "day"], name="rollup_org_measure_day_idx"),
-            models.Index(fields=["organisation", "branch_id", "measure", "day"], name="rollup_org_branch_idx"),
-            models.Index(fields=["organisation", "agent_id", "measure", "day"], name="rollup_org_agent_idx"),
-            models.Index(fields=["organisation", "team_id", "measure", "day"], name="rollup_org_team_idx"),
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.measure} {self.day} b{self.branch_id} t{self.team_id} a{self.agent_id} {self.channel}"
+
+
+def _cell_meta(prefix: str) -> tuple[list[models.UniqueConstraint], list[models.Index]]:
+    constraints = [
+        models.UniqueConstraint(
+            fields=["organisation", "day", "branch_id", "team_id", "agent_id", "channel", "measure"],
+            name=f"{prefix}_cell_unique",
+        )
+    ]
+    indexes = [
+        # Metric values: one organisation, a few measures, a range of days; then filters.
+        models.Index(fields=["organisation", "measure", "day"], name=f"{prefix}_org_measure_day_idx"),
+        models.Index(fields=["organisation", "branch_id", "measure", "day"], name=f"{prefix}_org_branch_idx"),
+        models.Index(fields=["organisation", "agent_id", "measure", "day"], name=f"{prefix}_org_agent_idx"),
+        models.Index(fields=["organisation", "team_id", "measure", "day"], name=f"{prefix}_org_team_idx"),
+    ]
+    return constraints, indexes
+
+
+class DailyRollup(RollupCell):
+    """One measure in one local day × branch × team × agent × channel cell."""
+
+    class Meta:
+        verbose_name = _("daily roll-up")
+        verbose_name_plural = _("daily roll-ups")
+        constraints, indexes = _cell_meta("rollup")
+
+
+class MonthlyRollup(RollupCell):
+    """The daily cells of one calendar month added up (``day`` is the month's first day), kept by the same
+    roll-up: a period of whole months reads one cell per dimension and measure instead of one per day."""
+
+    class Meta:
+        verbose_name = _("monthly roll-up")
+        verbose_name_plural = _("monthly roll-ups")
+        constraints, indexes = _cell_meta("rollupm")
 
 
 class RollupState(models.Model):

@@ -34,7 +34,7 @@ from django.utils import timezone
 from frontoffice.core.models import Branch, Organisation, ReportingEvent
 from frontoffice.core.reporting import EventKind
 
-from .models import DailyRollup, ReportSettings, RollupState
+from .models import DailyRollup, MonthlyRollup, ReportSettings, RollupCell, RollupState
 
 SETTLE_SECONDS = 60
 BATCH_SIZE = 20_000
@@ -165,20 +165,37 @@ class TimeZones:
 
 
 def _write(organisation_id: int, cells: dict[CellKey, Cell]) -> None:
-    """Add ``cells`` to the stored ones (the caller holds the organisation's roll-up lock)."""
+    """Add ``cells`` to the stored daily cells and to their months' (the caller holds the organisation's
+    roll-up lock)."""
+    _store(DailyRollup, organisation_id, cells)
+    _store(MonthlyRollup, organisation_id, by_month(cells))
+
+
+def by_month(cells: dict[CellKey, Cell]) -> dict[CellKey, Cell]:
+    """``cells`` added up per calendar month, each keyed by its month's first day."""
+    months: dict[CellKey, Cell] = defaultdict(Cell)
+    for key, cell in cells.items():
+        month = months[(key[0].replace(day=1), *key[1:])]
+        month.count += cell.count
+        month.total += cell.total
+        month.values.update(cell.values)
+    return months
+
+
+def _store(model: type[RollupCell], organisation_id: int, cells: dict[CellKey, Cell]) -> None:
     if not cells:
         return
     days = {key[0] for key in cells}
     measures = {key[5] for key in cells}
     existing = {
         (row.day, row.branch_id, row.team_id, row.agent_id, row.channel, row.measure): row
-        for row in DailyRollup.objects.filter(organisation_id=organisation_id, day__in=days, measure__in=measures)
+        for row in model._default_manager.filter(organisation_id=organisation_id, day__in=days, measure__in=measures)
     }
     to_update, to_create = [], []
     for key, cell in cells.items():
         row = existing.get(key)
         if row is None:
-            row = DailyRollup(
+            row = model(
                 organisation_id=organisation_id,
                 day=key[0],
                 branch_id=key[1],
@@ -195,17 +212,17 @@ def _write(organisation_id: int, cells: dict[CellKey, Cell]) -> None:
         row.count += cell.count
         row.total += cell.total
         row.values = {str(k): n for k, n in sorted(merged.items())}
-    DailyRollup.objects.bulk_create(to_create, batch_size=1000)
-    _update(to_update)
+    model._default_manager.bulk_create(to_create, batch_size=1000)
+    _update(model, to_update)
 
 
-def _update(rows: list[DailyRollup]) -> None:
+def _update(model: type[RollupCell], rows: list[RollupCell]) -> None:
     """Write the new count, sum and value map of stored cells: one UPDATE by primary key per cell, sent with
     ``executemany`` (pipelined on PostgreSQL). Django's ``bulk_update`` builds a CASE over every id of a
     batch, which the database evaluates for each row: quadratic, minutes for a day's cells at scale."""
     if not rows:
         return
-    table = connection.ops.quote_name(DailyRollup._meta.db_table)
+    table = connection.ops.quote_name(model._meta.db_table)
     count, total, values = (connection.ops.quote_name(name) for name in ("count", "total", "values"))
     cast = "::jsonb" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
@@ -358,3 +375,44 @@ def rollup(
         done += _rollup_events(each, zones, cutoff, batch_size)
         _rollup_fcr(each, zones, min(now, cutoff))
     return done
+
+
+def rebuild_months(organisation_id: int | None = None, since: dt.date | None = None) -> int:
+    """Recompute the monthly cells from the daily ones (all organisations', or one's; every month, or from
+    ``since``'s month on); returns how many monthly cells were written. For daily cells changed by hand."""
+    organisations = (
+        [organisation_id]
+        if organisation_id is not None
+        else list(DailyRollup.objects.values_list("organisation_id", flat=True).distinct().order_by())
+    )
+    written = 0
+    for each in organisations:
+        with transaction.atomic():
+            daily = DailyRollup.objects.filter(organisation_id=each)
+            monthly = MonthlyRollup.objects.filter(organisation_id=each)
+            if since is not None:
+                daily = daily.filter(day__gte=since.replace(day=1))
+                monthly = monthly.filter(day__gte=since.replace(day=1))
+            monthly.delete()
+            first = daily.order_by("day").values_list("day", flat=True).first()
+            last = daily.order_by("-day").values_list("day", flat=True).first()
+            if first is None or last is None:
+                continue
+            month = first.replace(day=1)
+            while month <= last:
+                following = (month + dt.timedelta(days=32)).replace(day=1)
+                cells: dict[CellKey, Cell] = defaultdict(Cell)
+                rows = daily.filter(day__gte=month, day__lt=following).values_list(
+                    "branch_id", "team_id", "agent_id", "channel", "measure", "count", "total", "values"
+                )
+                for branch_id, team_id, agent_id, channel, measure, count, total, values in rows.iterator(
+                    chunk_size=10_000
+                ):
+                    cell = cells[(month, branch_id, team_id, agent_id, channel, measure)]
+                    cell.count += count
+                    cell.total += total
+                    cell.values.update({int(k): n for k, n in (values or {}).items()})
+                _store(MonthlyRollup, each, cells)
+                written += len(cells)
+                month = following
+    return written

@@ -9,8 +9,10 @@ which never shows a colleague's own figure.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +25,7 @@ from frontoffice.core.scoping import scope_for
 
 from . import cellsums, dictionary
 from .dictionary import Metric, Params, Result
-from .models import DailyRollup, ReportSettings
+from .models import DailyRollup, MonthlyRollup, ReportSettings, RollupCell
 from .permissions import ReportsPermission
 
 MAX_PERIOD_DAYS = 366
@@ -96,26 +98,21 @@ def params_for(organisation_id: int, end: dt.date) -> Params:
     )
 
 
-def _cells(*, user: Any, metric: Metric, period: Period, filters: Filters) -> QuerySet[DailyRollup]:
-    """The roll-up cells ``user`` may read for ``metric`` over ``period``, narrowed by ``filters``."""
-    return scoped_cells(
-        user=user,
-        measures=metric.measures,
-        since=None if metric.snapshot else period[0],
-        until=period[1],
-        filters=filters,
-    )
-
-
 def scoped_cells(
-    *, user: Any, measures: Iterable[str], since: dt.date | None, until: dt.date, filters: Filters
-) -> QuerySet[DailyRollup]:
+    *,
+    user: Any,
+    measures: Iterable[str],
+    since: dt.date | None,
+    until: dt.date,
+    filters: Filters,
+    model: type[RollupCell] = DailyRollup,
+) -> QuerySet[Any]:
     if not can_view_own(user):
         raise PermissionDenied
     scope = scope_for(user)
     if scope.is_empty or scope.organisation_id is None:
-        return DailyRollup.objects.none()
-    cells = DailyRollup.objects.filter(
+        return model._default_manager.none()
+    cells = model._default_manager.filter(
         organisation_id=scope.organisation_id, measure__in=list(measures), day__lte=until
     )
     if since is not None:
@@ -139,6 +136,55 @@ def scoped_cells(
     return cells
 
 
+def fold_cells(
+    *,
+    user: Any,
+    plain: set[str],
+    snapshot: set[str],
+    since: dt.date,
+    until: dt.date,
+    filters: Filters,
+    starts: Sequence[dt.date],
+    by: str | None = None,
+    source: Callable[[type[RollupCell]], QuerySet[Any]] | None = None,
+) -> cellsums.Folded:
+    """The cells ``user`` may read added up per ``by`` and bucket (``starts``, ascending, the first being
+    ``since``): summed measures (``plain``) from ``since``, snapshots from the start, both up to ``until``.
+    Whole months come from the monthly cells, the other days from the daily ones (``cellsums.plan``).
+    ``source`` gives the cells to start from instead of those ``user`` may read (a team's median)."""
+    plain = plain - snapshot
+    measures = plain | snapshot
+    bucket = cellsums.span_buckets(starts)
+    layout = cellsums.plan(since, until, starts)
+    if source is None:
+
+        def source(model: type[RollupCell]) -> QuerySet[Any]:
+            return scoped_cells(user=user, measures=measures, since=None, until=until, filters=filters, model=model)
+
+    folded: cellsums.Folded = {}
+    monthly = [Q(day__in=layout.months)] if layout.months else []
+    if snapshot:
+        monthly.append(Q(measure__in=snapshot, day__lt=layout.before))
+    daily = []
+    if plain and layout.plain_days:
+        daily.append(Q(measure__in=plain) & cellsums.days_q(layout.plain_days))
+    if snapshot and layout.snapshot_days:
+        daily.append(Q(measure__in=snapshot) & cellsums.days_q(layout.snapshot_days))
+    for model, parts in ((MonthlyRollup, monthly), (DailyRollup, daily)):
+        if parts:
+            chosen = source(model).filter(functools.reduce(operator.or_, parts))
+            folded = cellsums.combine(folded, cellsums.fold(chosen, by=by, bucket=bucket))
+    return folded
+
+
+def metric_sets(metrics: Iterable[Metric]) -> tuple[set[str], set[str]]:
+    """(summed measures, snapshot measures) of ``metrics``; a measure both read is read as a snapshot."""
+    metrics = list(metrics)
+    snapshot = {m for metric in metrics if metric.snapshot for m in metric.measures}
+    plain = {m for metric in metrics if not metric.snapshot for m in metric.measures} - snapshot
+    return plain, snapshot
+
+
 def _total(metric: Metric, days: cellsums.DayCells, period: Period, params: Params) -> Result:
     return cellsums.result_of(metric, days, period[0], period[1], params)
 
@@ -148,8 +194,11 @@ def metric_value(*, user: Any, key: str, period: Period, filters: Filters | None
     metric = metric_get(key)
     period_check(*period)
     filters = filters or Filters()
-    cells = _cells(user=user, metric=metric, period=period, filters=filters)
-    days = cellsums.fold(cells, bucket=cellsums.span_buckets([period[0]])).get(None, {})
+    plain, snapshot = metric_sets([metric])
+    folded = fold_cells(
+        user=user, plain=plain, snapshot=snapshot, since=period[0], until=period[1], filters=filters, starts=[period[0]]
+    )
+    days = folded.get(None, {})
     params = params_for(scope_for(user).organisation_id or 0, period[1])
     return MetricValue(
         key=metric.key,
@@ -194,7 +243,10 @@ def metric_series(
         raise PermissionDenied
     filters = filters or Filters()
     start, end = period
-    cells = _cells(user=user, metric=metric, period=period, filters=filters)
+    plain, snapshot = metric_sets([metric])
+    read = functools.partial(
+        fold_cells, user=user, plain=plain, snapshot=snapshot, since=start, until=end, filters=filters
+    )
     organisation_id = scope_for(user).organisation_id or 0
     series: list[MetricValue] = []
     if group_by in GROUPS_BY_TIME:
@@ -203,7 +255,7 @@ def metric_series(
         while bucket <= end:
             spans.append((max(bucket, start), min(_bucket_end(bucket, group_by), end)))
             bucket = _bucket_end(bucket, group_by) + dt.timedelta(days=1)
-        days = cellsums.fold(cells, bucket=cellsums.span_buckets([first for first, _last in spans])).get(None, {})
+        days = read(starts=[first for first, _last in spans]).get(None, {})
         for first, last in spans:
             params = params_for(organisation_id, last)
             series.append(
@@ -218,7 +270,7 @@ def metric_series(
                 )
             )
         return series
-    grouped = cellsums.fold(cells, by=group_by, bucket=cellsums.span_buckets([start]))
+    grouped = read(starts=[start], by=group_by)
     params = params_for(organisation_id, end)
     for group in sorted(grouped, key=str):
         series.append(
@@ -252,16 +304,28 @@ def team_medians(*, user: Any, metrics: list[Metric], period: Period) -> dict[st
     if scope.organisation_id is None:
         return {}
     start, end = period
-    plain = {m for metric in metrics if not metric.snapshot for m in metric.measures}
-    snapshot = {m for metric in metrics if metric.snapshot for m in metric.measures}
-    cells = DailyRollup.objects.filter(organisation_id=scope.organisation_id, day__lte=end).filter(
-        Q(measure__in=plain, day__gte=start) | Q(measure__in=snapshot)
-    )
-    teams = set(cells.filter(agent_id=user.pk).exclude(team_id=0).values_list("team_id", flat=True).distinct())
+    plain, snapshot = metric_sets(metrics)
+    organisation_id = scope.organisation_id
+    mine = DailyRollup.objects.filter(organisation_id=organisation_id, agent_id=user.pk, day__range=period)
+    teams = set(mine.exclude(team_id=0).values_list("team_id", flat=True).distinct().order_by())
     if not teams:
         return {}
-    team_cells = cells.filter(team_id__in=teams).exclude(agent_id=0)
-    by_agent = cellsums.fold(team_cells, by="agent", bucket=cellsums.span_buckets([start]))
+
+    def team_cells(model: type[RollupCell]) -> QuerySet[Any]:
+        cells = model._default_manager.filter(organisation_id=organisation_id, measure__in=plain | snapshot)
+        return cells.filter(day__lte=end, team_id__in=teams).exclude(agent_id=0)
+
+    by_agent = fold_cells(
+        user=user,
+        plain=plain,
+        snapshot=snapshot,
+        since=start,
+        until=end,
+        filters=Filters(),
+        starts=[start],
+        by="agent",
+        source=team_cells,
+    )
     params = params_for(scope.organisation_id or 0, end)
     medians: dict[str, float | None] = {}
     for metric in metrics:
@@ -295,12 +359,17 @@ def metric_overview(*, user: Any, period: Period, filters: Filters | None = None
     filters = filters or Filters()
     before = previous_period(period)
     metrics = list(dictionary.METRICS)
-    snapshot = {m for metric in metrics if metric.snapshot for m in metric.measures}
-    # A measure both kinds read (resolved: reopen rate and backlog) is read once, with the snapshots.
-    plain = {m for metric in metrics if not metric.snapshot for m in metric.measures} - snapshot
-    cells = scoped_cells(user=user, measures=plain | snapshot, since=None, until=period[1], filters=filters)
-    cells = cells.filter(cellsums.measures_filter(plain=plain, snapshot=snapshot, since=before[0]))
-    days = cellsums.fold(cells, bucket=cellsums.span_buckets([before[0], period[0]])).get(None, {})
+    plain, snapshot = metric_sets(metrics)
+    folded = fold_cells(
+        user=user,
+        plain=plain,
+        snapshot=snapshot,
+        since=before[0],
+        until=period[1],
+        filters=filters,
+        starts=[before[0], period[0]],
+    )
+    days = folded.get(None, {})
     organisation_id = scope_for(user).organisation_id or 0
     params_now, params_before = params_for(organisation_id, period[1]), params_for(organisation_id, before[1])
     medians = {} if can_view_all(user) else team_medians(user=user, metrics=metrics, period=period)

@@ -1,0 +1,199 @@
+"""Cells added up in the database, and the monthly level: a figure read through whole months is the figure
+read day by day, the monthly cells are the daily ones added up, and a read takes whole months only where no
+bucket starts inside them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+import pytest
+
+from frontoffice.reports import cellsums, dictionary, selectors
+from frontoffice.reports.models import DailyRollup, MonthlyRollup
+from frontoffice.reports.rollup import rebuild_months, rollup
+from frontoffice.reports.selectors import Filters, metric_series, metric_value
+
+from .conftest import LATER
+
+pytestmark = pytest.mark.django_db
+
+D = dt.date
+
+
+@pytest.fixture
+def rolled(scenario, organisation):
+    rollup(organisation=organisation, now=LATER, settle_seconds=0)
+    return scenario
+
+
+def _cells(model):
+    """Every stored cell as {(month, dimensions, measure): (count, total, value map)}."""
+    out = {}
+    for row in model.objects.all():
+        out[(row.day.replace(day=1), row.branch_id, row.team_id, row.agent_id, row.channel, row.measure)] = row
+    return out
+
+
+def _daily_by_month():
+    sums = defaultdict(lambda: [0, 0.0, Counter()])
+    for row in DailyRollup.objects.all():
+        cell = sums[(row.day.replace(day=1), row.branch_id, row.team_id, row.agent_id, row.channel, row.measure)]
+        cell[0] += row.count
+        cell[1] += row.total
+        cell[2].update({int(k): n for k, n in row.values.items()})
+    return {key: (count, total, dict(values)) for key, (count, total, values) in sums.items()}
+
+
+def _monthly():
+    return {
+        key: (row.count, row.total, {int(k): n for k, n in row.values.items()})
+        for key, row in _cells(MonthlyRollup).items()
+    }
+
+
+# --- which months a read takes whole ---------------------------------------------------------------
+
+
+def test_a_month_and_the_month_before_are_read_whole():
+    layout = cellsums.plan(D(2026, 2, 1), D(2026, 3, 31), [D(2026, 2, 1), D(2026, 3, 1)])
+
+    assert layout.months == (D(2026, 2, 1), D(2026, 3, 1))
+    assert layout.plain_days == () and layout.snapshot_days == ()
+    assert layout.before == D(2026, 2, 1)
+
+
+def test_a_month_cut_by_a_bucket_or_the_range_is_read_by_day():
+    # 90 days from 15 March; the period before starts on 15 December.
+    layout = cellsums.plan(D(2025, 12, 15), D(2026, 6, 12), [D(2025, 12, 15), D(2026, 3, 15)])
+
+    assert layout.months == (D(2026, 1, 1), D(2026, 2, 1), D(2026, 4, 1), D(2026, 5, 1))
+    assert layout.plain_days == (
+        (D(2025, 12, 15), D(2025, 12, 31)),
+        (D(2026, 3, 1), D(2026, 3, 31)),
+        (D(2026, 6, 1), D(2026, 6, 12)),
+    )
+    # Snapshots also read the first days of the first month by day (the months before it whole).
+    assert layout.snapshot_days[0] == (D(2025, 12, 1), D(2025, 12, 31))
+    assert layout.before == D(2025, 12, 1)
+
+
+def test_daily_buckets_read_no_month_whole():
+    starts = [D(2026, 3, 1) + dt.timedelta(days=n) for n in range(31)]
+
+    layout = cellsums.plan(D(2026, 3, 1), D(2026, 3, 31), starts)
+
+    assert layout.months == () and layout.plain_days == ((D(2026, 3, 1), D(2026, 3, 31)),)
+
+
+# --- the monthly cells -------------------------------------------------------------------------------
+
+
+def test_the_monthly_cells_are_the_daily_cells_added_up(rolled):
+    assert MonthlyRollup.objects.exists()
+    assert _monthly() == _daily_by_month()
+
+
+def test_a_roll_up_in_many_small_batches_gives_the_same_monthly_cells(scenario, organisation):
+    rollup(organisation=organisation, now=LATER, settle_seconds=0, batch_size=3)
+
+    assert _monthly() == _daily_by_month()
+
+
+def test_rebuilding_the_months_gives_the_same_cells(rolled, organisation):
+    before = _monthly()
+    MonthlyRollup.objects.filter(organisation=organisation, measure="contacts").delete()
+
+    assert rebuild_months(organisation.pk) == len(before)
+    assert _monthly() == before
+
+
+# --- a figure read through whole months is the figure read by day ------------------------------------
+
+
+PERIODS = [
+    (D(2026, 3, 1), D(2026, 3, 31)),  # one whole month (and February before it)
+    (D(2026, 2, 15), D(2026, 4, 15)),  # months cut by the range
+    (D(2026, 1, 1), D(2026, 4, 30)),  # several whole months
+]
+
+
+@pytest.fixture
+def by_day_only(monkeypatch):
+    """Read every figure from the daily cells only."""
+
+    def daily(since, until, starts):
+        return cellsums.Plan(
+            months=(),
+            plain_days=((since, until),),
+            snapshot_days=((D(1970, 1, 1), until),),
+            before=D(1970, 1, 1),
+        )
+
+    def use():
+        monkeypatch.setattr(cellsums, "plan", daily)
+
+    return use
+
+
+@pytest.mark.parametrize("period", PERIODS, ids=["month", "cut", "months"])
+def test_every_metric_read_through_months_equals_the_metric_read_by_day(rolled, executive, by_day_only, period):
+    through_months = {
+        metric.key: metric_value(user=executive, key=metric.key, period=period).result for metric in dictionary.METRICS
+    }
+    assert any(result.value is not None for result in through_months.values())
+    by_day_only()
+
+    for metric in dictionary.METRICS:
+        assert metric_value(user=executive, key=metric.key, period=period).result == through_months[metric.key], (
+            metric.key
+        )
+
+
+def test_a_series_by_month_and_by_branch_equals_the_one_read_by_day(rolled, executive, by_day_only):
+    def series(group_by):
+        points = metric_series(user=executive, key="csat", period=PERIODS[2], group_by=group_by)
+        return [(point.group, point.result) for point in points]
+
+    through_months = {group_by: series(group_by) for group_by in ("month", "branch")}
+    assert all(through_months.values())
+    by_day_only()
+
+    assert {group_by: series(group_by) for group_by in ("month", "branch")} == through_months
+
+
+def test_a_read_through_months_stays_within_the_branches_the_user_sees(rolled, manager, executive):
+    period = PERIODS[0]
+    mine = selectors.fold_cells(
+        user=manager,
+        plain={"contacts"},
+        snapshot=set(),
+        since=period[0],
+        until=period[1],
+        filters=Filters(),
+        starts=[period[0]],
+        by="branch",
+    )
+    everyone = selectors.fold_cells(
+        user=executive,
+        plain={"contacts"},
+        snapshot=set(),
+        since=period[0],
+        until=period[1],
+        filters=Filters(),
+        starts=[period[0]],
+        by="branch",
+    )
+
+    assert len(everyone) > len(mine) >= 1
+
+
+def test_rebuilding_from_a_day_recomputes_its_month_and_keeps_the_earlier_ones(rolled, organisation):
+    day = DailyRollup.objects.order_by("-day").values_list("day", flat=True).first()
+    earlier = {key: value for key, value in _monthly().items() if key[0] < day.replace(day=1)}
+    DailyRollup.objects.filter(day=day).delete()
+
+    rebuild_months(organisation.pk, since=day)
+
+    assert _monthly() == _daily_by_month()
+    assert {key: value for key, value in _monthly().items() if key[0] < day.replace(day=1)} == earlier
