@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -52,14 +53,19 @@ def fold(cells: QuerySet[DailyRollup], *, by: str | None = None, bucket: Case | 
     for *found, count, total in sums.values_list(*keys, "count_sum", "total_sum"):
         name, day, measure = (found[0] if group else None), found[-2], found[-1]
         folded[name][_date(day)][measure] = Aggregate(count=count or 0, total=total or 0.0)
-    for name, day, measure, value, times in _value_counts(keyed.exclude(values={}), group):
-        aggregate = folded[name if group else None][_date(day)].setdefault(measure, Aggregate())
-        aggregate.values[int(value)] += int(times)
+    dates: dict[Any, dt.date] = {}
+    for name, day, measure, counts in _value_counts(keyed.exclude(values={}), group):
+        bucket_day = dates.get(day) or dates.setdefault(day, _date(day))
+        aggregate = folded[name if group else None][bucket_day].setdefault(measure, Aggregate())
+        if isinstance(counts, str):
+            counts = json.loads(counts)
+        aggregate.values.update({int(value): int(times) for value, times in counts.items()})
     return folded
 
 
 def _value_counts(keyed: QuerySet[DailyRollup], group: list[str]) -> list[tuple[Any, ...]]:
-    """(group, bucket, measure, value, count) over the value maps of ``keyed``, summed in the database."""
+    """(group, bucket, measure, {value: count}) over the value maps of ``keyed``, summed in the database: the
+    maps are taken apart, summed per value and put together again, one map per group, bucket and measure."""
     # Every selected column an annotation, so that their order in the SQL is the one given here.
     columns = {"fold_group": F(group[0]) if group else Value(0), "fold_measure": F("measure")}
     inner = keyed.annotate(**columns, fold_values=F("values")).values_list(
@@ -68,13 +74,15 @@ def _value_counts(keyed: QuerySet[DailyRollup], group: list[str]) -> list[tuple[
     sql, params = inner.query.sql_with_params()
     if connection.vendor == "postgresql":
         expand = "jsonb_each_text(c.vals) AS e"
-        value, times = "e.key::bigint", "SUM(e.value::bigint)"
+        value, times, gather = "e.key::bigint", "SUM(e.value::bigint)", "jsonb_object_agg(value, times)"
     else:
         expand = "json_each(c.vals) AS e"
-        value, times = "CAST(e.key AS INTEGER)", "SUM(e.value)"
+        value, times, gather = "e.key", "SUM(e.value)", "json_group_object(value, times)"
     query = (
-        f"WITH c(grp, bucket, measure, vals) AS ({sql}) "  # noqa: S608 - built from the ORM's own SQL
-        f"SELECT c.grp, c.bucket, c.measure, {value}, {times} FROM c, {expand} GROUP BY 1, 2, 3, 4"
+        f"WITH c(grp, bucket, measure, vals) AS ({sql}), "  # noqa: S608 - built from the ORM's own SQL
+        f"s(grp, bucket, measure, value, times) AS ("
+        f"SELECT c.grp, c.bucket, c.measure, {value}, {times} FROM c, {expand} GROUP BY 1, 2, 3, 4) "
+        f"SELECT grp, bucket, measure, {gather} FROM s GROUP BY 1, 2, 3"
     )
     with connection.cursor() as cursor:
         cursor.execute(query, params)
