@@ -143,11 +143,26 @@ messages-check: venv ## fail on Polish messages that are missing, fuzzy or obsol
 	  || { echo "Error: compilemessages failed" >&2; failed=1; }; \
 	exit $$failed
 
-bench: dev ## run every benchmark in its quick smoke mode
+BENCH_JOBS ?= 2
+
+bench: dev ## run every benchmark in its quick smoke mode, BENCH_JOBS at a time; fails if any fails
 	@shopt -s nullglob; scripts=(bench/*.py); \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "No benchmarks in bench/ yet."; exit 0; fi; \
 	export FRONTOFFICE_MIGRATION_TEMPLATES="$${FRONTOFFICE_MIGRATION_TEMPLATES:-$(CURDIR)/var/migration-templates}"; \
-	for script in "$${scripts[@]}"; do echo "--- $$script --quick"; $(PY) "$$script" --quick; done
+	logs=$$(mktemp -d); export logs; \
+	printf '%s\n' "$${scripts[@]}" | xargs -P $(BENCH_JOBS) -I{} bash -c \
+	  'name=$$(basename {} .py); started=$$(date +%s); \
+	   if "$(CURDIR)/$(PY)" {} --quick > "$$logs/$$name.log" 2>&1; then status=ok; else status=FAILED; fi; \
+	   echo "$$status in $$(( $$(date +%s) - started )) s" > "$$logs/$$name.status"'; \
+	failed=""; \
+	for script in "$${scripts[@]}"; do \
+	  name=$$(basename "$$script" .py); \
+	  echo "--- $$script --quick: $$(cat "$$logs/$$name.status" 2>/dev/null || echo 'did not run')"; \
+	  cat "$$logs/$$name.log" 2>/dev/null; \
+	  grep -q '^ok' "$$logs/$$name.status" 2>/dev/null || failed="$$failed $$script"; \
+	done; \
+	rm -rf "$$logs"; \
+	if [ -n "$$failed" ]; then echo "Benchmarks that failed:$$failed" >&2; exit 1; fi
 
 clean: ## remove .venv and generated files (never var/, which holds the database)
 	rm -rf $(VENV) staticfiles test-results .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -11,7 +11,7 @@ Workload:
    (computed: the wait is uniform over the interval, so median 500 ms, p95 950 ms, plus the request).
 
 Database: BENCH_DATABASE_URL or DATABASE_URL (PostgreSQL recommended), else a temporary SQLite
-file. Redis: REDIS_URL (default redis://127.0.0.1:6379/8); without Redis one process is used.
+file. Redis: REDIS_URL (default redis://127.0.0.1:6379/9); without Redis one process is used.
 
     python bench/queue_board.py            # 100 calls, 50 boards, 2 processes, 500 tickets
     python bench/queue_board.py --quick    # smoke: 10 calls, 6 boards, 60 tickets
@@ -48,7 +48,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def redis_url() -> str:
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/8"
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/9"
     try:
         import redis
 

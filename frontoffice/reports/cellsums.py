@@ -1,11 +1,11 @@
-"""Roll-up cells added up in the database: one ``Aggregate`` per dimension value, bucket and measure.
+"""Roll-up cells added up: one ``Aggregate`` per dimension value, bucket and measure.
 
-A page used to fetch every cell it covers (a month of day × branch × team × agent × channel cells is
-hundreds of thousands of rows at scale) and add them up in Python. Here the database does the adding:
-counts and sums with ``GROUP BY``, and the value → count maps (which medians and percentiles need) are
-taken apart with ``jsonb_each_text`` (PostgreSQL) or ``json_each`` (SQLite) and summed per value. What
-comes back is one row per group, bucket and measure, plus one per distinct value of the measures that
-carry values; ``dictionary`` computes every metric from them exactly as it does from the cells.
+Counts and sums are added up in the database (``GROUP BY`` per group, bucket and measure); most cells
+carry nothing else. The value → count maps that medians and percentiles need are read as they are stored,
+only from the cells that have one, and merged here: taking them apart in the database
+(``jsonb_each_text``) and summing per value measured slower at scale, since a month's values are nearly
+all distinct seconds, so the database's work grows with them and little is saved. ``dictionary`` computes
+every metric from the result exactly as it does from the cells.
 
 A *bucket* is the date a cell is counted under: its own day (trends), or a span's first day for
 every day of that span (``span_buckets``), so that ``dashboard.result_of`` adds up a handful of buckets.
@@ -16,12 +16,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import connection
 from django.db.models import Case, DateField, F, Q, QuerySet, Sum, Value, When
 
 from .dictionary import Aggregate, Metric, Params, Result
@@ -54,39 +52,13 @@ def fold(cells: QuerySet[DailyRollup], *, by: str | None = None, bucket: Case | 
         name, day, measure = (found[0] if group else None), found[-2], found[-1]
         folded[name][_date(day)][measure] = Aggregate(count=count or 0, total=total or 0.0)
     dates: dict[Any, dt.date] = {}
-    for name, day, measure, counts in _value_counts(keyed.exclude(values={}), group):
+    maps = keyed.exclude(values={}).values_list(*keys, "values")
+    for *found, counts in maps.iterator(chunk_size=5000):
+        name, day, measure = (found[0] if group else None), found[-2], found[-1]
         bucket_day = dates.get(day) or dates.setdefault(day, _date(day))
-        aggregate = folded[name if group else None][bucket_day].setdefault(measure, Aggregate())
-        if isinstance(counts, str):
-            counts = json.loads(counts)
-        aggregate.values.update({int(value): int(times) for value, times in counts.items()})
+        aggregate = folded[name][bucket_day].setdefault(measure, Aggregate())
+        aggregate.values.update({int(value): times for value, times in counts.items()})
     return folded
-
-
-def _value_counts(keyed: QuerySet[DailyRollup], group: list[str]) -> list[tuple[Any, ...]]:
-    """(group, bucket, measure, {value: count}) over the value maps of ``keyed``, summed in the database: the
-    maps are taken apart, summed per value and put together again, one map per group, bucket and measure."""
-    # Every selected column an annotation, so that their order in the SQL is the one given here.
-    columns = {"fold_group": F(group[0]) if group else Value(0), "fold_measure": F("measure")}
-    inner = keyed.annotate(**columns, fold_values=F("values")).values_list(
-        "fold_group", "bucket", "fold_measure", "fold_values"
-    )
-    sql, params = inner.query.sql_with_params()
-    if connection.vendor == "postgresql":
-        expand = "jsonb_each_text(c.vals) AS e"
-        value, times, gather = "e.key::bigint", "SUM(e.value::bigint)", "jsonb_object_agg(value, times)"
-    else:
-        expand = "json_each(c.vals) AS e"
-        value, times, gather = "e.key", "SUM(e.value)", "json_group_object(value, times)"
-    query = (
-        f"WITH c(grp, bucket, measure, vals) AS ({sql}), "  # noqa: S608 - built from the ORM's own SQL
-        f"s(grp, bucket, measure, value, times) AS ("
-        f"SELECT c.grp, c.bucket, c.measure, {value}, {times} FROM c, {expand} GROUP BY 1, 2, 3, 4) "
-        f"SELECT grp, bucket, measure, {gather} FROM s GROUP BY 1, 2, 3"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        return cursor.fetchall()
 
 
 def _date(value: Any) -> dt.date:
