@@ -2,10 +2,10 @@
 
 Counts and sums are added up in the database (``GROUP BY`` per group, bucket and measure); most cells
 carry nothing else. The value → count maps that medians and percentiles need are read as they are stored,
-only from the cells that have one, and merged here: taking them apart in the database
-(``jsonb_each_text``) and summing per value measured slower at scale, since a month's values are nearly
-all distinct seconds, so the database's work grows with them and little is saved. ``dictionary`` computes
-every metric from the result exactly as it does from the cells.
+only from the cells that have one, and merged here; or, for daily cells (one or two values each, so that
+reading a row costs more than its values), taken apart in the database (``jsonb_each_text`` /
+``json_each``), summed per value and put together again. Measured at scale, each way is the faster one for
+its level. ``dictionary`` computes every metric from the result exactly as it does from the cells.
 
 A *bucket* is the date a cell is counted under: its own day (trends), or a span's first day for
 every day of that span (``span_buckets``), so that ``dashboard.result_of`` adds up a handful of buckets.
@@ -16,14 +16,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from django.db import connection
 from django.db.models import Case, DateField, F, Q, QuerySet, Sum, Value, When
 
 from .dictionary import Aggregate, Metric, Params, Result
-from .models import DailyRollup
 
 # Bucket date → measure → what the cells add up to; and the same per group.
 DayCells = dict[dt.date, dict[str, Aggregate]]
@@ -41,8 +42,14 @@ def span_buckets(starts: Sequence[dt.date]) -> Case:
     return Case(*whens, default=Value(starts[-1]), output_field=DateField())
 
 
-def fold(cells: QuerySet[DailyRollup], *, by: str | None = None, bucket: Case | None = None) -> Folded:
-    """``cells`` added up per value of the dimension ``by`` (None: all together) and bucket (the day)."""
+def fold(
+    cells: QuerySet[Any], *, by: str | None = None, bucket: Case | None = None, maps_in_db: bool = False
+) -> Folded:
+    """``cells`` added up per value of the dimension ``by`` (None: all together) and bucket (the day).
+
+    ``maps_in_db``: sum the value maps per value in the database, for cells whose maps are small (a day's
+    cell holds one or two values: reading each row would cost more than its values); otherwise the maps are
+    read as stored and merged here (a month's cell holds a hundred values and more)."""
     group = [DIMENSION_FIELDS[by]] if by else []
     keyed = cells.annotate(bucket=bucket if bucket is not None else F("day")).order_by()
     keys = [*group, "bucket", "measure"]
@@ -52,13 +59,43 @@ def fold(cells: QuerySet[DailyRollup], *, by: str | None = None, bucket: Case | 
         name, day, measure = (found[0] if group else None), found[-2], found[-1]
         folded[name][_date(day)][measure] = Aggregate(count=count or 0, total=total or 0.0)
     dates: dict[Any, dt.date] = {}
-    maps = keyed.exclude(values={}).values_list(*keys, "values")
-    for *found, counts in maps.iterator(chunk_size=5000):
+    with_maps = keyed.exclude(values={})
+    maps = _maps_summed(with_maps, group) if maps_in_db else with_maps.values_list(*keys, "values").iterator(5000)
+    for *found, counts in maps:
         name, day, measure = (found[0] if group else None), found[-2], found[-1]
         bucket_day = dates.get(day) or dates.setdefault(day, _date(day))
         aggregate = folded[name][bucket_day].setdefault(measure, Aggregate())
-        aggregate.values.update({int(value): times for value, times in counts.items()})
+        if isinstance(counts, str):
+            counts = json.loads(counts)
+        aggregate.values.update({int(value): int(times) for value, times in counts.items()})
     return folded
+
+
+def _maps_summed(keyed: QuerySet[Any], group: list[str]) -> list[tuple[Any, ...]]:
+    """(group…, bucket, measure, {value: count}) over the value maps of ``keyed``: the maps taken apart in the
+    database, summed per value and put together again, one map per group, bucket and measure."""
+    # Every selected column an annotation, so that their order in the SQL is the one given here.
+    columns = {"fold_group": F(group[0]) if group else Value(0), "fold_measure": F("measure")}
+    inner = keyed.annotate(**columns, fold_values=F("values")).values_list(
+        "fold_group", "bucket", "fold_measure", "fold_values"
+    )
+    sql, params = inner.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        expand = "jsonb_each_text(c.vals) AS e"
+        value, times, gather = "e.key::bigint", "SUM(e.value::bigint)", "jsonb_object_agg(value, times)"
+    else:
+        expand = "json_each(c.vals) AS e"
+        value, times, gather = "e.key", "SUM(e.value)", "json_group_object(value, times)"
+    query = (
+        f"WITH c(grp, bucket, measure, vals) AS ({sql}), "  # noqa: S608 - built from the ORM's own SQL
+        f"s(grp, bucket, measure, value, times) AS ("
+        f"SELECT c.grp, c.bucket, c.measure, {value}, {times} FROM c, {expand} GROUP BY 1, 2, 3, 4) "
+        f"SELECT grp, bucket, measure, {gather} FROM s GROUP BY 1, 2, 3"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
+    return [row if group else row[1:] for row in rows]
 
 
 def _date(value: Any) -> dt.date:

@@ -133,16 +133,24 @@ def _get(measures: Measures, name: str) -> Aggregate:
 
 
 def nearest_rank(values: Counter[int], fraction: float) -> float | None:
+    return nearest_ranks(values, (fraction,))[0]
+
+
+def nearest_ranks(values: Counter[int], fractions: tuple[float, ...]) -> list[float | None]:
+    """The value whose rank is at least ⌈fraction · n⌉, for each of ``fractions`` (ascending), sorting once."""
     n = sum(values.values())
     if n == 0:
-        return None
-    rank = max(1, math.ceil(fraction * n))
+        return [None] * len(fractions)
+    ranks = [max(1, math.ceil(fraction * n)) for fraction in fractions]
+    found: list[float | None] = []
     seen = 0
     for value in sorted(values):
         seen += values[value]
-        if seen >= rank:
-            return float(value)
-    return None  # pragma: no cover
+        while len(found) < len(ranks) and seen >= ranks[len(found)]:
+            found.append(float(value))
+        if len(found) == len(ranks):
+            break
+    return found + [None] * (len(ranks) - len(found))
 
 
 def _ratio(numerator: float, denominator: float, scale: float = 100.0) -> Result:
@@ -158,7 +166,7 @@ def _distribution(values: Counter[int], *, value: str = "median") -> Result:
     if n == 0:
         return Result()
     mean = sum(v * c for v, c in values.items()) / n
-    median, p90 = nearest_rank(values, 0.5), nearest_rank(values, 0.9)
+    median, p90 = nearest_ranks(values, (0.5, 0.9))
     chosen = {"median": median, "mean": mean}[value]
     return Result(value=chosen, n=n, mean=mean, median=median, p90=p90)
 

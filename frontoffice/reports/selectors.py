@@ -173,7 +173,9 @@ def fold_cells(
     for model, parts in ((MonthlyRollup, monthly), (DailyRollup, daily)):
         if parts:
             chosen = source(model).filter(functools.reduce(operator.or_, parts))
-            folded = cellsums.combine(folded, cellsums.fold(chosen, by=by, bucket=bucket))
+            # A day's cell holds a value or two: its maps are summed in the database (cellsums.fold).
+            in_db = model is DailyRollup
+            folded = cellsums.combine(folded, cellsums.fold(chosen, by=by, bucket=bucket, maps_in_db=in_db))
     return folded
 
 

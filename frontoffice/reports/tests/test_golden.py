@@ -239,3 +239,17 @@ def _cells():
         ),
         key=repr,
     )
+
+
+def test_the_ranks_found_in_one_pass_are_those_of_the_expanded_values():
+    import math
+    import random
+    from collections import Counter
+
+    chooser = random.Random(7)
+    for _ in range(200):
+        values = Counter({chooser.randint(0, 50): chooser.randint(1, 4) for _ in range(chooser.randint(1, 12))})
+        expanded = sorted(values.elements())
+        expected = [float(expanded[max(1, math.ceil(f * len(expanded))) - 1]) for f in (0.5, 0.9)]
+        assert dictionary.nearest_ranks(values, (0.5, 0.9)) == expected
+    assert dictionary.nearest_ranks(Counter(), (0.5, 0.9)) == [None, None]
