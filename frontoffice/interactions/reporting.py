@@ -42,7 +42,8 @@ from .phone import teams
 REPLY_KINDS = (CaseEventKind.FIRST_RESPONSE, CaseEventKind.REPLY)
 
 
-def _seconds(start: datetime.datetime | None, end: datetime.datetime) -> int:
+def elapsed_seconds(start: datetime.datetime | None, end: datetime.datetime) -> int:
+    """Whole seconds from ``start`` to ``end``; 0 without a start or when the clocks disagree."""
     return max(0, int((end - start).total_seconds())) if start is not None else 0
 
 
@@ -147,7 +148,7 @@ def case_first_response(
         EventKind.CASE_FIRST_RESPONSE,
         at,
         agent=_person(actor),
-        value=_seconds(case.opened_at, at),
+        value=elapsed_seconds(case.opened_at, at),
         data=data,
     )
 
@@ -180,7 +181,9 @@ def case_response(case: Case, *, at: datetime.datetime, actor: Any) -> Reporting
     events = (clock.state or {}).get("events") if clock is not None else None
     if events and clock is not None and clock.fulfilled is not None:
         data["business_seconds"] = events[-1]["elapsed_business"]
-    return _case_event(case, EventKind.CASE_RESPONSE, at, agent=_person(actor), value=_seconds(since, at), data=data)
+    return _case_event(
+        case, EventKind.CASE_RESPONSE, at, agent=_person(actor), value=elapsed_seconds(since, at), data=data
+    )
 
 
 def case_resolved(
@@ -200,7 +203,7 @@ def case_resolved(
         EventKind.CASE_RESOLVED,
         at,
         agent=case.owner_id or _person(actor),  # the owner who worked it; whoever resolved an unowned case
-        value=_seconds(case.opened_at, at),
+        value=elapsed_seconds(case.opened_at, at),
         data=data,
     )
 
@@ -214,7 +217,7 @@ def case_reopened(
         EventKind.CASE_REOPENED,
         at,
         agent=_person(actor),
-        value=_seconds(resolved_at, at) if resolved_at is not None else None,
+        value=elapsed_seconds(resolved_at, at) if resolved_at is not None else None,
         data={"reopened": case.reopen_count},
     )
 
@@ -223,7 +226,7 @@ def case_closed(case: Case, *, at: datetime.datetime, actor: Any, merged_into: C
     """case.closed: value = calendar seconds from the opening; data: merged_into (a merged-away case)."""
     data = {"merged_into": merged_into.pk} if merged_into is not None else {}
     return _case_event(
-        case, EventKind.CASE_CLOSED, at, agent=_person(actor), value=_seconds(case.opened_at, at), data=data
+        case, EventKind.CASE_CLOSED, at, agent=_person(actor), value=elapsed_seconds(case.opened_at, at), data=data
     )
 
 
@@ -333,7 +336,7 @@ def agent_state_ended(change: AgentStateChange, *, branch_id: int | None = None)
         channel="phone",
         agent=change.user_id,
         team_id=teams.agent_team_id(change.user_id),
-        value=_seconds(change.started_at, change.ended_at),
+        value=elapsed_seconds(change.started_at, change.ended_at),
         data={"state": change.state, "by_pbx": change.by_pbx, "started_at": change.started_at.isoformat()},
     )
 
@@ -450,19 +453,19 @@ def _backfill_cases(out: _Collector) -> None:
             add(
                 EventKind.CASE_FIRST_RESPONSE,
                 agent=event.actor_id,
-                value=_seconds(case.opened_at, event.at),
+                value=elapsed_seconds(case.opened_at, event.at),
                 data=business,
             )
         elif kind == CaseEventKind.REPLY:
             seen["replies"] += 1
             if seen["waiting"] is not None:
-                add(EventKind.CASE_RESPONSE, agent=event.actor_id, value=_seconds(seen["waiting"], event.at))
+                add(EventKind.CASE_RESPONSE, agent=event.actor_id, value=elapsed_seconds(seen["waiting"], event.at))
             seen["waiting"] = None
         elif kind == CaseEventKind.RESOLVED:
             data = {"replies": seen["replies"], "reopened": seen["reopened"]}
             if event.business_seconds is not None and not seen["reopened"]:
                 data["business_seconds"] = event.business_seconds
-            add(EventKind.CASE_RESOLVED, value=_seconds(case.opened_at, event.at), data=data)
+            add(EventKind.CASE_RESOLVED, value=elapsed_seconds(case.opened_at, event.at), data=data)
             seen["resolved"] = event.at
         elif kind == CaseEventKind.REOPENED:
             seen["reopened"] += 1
@@ -470,7 +473,7 @@ def _backfill_cases(out: _Collector) -> None:
             add(
                 EventKind.CASE_REOPENED,
                 agent=event.actor_id,
-                value=_seconds(resolved_at, event.at) if resolved_at else None,
+                value=elapsed_seconds(resolved_at, event.at) if resolved_at else None,
                 data={"reopened": seen["reopened"]},
             )
             seen["resolved"] = None
@@ -478,15 +481,15 @@ def _backfill_cases(out: _Collector) -> None:
             if seen["resolved"] is None:
                 add(
                     EventKind.CASE_RESOLVED,
-                    value=_seconds(case.opened_at, event.at),
+                    value=elapsed_seconds(case.opened_at, event.at),
                     data={"replies": seen["replies"], "reopened": seen["reopened"], "closed": True},
                 )
-            add(EventKind.CASE_CLOSED, agent=event.actor_id, value=_seconds(case.opened_at, event.at))
+            add(EventKind.CASE_CLOSED, agent=event.actor_id, value=elapsed_seconds(case.opened_at, event.at))
         elif kind == CaseEventKind.MERGED and event.to_value:
             add(
                 EventKind.CASE_CLOSED,
                 agent=event.actor_id,
-                value=_seconds(case.opened_at, event.at),
+                value=elapsed_seconds(case.opened_at, event.at),
                 data={"merged_into": numbers.get(event.to_value)},
             )
         elif kind == CaseEventKind.SLA_MET:
@@ -620,7 +623,7 @@ def _agent_state_row(
         channel="phone",
         agent_id=change.user_id,
         team_id=teams.only_team(members.get(change.user_id, [])),
-        value=_seconds(change.started_at, change.ended_at),
+        value=elapsed_seconds(change.started_at, change.ended_at),
         data={"state": change.state, "by_pbx": change.by_pbx, "started_at": change.started_at.isoformat()},
     )
 

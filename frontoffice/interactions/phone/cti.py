@@ -587,10 +587,6 @@ def _new_call(*, token: CtiToken, event: dict[str, Any], occurred: datetime.date
     return call
 
 
-def _seconds(start: datetime.datetime | None, end: datetime.datetime) -> int:
-    return max(0, int((end - start).total_seconds())) if start is not None else 0
-
-
 def _apply(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: datetime.datetime) -> tuple[str, str]:
     """Move ``call`` on by one event; (outcome, note). Saves the interaction; the caller saves ``call``."""
     kind = event["event"]
@@ -604,7 +600,7 @@ def _apply(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: date
         users = resolve_users(call.organisation_id, [event.get("answeringNumber", ""), *event.get("user", [])])
         staff = users[0] if users else interaction.staff or call.rang_for.first()
         call.state = CallState.ANSWERED
-        call.ring_seconds = _seconds(interaction.started_at, occurred)
+        call.ring_seconds = reporting.elapsed_seconds(interaction.started_at, occurred)
         interaction.answered_at = occurred
         interaction.staff = staff
         interaction.save(update_fields=["answered_at", "staff", "updated_at"])
@@ -624,7 +620,7 @@ def _apply(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: date
     if kind == "unhold":
         if call.state != CallState.ON_HOLD:
             return CtiOutcome.OUT_OF_ORDER, "the call is not on hold"
-        call.hold_seconds += _seconds(call.hold_started_at, occurred)
+        call.hold_seconds += reporting.elapsed_seconds(call.hold_started_at, occurred)
         call.state, call.hold_started_at = CallState.ANSWERED, None
         return CtiOutcome.APPLIED, ""
     if kind == "transfer":
@@ -641,7 +637,7 @@ def _apply(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: date
     # wrapup_end
     if call.state != CallState.ENDED or call.wrap_up_started_at is None or call.wrap_up_seconds is not None:
         return CtiOutcome.OUT_OF_ORDER, "no wrap-up in progress"
-    call.wrap_up_seconds = _seconds(call.wrap_up_started_at, occurred)
+    call.wrap_up_seconds = reporting.elapsed_seconds(call.wrap_up_started_at, occurred)
     if _wrap_up_follows(token, interaction):  # else the hangup reported the call's handling already
         reporting.call_ended(call, at=occurred)
     if interaction.staff is not None:
@@ -664,7 +660,7 @@ def _transfer(*, call: Call, event: dict[str, Any], occurred: datetime.datetime)
     interaction = call.interaction
     previous, target = interaction.staff, targets[0]
     if call.state == CallState.ON_HOLD:  # a consultative transfer ends the hold
-        call.hold_seconds += _seconds(call.hold_started_at, occurred)
+        call.hold_seconds += reporting.elapsed_seconds(call.hold_started_at, occurred)
         call.state, call.hold_started_at = CallState.ANSWERED, None
     call.transfers += 1
     interaction.staff = target
@@ -683,13 +679,13 @@ def _hangup(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: dat
     cause = event.get("cause", "")
     inbound = interaction.direction == Direction.INBOUND
     if call.state == CallState.ON_HOLD:
-        call.hold_seconds += _seconds(call.hold_started_at, occurred)
+        call.hold_seconds += reporting.elapsed_seconds(call.hold_started_at, occurred)
         call.hold_started_at = None
     call.state, call.cause = CallState.ENDED, cause[:32]
     interaction.ended_at = occurred
     fields = ["ended_at", "updated_at"]
     if interaction.answered_at is not None:
-        call.talk_seconds = max(0, _seconds(interaction.answered_at, occurred) - call.hold_seconds)
+        call.talk_seconds = max(0, reporting.elapsed_seconds(interaction.answered_at, occurred) - call.hold_seconds)
         if call.transfers and not interaction.outcome:
             interaction.outcome = Outcome.TRANSFERRED
             fields.append("outcome")
@@ -699,7 +695,7 @@ def _hangup(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: dat
             if token.uses_wrap_up:
                 call.wrap_up_started_at = occurred
     else:
-        call.ring_seconds = _seconds(interaction.started_at, occurred)
+        call.ring_seconds = reporting.elapsed_seconds(interaction.started_at, occurred)
         table = UNANSWERED_INBOUND if inbound else UNANSWERED_OUTBOUND
         interaction.outcome = table.get(cause, Outcome.MISSED if inbound else Outcome.NO_ANSWER)
         fields.append("outcome")
