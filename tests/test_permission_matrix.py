@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Iterator, MutableMapping
 from importlib import import_module
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import transaction
@@ -191,11 +193,39 @@ def _module_world(django_db_setup, django_db_blocker):
             block.__exit__(None, None, None)
 
 
+class CopyOnRead(MutableMapping):
+    """The module's world for one case: each value deep-copied the first time the case reads it, with one
+    memo per case so that objects shared between values stay shared (Django's setUpTestData does the same).
+    Copying the whole world for every case took most of the matrix's time."""
+
+    def __init__(self, original: dict[str, Any]) -> None:
+        self._original = original
+        self._copies: dict[str, Any] = {}
+        self._memo: dict[int, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._copies:
+            self._copies[key] = copy.deepcopy(self._original[key], self._memo)
+        return self._copies[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._copies[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError("the world's values are not removed")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self._original, **self._copies})
+
+    def __len__(self) -> int:
+        return len({**self._original, **self._copies})
+
+
 @pytest.fixture
 def world(_module_world, db):
     # A copy per case, as Django's setUpTestData gives: a case that changes an object in memory
     # does not change it for the next one.
-    ctx = copy.deepcopy(_module_world)
+    ctx = CopyOnRead(_module_world)
     for module in AREA_MODULES:
         extend = getattr(module, "extend_case", None)
         if extend is not None:
