@@ -459,7 +459,13 @@ def _backfill_cases(out: _Collector) -> None:
         elif kind == CaseEventKind.REPLY:
             seen["replies"] += 1
             if seen["waiting"] is not None:
-                add(EventKind.CASE_RESPONSE, agent=event.actor_id, value=elapsed_seconds(seen["waiting"], event.at))
+                business = {"business_seconds": event.business_seconds} if event.business_seconds is not None else {}
+                add(
+                    EventKind.CASE_RESPONSE,
+                    agent=event.actor_id,
+                    value=elapsed_seconds(seen["waiting"], event.at),
+                    data=business,
+                )
             seen["waiting"] = None
         elif kind == CaseEventKind.RESOLVED:
             data = {"replies": seen["replies"], "reopened": seen["reopened"]}

@@ -157,8 +157,12 @@ def _public_reply(case: Case, *, at: datetime.datetime, actor: Any) -> None:
             fields.append("status")
         _touch(case, actor, fields)
     else:
-        reporting.case_response(case, at=at, actor=actor)  # before this reply is logged: it looks for the previous
-        sla.record_event(case, CaseEventKind.REPLY, at, actor=actor)
+        # Before this reply is logged: it looks for the previous one.
+        response = reporting.case_response(case, at=at, actor=actor)
+        # The next-response clock's business seconds are kept on the reply too, so that a backfill finds them.
+        business = (response.data or {}).get("business_seconds") if response is not None else None
+        target = "next_response" if business is not None else ""
+        sla.record_event(case, CaseEventKind.REPLY, at, actor=actor, target=target, business=business)
 
 
 # --- the case itself --------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ The office policy is Monday–Friday 08:00–16:00 in Warsaw (fixtures_cases); 2
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import transaction
 
@@ -165,6 +167,18 @@ def test_a_case_records_creation_first_response_response_and_resolution_with_the
     met = sorted(event.data["target"] for event in _events(EventKind.SLA_MET))
     assert met == ["first_response", "next_response", "resolution"]
     assert not _events(EventKind.SLA_BREACHED)
+
+    # and a backfill from the case's own log derives the same case events, business seconds included
+    def case_events():
+        rows = _events(subject_type="case")
+        return {(e.kind, e.value, json.dumps(e.data, sort_keys=True)) for e in rows if e.kind.startswith("case.")}
+
+    live = case_events()
+    ReportingEvent.objects.all().delete()
+    reporting.backfill(organisation=branch.organisation)
+    assert case_events() == live
+    [response] = _events(EventKind.CASE_RESPONSE)
+    assert response.data == {"business_seconds": 3600}
 
 
 def test_a_reply_with_no_customer_message_waiting_is_not_a_response(branch, agent, case):
