@@ -170,6 +170,19 @@ def _read(
     )
 
 
+def _by_branch(*, user: Any, metrics: list[Metric], span: Span, filters: Filters) -> cellsums.Folded:
+    """``metrics``' cells per branch, bucketed into the span and the span before it."""
+    return _read(
+        user=user,
+        metrics=metrics,
+        since=span.before_start,
+        until=span.end,
+        filters=filters,
+        starts=[span.before_start, span.start],
+        by="branch",
+    )
+
+
 # --- the manager's (and the agent's) dashboard ------------------------------------------------------------
 
 
@@ -239,15 +252,7 @@ def dashboard(*, user: Any, span: Span, filters: Filters) -> Dashboard:
     own_only = not selectors.can_view_all(user)
     medians = selectors.team_medians(user=user, metrics=metrics, period=span.period) if own_only else {}
     # By branch over both periods: the branch table, and the headline figures as the sum of its rows.
-    by_branch = _read(
-        user=user,
-        metrics=metrics,
-        since=span.before_start,
-        until=span.end,
-        filters=filters,
-        starts=[span.before_start, span.start],
-        by="branch",
-    )
+    by_branch = _by_branch(user=user, metrics=metrics, span=span, filters=filters)
     days = cellsums.merged(by_branch)
     figures = [
         Figure(
@@ -393,15 +398,7 @@ def executive(*, user: Any, span: Span, filters: Filters) -> Executive:
             for metric in metrics
         ]
 
-    by_branch = _read(
-        user=user,
-        metrics=metrics,
-        since=span.before_start,
-        until=span.end,
-        filters=filters,
-        starts=[span.before_start, span.start],
-        by="branch",
-    )
+    by_branch = _by_branch(user=user, metrics=metrics, span=span, filters=filters)
     branches = branch_list(user=user)
     if filters.branch_id is not None:
         branches = branches.filter(pk=filters.branch_id)
