@@ -57,6 +57,12 @@ class Cell:
             self.total += value * times
             self.values[value] += times
 
+    def absorb(self, count: int, total: float, values: dict[int, int]) -> None:
+        """Add another cell's count, sum and value map to this one."""
+        self.count += count
+        self.total += total
+        self.values.update(values)
+
 
 def _whole(value: float | None) -> int | None:
     return None if value is None else round(value)
@@ -175,10 +181,7 @@ def by_month(cells: dict[CellKey, Cell]) -> dict[CellKey, Cell]:
     """``cells`` added up per calendar month, each keyed by its month's first day."""
     months: dict[CellKey, Cell] = defaultdict(Cell)
     for key, cell in cells.items():
-        month = months[(key[0].replace(day=1), *key[1:])]
-        month.count += cell.count
-        month.total += cell.total
-        month.values.update(cell.values)
+        months[(key[0].replace(day=1), *key[1:])].absorb(cell.count, cell.total, cell.values)
     return months
 
 
@@ -408,10 +411,9 @@ def rebuild_months(organisation_id: int | None = None, since: dt.date | None = N
                 for branch_id, team_id, agent_id, channel, measure, count, total, values in rows.iterator(
                     chunk_size=10_000
                 ):
-                    cell = cells[(month, branch_id, team_id, agent_id, channel, measure)]
-                    cell.count += count
-                    cell.total += total
-                    cell.values.update({int(k): n for k, n in (values or {}).items()})
+                    cells[(month, branch_id, team_id, agent_id, channel, measure)].absorb(
+                        count, total, {int(k): n for k, n in (values or {}).items()}
+                    )
                 _store(MonthlyRollup, each, cells)
                 written += len(cells)
                 month = following
