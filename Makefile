@@ -8,6 +8,9 @@ MAKEFLAGS += --no-print-directory
 
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# Browser tests side by side: each waits on its browser and server most of the time, so two share the
+# two cores well (one process each: its own test database, server port and browser).
+E2E_JOBS ?= 2
 FO := $(VENV)/bin/frontoffice
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -90,12 +93,12 @@ test: dev ## run the whole suite (DATABASE_URL picks the database; SQLite by def
 	$(MAKE) test-e2e || status=1; \
 	exit $$status
 
-test-e2e: dev ## browser tests (Playwright driving /usr/bin/chromium)
+test-e2e: dev ## browser tests (Playwright driving /usr/bin/chromium), E2E_JOBS at a time
 	@$(MAKE) compile-messages
 	@if ! find tests/e2e -name 'test_*.py' 2>/dev/null | grep -q .; then \
 	  echo "No browser tests in tests/e2e yet."; exit 0; \
 	fi; \
-	status=0; $(PY) -m pytest tests/e2e || status=$$?; \
+	status=0; $(PY) -m pytest -n $(E2E_JOBS) --dist loadgroup tests/e2e || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "No browser tests were collected."; status=0; fi; \
 	exit $$status
 
@@ -148,9 +151,13 @@ BENCH_JOBS ?= 2
 bench: dev ## run every benchmark in its quick smoke mode, BENCH_JOBS at a time; fails if any fails
 	@shopt -s nullglob; scripts=(bench/*.py); \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "No benchmarks in bench/ yet."; exit 0; fi; \
+	pg=($$(grep -l '^QUICK_DATABASE = "postgres' "$${scripts[@]}")); other=(); \
+	for script in "$${scripts[@]}"; do [[ " $${pg[*]} " == *" $$script "* ]] || other+=("$$script"); done; \
+	: "Start one PostgreSQL and one SQLite script first, so that the two migration templates are built side by side"; \
+	ordered=("$${pg[@]:0:1}" "$${other[@]:0:1}" "$${pg[@]:1}" "$${other[@]:1}"); \
 	export FRONTOFFICE_MIGRATION_TEMPLATES="$${FRONTOFFICE_MIGRATION_TEMPLATES:-$(CURDIR)/var/migration-templates}"; \
 	logs=$$(mktemp -d); export logs; \
-	printf '%s\n' "$${scripts[@]}" | xargs -P $(BENCH_JOBS) -I{} bash -c \
+	printf '%s\n' "$${ordered[@]}" | xargs -P $(BENCH_JOBS) -I{} bash -c \
 	  'name=$$(basename {} .py); started=$$(date +%s); \
 	   if "$(CURDIR)/$(PY)" {} --quick > "$$logs/$$name.log" 2>&1; then status=ok; else status=FAILED; fi; \
 	   echo "$$status in $$(( $$(date +%s) - started )) s" > "$$logs/$$name.status"'; \

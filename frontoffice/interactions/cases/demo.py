@@ -252,8 +252,18 @@ def load_cases(
         )
         life = _Life(case, policy, record)
         lives.append((life, contact))
-    for life, _ in lives:
-        _live(life, rng, now)  # before the insert: the case is written as its life left it
+    # In each branch one case always has a first reply six days late and is reopened: the newest opened three
+    # weeks ago or more, so that its whole life (sixteen days at most) has passed inside the demo's recent
+    # weeks. Left to chance alone, about 30 cases leave some branch on some days without a late first
+    # response or a reopened case, and a branch manager's SLA compliance and reopen rate figures need both.
+    settled = {
+        life.case.branch_id: index
+        for index, (life, _) in enumerate(lives)
+        if life.case.opened_at <= now - timedelta(days=21)
+    }
+    eventful = set(settled.values())
+    for index, (life, _) in enumerate(lives):
+        _live(life, rng, now, eventful=index in eventful)  # before the insert: written as its life left it
     Case.objects.bulk_create([life.case for life, _ in lives], batch_size=500)
     CaseEvent.objects.bulk_create([event for life, _ in lives for event in life.events], batch_size=1000)
     CaseSla.objects.bulk_create([row for life, _ in lives for row in life.clock_rows()], batch_size=1000)
@@ -264,11 +274,14 @@ def load_cases(
     Interaction.objects.bulk_update(opened_by, ["case"], batch_size=500)
 
 
-def _live(life: _Life, rng: random.Random, now: datetime) -> None:
-    """Move the case along its (random) life up to now; the newest stop where now finds them."""
+def _live(life: _Life, rng: random.Random, now: datetime, *, eventful: bool = False) -> None:
+    """Move the case along its (random) life up to now; the newest stop where now finds them. ``eventful``: the
+    first reply comes six days late (past the policy's 4 business hours even over Polish holidays) and the
+    client is not satisfied with the first resolution; otherwise both happen by chance."""
     case, owner = life.case, life.case.owner_id
     life.opened()
-    at = case.opened_at + (_hours(rng, 0.2, 5) if rng.random() < 0.8 else _hours(rng, 6, 40))
+    delay = _hours(rng, 0.2, 5) if rng.random() < 0.8 else _hours(rng, 6, 40)
+    at = case.opened_at + (timedelta(days=6) if eventful else delay)
     if at > now:
         return
     life.reply(at, owner)
@@ -289,7 +302,7 @@ def _live(life: _Life, rng: random.Random, now: datetime) -> None:
     if at > now:
         return
     life.set_status(CaseStatus.RESOLVED, at, actor=owner)
-    if rng.random() < 0.15:  # the client was not satisfied after all
+    if rng.random() < 0.15 or eventful:  # the client was not satisfied after all
         at += _hours(rng, 2, 72)
         if at > now:
             return
