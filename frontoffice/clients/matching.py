@@ -19,15 +19,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import connection
-from django.db.models import CharField, Q, QuerySet, Value
-from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 from rapidfuzz.distance import JaroWinkler
 
 from frontoffice.core.models import Organisation
 
-from .models import Client, ClientContact, ClientIdentifier, ClientSettings
+from .blocking import IDENTIFIER_TAG, Blocks, as_date, candidate_rows
+from .models import Client, ClientSettings
 from .normalise import (
     canonical_given_name,
     fold,
@@ -36,7 +34,6 @@ from .normalise import (
     normalise_phone,
     swapped_day_month,
 )
-from .search import name_candidate_querysets
 
 # Weights: agreement, near agreement, disagreement (see the module docstring).
 FAMILY = (7.0, 4.5, -4.0)
@@ -52,7 +49,6 @@ IDENTIFIER_DISAGREES = -12.0
 NEAR = 0.90  # Jaro–Winkler similarity that counts as "nearly the same"
 
 EXACT, PROBABLE, POSSIBLE = "exact", "probable", "possible"
-_IDENTIFIER_TAG = "identifier:"  # marks identifier rows among contact rows in one query
 
 
 @dataclass(frozen=True)
@@ -120,10 +116,17 @@ class Thresholds:
 
 
 def thresholds_for(organisation: Organisation) -> Thresholds:
-    settings = ClientSettings.objects.filter(organisation=organisation).first()
-    defaults = ClientSettings()
-    source = settings or defaults
-    return Thresholds(possible=source.possible_match_score, probable=source.probable_match_score)
+    # Two columns of one row: through a model instance this was a tenth of a duplicate check's time.
+    row = (
+        ClientSettings.objects.filter(organisation=organisation)
+        .order_by()
+        .values_list("possible_match_score", "probable_match_score")
+        .first()
+    )
+    if row is None:
+        defaults = ClientSettings()
+        row = (defaults.possible_match_score, defaults.probable_match_score)
+    return Thresholds(possible=row[0], probable=row[1])
 
 
 def query_from_client(client: Client) -> MatchQuery:
@@ -279,65 +282,20 @@ NAME_ONLY_WITH_OTHER_BIRTH = FAMILY[0] + GIVEN[0] + BIRTH[2]
 def candidate_ids(
     *, organisation: Organisation, query: MatchQuery, limit: int = 300, thresholds: Thresholds | None = None
 ) -> set[int]:
-    """Blocking: clients sharing an identifier, a phone, an e-mail, the date of birth (or it with day and
-    month swapped), or a family-name fragment. Only these are scored. One query to the database."""
+    """Blocking (``blocking.Blocks``): clients sharing an identifier, a phone, an e-mail, the date of birth (or
+    it with day and month swapped), or a family-name fragment. Only these are scored. One query."""
     prepared = query.normalised()
-    blocks: list[QuerySet[Any, int]] = []
-    clients = Client.objects.filter(organisation=organisation, replaced_by__isnull=True, erased_at__isnull=True)
-    if prepared.identifiers:
-        condition = Q()
-        for kind, value in prepared.identifiers:
-            condition |= Q(kind=kind, value_normalised=value)
-        identifiers = ClientIdentifier.objects.filter(condition, organisation=organisation)
-        blocks.append(identifiers.order_by().values_list("client_id", flat=True)[:limit])
-    if prepared.phones or prepared.emails:
-        # By kind too, so that the (organisation, kind, value) index answers it.
-        same_contact = Q(kind="phone", value__in=prepared.phones) | Q(kind="email", value__in=prepared.emails)
-        contacts = ClientContact.objects.filter(same_contact, organisation=organisation)
-        blocks.append(contacts.order_by().values_list("client_id", flat=True)[:limit])
-    if prepared.birth:
-        births = [prepared.birth, *(d for d in [swapped_day_month(prepared.birth)] if d)]
-        blocks.append(clients.filter(date_of_birth__in=births).order_by().values_list("pk", flat=True)[:limit])
+    blocks = Blocks(organisation.pk, limit)
+    blocks.identifiers(prepared.identifiers)
+    blocks.contacts(prepared.phones, prepared.emails)
     narrow = None
-    if prepared.birth and (thresholds or thresholds_for(organisation)).possible > NAME_ONLY_WITH_OTHER_BIRTH:
-        narrow = _compatible_births(prepared.birth)
+    if prepared.birth:
+        blocks.births(prepared.birth)
+        if (thresholds or thresholds_for(organisation)).possible > NAME_ONLY_WITH_OTHER_BIRTH:
+            narrow = prepared.birth
     for family in prepared.families:
-        # Through the trigram index (FTS5 on SQLite, pg_trgm on PostgreSQL): a LIKE scan is too slow at scale.
-        blocks += name_candidate_querysets(
-            organisation=organisation, folded_family=family, folded_given=prepared.given, limit=limit, narrow=narrow
-        )
-    return _ids_of_all(blocks)
-
-
-def _ids_of_all(querysets: list[QuerySet[Any, int]]) -> set[int]:
-    return {row[0] for row in _rows_of_all(querysets)}
-
-
-def _rows_of_all(querysets: list[QuerySet[Any, Any]]) -> list[tuple[Any, ...]]:
-    """The rows of ``querysets`` (values lists of the same shape, each keeping its own limit), in one round
-    trip: each round trip costs about as much as a small indexed query. (Django's ``union`` refuses
-    limits inside compound statements on SQLite.)"""
-    if not querysets:
-        return []
-    parts, params = [], []
-    for index, queryset in enumerate(querysets):
-        sql, query_params = queryset.query.sql_with_params()
-        parts.append(f"SELECT * FROM ({sql}) AS part{index}")  # noqa: S608 - Django's own compiled SQL
-        params.extend(query_params)
-    with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
-        return cursor.fetchall()
-
-
-def _compatible_births(birth: date) -> Q:
-    """Clients whose date of birth is unknown, the same, swapped or one digit apart from ``birth``: one digit
-    apart keeps either the year (a digit of the month or day changed; a swap keeps it too) or the month and
-    the day (a digit of the year changed)."""
-    return (
-        Q(date_of_birth__isnull=True)
-        | Q(date_of_birth__gte=date(birth.year, 1, 1), date_of_birth__lte=date(birth.year, 12, 31))
-        | Q(date_of_birth__month=birth.month, date_of_birth__day=birth.day)
-    )
+        blocks.names(family, prepared.given, narrow_birth=narrow, typo_in_start=prepared.birth is None)
+    return blocks.ids()
 
 
 def find_matches(
@@ -362,36 +320,28 @@ def find_matches(
 
 
 def _prepared_candidates(ids: set[int]) -> dict[int, _Prepared]:
-    """The candidates as the scorer reads them, from two narrow queries (contacts and identifiers share one):
-    building model instances with prefetched contacts and identifiers for every candidate was most of a
-    check's time."""
+    """The candidates as the scorer reads them, from one query (``blocking.candidate_rows``): building model
+    instances with prefetched contacts and identifiers for every candidate was most of a check's time."""
+    people: dict[int, tuple[Any, ...]] = {}
     phones: dict[int, set[str]] = {}
     emails: dict[int, set[str]] = {}
     identifiers: dict[int, set[tuple[str, str]]] = {}
-    contacts = ClientContact.objects.filter(client_id__in=ids, kind__in=("phone", "email")).order_by()
-    documents = (
-        ClientIdentifier.objects.filter(client_id__in=ids)
-        .order_by()
-        .annotate(tagged=Concat(Value(_IDENTIFIER_TAG), "kind", output_field=CharField()))
-        .values_list("client_id", "tagged", "value_normalised")
-    )
-    for client_id, kind, value in _rows_of_all([contacts.values_list("client_id", "kind", "value"), documents]):
-        if kind.startswith(_IDENTIFIER_TAG):
-            identifiers.setdefault(client_id, set()).add((kind.removeprefix(_IDENTIFIER_TAG), value))
+    for pk, kind, *values in candidate_rows(ids):
+        if kind is None:
+            people[pk] = tuple(values)
+        elif kind.startswith(IDENTIFIER_TAG):
+            identifiers.setdefault(pk, set()).add((kind.removeprefix(IDENTIFIER_TAG), values[0]))
         else:
-            (phones if kind == "phone" else emails).setdefault(client_id, set()).add(value)
-    rows = Client.objects.filter(pk__in=ids).values_list(
-        "pk", "given_name", "family_name", "second_family_name", "date_of_birth", "sex"
-    )
+            (phones if kind == "phone" else emails).setdefault(pk, set()).add(values[0])
     return {
         pk: _Prepared(
             given=canonical_given_name(given),
             families=tuple(folded for folded in (fold(family), fold(second)) if folded),
-            birth=birth,
+            birth=as_date(birth),
             sex=sex,
             phones=frozenset(value for value in (_phone(raw) for raw in phones.get(pk, ())) if value),
             emails=frozenset(value for value in (normalise_email(raw) for raw in emails.get(pk, ())) if value),
             identifiers=frozenset(identifiers.get(pk, ())),
         )
-        for pk, given, family, second, birth, sex in rows
+        for pk, (given, family, second, birth, sex) in people.items()
     }

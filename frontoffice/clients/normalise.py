@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 import phonenumbers
 
@@ -72,6 +73,7 @@ NICKNAMES: dict[str, str] = {
 }
 
 
+@lru_cache(maxsize=65536)  # names repeat: the duplicate check folds every candidate's names
 def fold(text: str | None) -> str:
     """``"  Żółw-Kowalska "`` → ``"zolw kowalska"``."""
     if not text:

@@ -55,17 +55,17 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 from rapidfuzz.distance import OSA
 
-from frontoffice.core.models import Organisation
 from frontoffice.core.scoping import scope_for
 
 from . import selectors
+from .blocking import FTS_IDS, next_prefix
 from .models import Client, ClientIdentifier
 from .normalise import fold, normalise_identifier, swapped_day_month
 
 MAX_QUERY_LENGTH = 100
 FTS_TABLE = "clients_client_fts"
 _BM25 = "bm25(clients_client_fts)"
-_FTS_IDS = "SELECT rowid FROM clients_client_fts WHERE clients_client_fts MATCH %s"
+_FTS_IDS = FTS_IDS
 FUZZY_MIN_LENGTH = 4  # PostgreSQL: words this long also match by trigram word similarity
 PREFIX_CANDIDATES = 200  # PostgreSQL: clients ranked at most, per way of matching
 SQLITE_FUZZY_MIN_LENGTH = 5  # SQLite: words this long are retried fuzzily when nothing matches
@@ -174,54 +174,6 @@ def search_clients(*, user: Any, query: str | None, limit: int = 20) -> list[Cli
     return list(search_queryset(user=user, query=query)[: max(0, limit)])
 
 
-def name_candidate_ids(
-    *, organisation: Organisation, folded_family: str, folded_given: str = "", limit: int = 300, narrow: Q | None = None
-) -> set[int]:
-    """Blocking for the duplicate check (see ``name_candidate_querysets``), run one query at a time."""
-    ids: set[int] = set()
-    for queryset in name_candidate_querysets(
-        organisation=organisation, folded_family=folded_family, folded_given=folded_given, limit=limit, narrow=narrow
-    ):
-        ids |= set(queryset)
-    return ids
-
-
-def name_candidate_querysets(
-    *, organisation: Organisation, folded_family: str, folded_given: str = "", limit: int = 300, narrow: Q | None = None
-) -> list[QuerySet[Client, int]]:
-    """Blocking for the duplicate check, through the trigram index: active clients whose folded name
-    contains the family name (for names of six letters or more: its first or its last four letters, so
-    that one typo still matches) and, when given, the first three letters of the given name (in any
-    position, so swapped names still match). Without a given name, the family part alone. ``narrow`` is a
-    further condition on the clients (the duplicate check passes compatible dates of birth), applied
-    before the limit. One query of client ids per fragment, each at most ``limit`` long."""
-    family, given = fold(folded_family), fold(folded_given)
-    if not family:
-        return []
-    fragments = sorted({family[:4], family[-4:]}) if len(family) >= 6 else [family]
-    given_part = given.split()[0][:3] if given else ""
-    clients = Client.objects.filter(organisation=organisation, replaced_by__isnull=True, erased_at__isnull=True)
-    if narrow is not None:
-        clients = clients.filter(narrow)
-    querysets = []
-    for fragment in fragments:
-        words = [word for word in dict.fromkeys((fragment, given_part)) if len(word) >= 3]
-        matched = clients
-        if not words:
-            matched = matched.filter(search_name__gte=fragment, search_name__lt=_next_prefix(fragment))
-        elif connection.vendor == "sqlite":
-            matched = matched.filter(pk__in=_fts_ids("search_name", words))
-        else:
-            for word in words:
-                matched = matched.filter(search_name__contains=word)
-        if 0 < len(fragment) < 3 and words:
-            matched = matched.filter(search_name__contains=fragment)
-        if 0 < len(given_part) < 3:
-            matched = matched.filter(search_name__contains=given_part)
-        querysets.append(matched.values_list("pk", flat=True).order_by()[:limit])
-    return querysets
-
-
 # The pieces ------------------------------------------------------------------------------------
 
 
@@ -261,7 +213,7 @@ def _phones(clients: QuerySet[Client], digits: str, organisation_id: int) -> Que
     by_identifier = dict(
         ClientIdentifier.objects.filter(
             value_normalised__gte=identifier,
-            value_normalised__lt=_next_prefix(identifier),
+            value_normalised__lt=next_prefix(identifier),
             organisation_id=organisation_id,
         ).values_list("client_id", "value_normalised")[:50]
     )
@@ -340,7 +292,7 @@ def _sqlite_word_ids(organisation_id: int, words: tuple[str, ...], births: list[
         # CROSS JOIN keeps SQLite reading the vocabulary first, in word order.
         source = "clients_client_words_vocab v CROSS JOIN clients_client c ON c.id = v.doc"
         conditions += ["v.term >= %s", "v.term < %s"]
-        params += [words[0], _next_prefix(words[0])]
+        params += [words[0], next_prefix(words[0])]
         column = "v.doc"
     else:
         source = "clients_client_words w CROSS JOIN clients_client c ON c.id = w.rowid"
@@ -382,7 +334,7 @@ def _postgres_name_ids(organisation_id: int, words: tuple[str, ...], births: lis
         if index:
             tables.append(f"JOIN clients_client_word w{index} ON w{index}.client_id = w0.client_id")
         conditions.append(f"w{index}.organisation_id = %s AND w{index}.word >= %s AND w{index}.word < %s")
-        params += [organisation_id, word, _next_prefix(word)]
+        params += [organisation_id, word, next_prefix(word)]
     if births:
         tables.append("JOIN clients_client birth ON birth.id = w0.client_id")
         conditions.append("birth.date_of_birth = ANY(%s)")
@@ -457,7 +409,7 @@ def word_similarity(word: str | None, name: str | None) -> float:
 def _short_word(clients: QuerySet[Client], word: str, *, alone: bool) -> QuerySet[Client]:
     if alone:
         # The (organisation, search_name) index serves a prefix range.
-        return clients.filter(search_name__gte=word, search_name__lt=_next_prefix(word))
+        return clients.filter(search_name__gte=word, search_name__lt=next_prefix(word))
     return clients.filter(Q(search_name__startswith=word) | Q(search_name__contains=f" {word}"))
 
 
@@ -480,8 +432,3 @@ def _fts_match(fragments: Iterable[str], *, column: str = "", joiner: str = "AND
 
 def _fts_ids(column: str, fragments: list[str]) -> RawSQL:
     return RawSQL(_FTS_IDS, [_fts_match(fragments, column=column)])  # noqa: S611 - the MATCH text is a parameter
-
-
-def _next_prefix(prefix: str) -> str:
-    """The smallest string greater than every string starting with ``prefix``."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else "\U0010ffff"

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from frontoffice.clients.matching import EXACT, POSSIBLE, PROBABLE, MatchQuery, find_matches, score_pair
+from frontoffice.clients.matching import (
+    EXACT,
+    POSSIBLE,
+    PROBABLE,
+    MatchQuery,
+    candidate_ids,
+    find_matches,
+    score_pair,
+)
 from frontoffice.clients.services import ClientData, IdentifierData, client_create
 
 
@@ -136,3 +144,30 @@ def test_name_blocking_leaves_out_only_what_could_not_reach_the_threshold(organi
     )
     found = {match.client for match in find_matches(organisation=organisation, query=query, limit=10)}
     assert other_birth in found
+
+
+def test_a_typo_in_the_first_four_letters_is_found_with_or_without_a_date_of_birth(organisation, clerk):
+    stored = client_create(
+        organisation=organisation,
+        actor=clerk,
+        data=ClientData(given_name="Marianna", family_name="Hrynkiewicz", date_of_birth=date(1950, 3, 15)),
+    )
+    client_create(  # shares the common ending "wicz" only, which is not looked for alone any more
+        organisation=organisation,
+        actor=clerk,
+        data=ClientData(given_name="Marianna", family_name="Jankowicz", date_of_birth=date(1971, 9, 2)),
+    )
+    # The date of birth is known: the birth block finds the person, the common ending is not looked for.
+    typed = MatchQuery(given_name="Marianna", family_name="Hyrnkiewicz", date_of_birth=date(1950, 3, 15))
+    assert [match.client for match in find_matches(organisation=organisation, query=typed)] == [stored]
+    # Without it, the letters after the first four ("kiewicz") block it for scoring, and not Jankowicz.
+    typed = MatchQuery(given_name="Marianna", family_name="Hyrnkiewicz")
+    assert candidate_ids(organisation=organisation, query=typed) == {stored.pk}
+
+
+def test_the_rest_of_a_long_family_name_is_the_fragment_after_the_first_four_letters():
+    from frontoffice.clients.blocking import _rest
+
+    assert _rest("hrynkiewicz") == "kiewicz"
+    assert _rest("kowalski") == "lski"  # eight letters: the last four
+    assert _rest("nowak7") == "wak7"

@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from frontoffice.clients.blocking import name_candidate_ids
 from frontoffice.clients.choices import IdentifierKind
-from frontoffice.clients.search import name_candidate_ids, parse, search_clients
+from frontoffice.clients.search import parse, search_clients
 from frontoffice.clients.services import ClientData, IdentifierData, client_create
 
 
@@ -138,11 +139,11 @@ def test_on_sqlite_close_spellings_are_tried_only_when_nothing_matches_as_typed(
 
 
 def test_name_candidates_block_on_family_name_fragments(organisation, zofia, others):
-    ids = name_candidate_ids(organisation=organisation, folded_family="kowalsky", limit=50)
+    ids = name_candidate_ids(organisation_id=organisation.pk, family="kowalsky", limit=50)
     assert ids == {others[0].pk, others[1].pk}
-    assert name_candidate_ids(organisation=organisation, folded_family="Kowalsky", folded_given="Jan") == {others[0].pk}
-    assert name_candidate_ids(organisation=organisation, folded_family="jan", folded_given="kowalski") == {others[0].pk}
-    assert name_candidate_ids(organisation=organisation, folded_family="", folded_given="jan") == set()
+    assert name_candidate_ids(organisation_id=organisation.pk, family="Kowalsky", given="Jan") == {others[0].pk}
+    assert name_candidate_ids(organisation_id=organisation.pk, family="jan", given="kowalski") == {others[0].pk}
+    assert name_candidate_ids(organisation_id=organisation.pk, family="", given="jan") == set()
 
 
 # The client list page ---------------------------------------------------------------------------
