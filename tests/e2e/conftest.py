@@ -47,6 +47,22 @@ CHROMIUM_ARGS = [
 expect.set_options(timeout=10_000)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _test_database_released(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """At the end, on PostgreSQL, end the sessions the test servers' threads left open on the test database,
+    which would otherwise keep pytest-django from dropping it ("is being accessed by other users")."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
