@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -16,6 +18,21 @@ from tests.factories import PASSWORD, BranchFactory, OrganisationFactory
 from tests.personas import staff_user
 
 fast_flush.install()
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup`` with the tests under ``tests/demo/`` as one group, sent to one worker, so that the
+    demo is loaded once. (xdist's ``xdist_group`` marker does not group anything under pytest 9: xdist writes
+    the group into ``item._nodeid``, which pytest no longer reads.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class _Scheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "demo" if nodeid.startswith("tests/demo/") else super()._split_scope(nodeid)
+
+    return _Scheduling(config, log)
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,8 @@
 ``demo`` commits the demo into the test database when the first demo test starts and empties the
 database again after the last one; each test still runs in its own transaction, rolled back at its end
 (so a test's second ``load_demo()``, proving the loaders idempotent, leaves nothing behind). The tests
-share one xdist group, so one worker loads the demo once instead of each worker loading it.
+are one group for xdist (the root ``conftest.py``), so one worker loads the demo once instead of each worker
+loading it.
 """
 
 from __future__ import annotations
@@ -17,12 +18,6 @@ from django.test import override_settings
 from django.utils import translation
 
 from frontoffice.core.demo import load_demo
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/demo/" in item.nodeid:
-            item.add_marker(pytest.mark.xdist_group("demo"))
 
 
 @pytest.fixture(scope="package")
