@@ -151,13 +151,9 @@ BENCH_JOBS ?= 2
 bench: dev ## run every benchmark in its quick smoke mode, BENCH_JOBS at a time; fails if any fails
 	@shopt -s nullglob; scripts=(bench/*.py); \
 	if [ $${#scripts[@]} -eq 0 ]; then echo "No benchmarks in bench/ yet."; exit 0; fi; \
-	pg=($$(grep -l '^QUICK_DATABASE = "postgres' "$${scripts[@]}")); other=(); \
-	for script in "$${scripts[@]}"; do [[ " $${pg[*]} " == *" $$script "* ]] || other+=("$$script"); done; \
-	: "Start one PostgreSQL and one SQLite script first, so that the two migration templates are built side by side"; \
-	ordered=("$${pg[@]:0:1}" "$${other[@]:0:1}" "$${pg[@]:1}" "$${other[@]:1}"); \
 	export FRONTOFFICE_MIGRATION_TEMPLATES="$${FRONTOFFICE_MIGRATION_TEMPLATES:-$(CURDIR)/var/migration-templates}"; \
 	logs=$$(mktemp -d); export logs; \
-	printf '%s\n' "$${ordered[@]}" | xargs -P $(BENCH_JOBS) -I{} bash -c \
+	printf '%s\n' "$${scripts[@]}" | xargs -P $(BENCH_JOBS) -I{} bash -c \
 	  'name=$$(basename {} .py); started=$$(date +%s); \
 	   if "$(CURDIR)/$(PY)" {} --quick > "$$logs/$$name.log" 2>&1; then status=ok; else status=FAILED; fi; \
 	   echo "$$status in $$(( $$(date +%s) - started )) s" > "$$logs/$$name.status"'; \

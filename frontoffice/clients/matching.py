@@ -119,7 +119,6 @@ def thresholds_for(organisation: Organisation) -> Thresholds:
     # Two columns of one row: through a model instance this was a tenth of a duplicate check's time.
     row = (
         ClientSettings.objects.filter(organisation=organisation)
-        .order_by()
         .values_list("possible_match_score", "probable_match_score")
         .first()
     )

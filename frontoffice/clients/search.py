@@ -65,7 +65,6 @@ from .normalise import fold, normalise_identifier, swapped_day_month
 MAX_QUERY_LENGTH = 100
 FTS_TABLE = "clients_client_fts"
 _BM25 = "bm25(clients_client_fts)"
-_FTS_IDS = FTS_IDS
 FUZZY_MIN_LENGTH = 4  # PostgreSQL: words this long also match by trigram word similarity
 PREFIX_CANDIDATES = 200  # PostgreSQL: clients ranked at most, per way of matching
 SQLITE_FUZZY_MIN_LENGTH = 5  # SQLite: words this long are retried fuzzily when nothing matches
@@ -377,7 +376,7 @@ def _sqlite_fuzzy_names(clients: QuerySet[Client], parsed: ParsedQuery, fuzzy_wo
         if word in fuzzy_words:
             half = max(3, len(word) // 2)
             fragments = _fts_match((word[:half], word[-half:]), column="search_name", joiner="OR")
-            candidates = RawSQL(f"{_FTS_IDS} LIMIT {FUZZY_CANDIDATES}", [fragments])  # noqa: S611 - a parameter
+            candidates = RawSQL(f"{FTS_IDS} LIMIT {FUZZY_CANDIDATES}", [fragments])  # noqa: S611 - a parameter
             name = f"similarity_{index}"
             similarity = RawSQL(  # noqa: S611 - constant SQL, the word is a parameter
                 f"{SIMILARITY_FUNCTION}(%s, clients_client.search_name)", [word], output_field=FloatField()
@@ -431,4 +430,4 @@ def _fts_match(fragments: Iterable[str], *, column: str = "", joiner: str = "AND
 
 
 def _fts_ids(column: str, fragments: list[str]) -> RawSQL:
-    return RawSQL(_FTS_IDS, [_fts_match(fragments, column=column)])  # noqa: S611 - the MATCH text is a parameter
+    return RawSQL(FTS_IDS, [_fts_match(fragments, column=column)])  # noqa: S611 - the MATCH text is a parameter
