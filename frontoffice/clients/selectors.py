@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -31,6 +32,35 @@ def client_get(*, user: Any, pk: int, follow_merges: bool = True) -> Client:
         seen.add(client.replaced_by_id)
         client = client_queryset(user=user, include_inactive=True).get(pk=client.replaced_by_id)
     return client
+
+
+def clients_with_phones(*, organisation_id: int, phones: Iterable[str], limit: int = 5) -> dict[str, list[Client]]:
+    """``clients_with_contact`` for many phone numbers at once (a batch of calls), in one query: the clients at
+    each number, keyed by the number as given; numbers with no client are left out."""
+    from .choices import ContactKind
+    from .models import ClientContact
+    from .normalise import normalise_phone
+
+    given: dict[str, list[str]] = {}
+    for phone in phones:
+        value = normalise_phone(phone) or ""
+        if value:
+            given.setdefault(value, []).append(phone)
+    if not given:
+        return {}
+    contacts = ClientContact.objects.filter(
+        organisation_id=organisation_id,
+        kind=ContactKind.PHONE,
+        value__in=list(given),
+        client__replaced_by__isnull=True,
+        client__erased_at__isnull=True,
+    )
+    clients: dict[str, list[Client]] = {}
+    for contact in contacts.select_related("client").order_by("client_id"):
+        found = clients.setdefault(contact.value, [])
+        if len(found) < limit and contact.client not in found:
+            found.append(contact.client)
+    return {phone: clients[value] for value, phones in given.items() if value in clients for phone in phones}
 
 
 def clients_with_contact(*, organisation_id: int, phone: str = "", email: str = "", limit: int = 5) -> list[Client]:

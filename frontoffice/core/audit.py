@@ -8,6 +8,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from .models import AccessLogEntry, AuditEntry, Branch, Organisation
+from .queries import InsertBuffer
+
+# Entries of work that audits many actions in one transaction (a batch of queued CTI events), written in one
+# INSERT when its ``buffered_audit()`` block ends.
+_pending = InsertBuffer(AuditEntry)
+buffered_audit = _pending.block
 
 
 def signed_in_user(actor: Any) -> Any:
@@ -25,8 +31,9 @@ def audit(
     branch: Branch | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Record a workflow action on ``target``. ``summary`` is stored as written."""
-    return AuditEntry.objects.create(
+    """Record a workflow action on ``target``. ``summary`` is stored as written. Within ``buffered_audit()`` the
+    entry is written when the block ends."""
+    entry = AuditEntry(
         organisation=organisation,
         branch=branch,
         actor=signed_in_user(actor),
@@ -36,6 +43,9 @@ def audit(
         summary=summary[:300],
         data=data or {},
     )
+    if not _pending.keep(entry):
+        entry.save(force_insert=True)
+    return entry
 
 
 def log_access(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import connections
@@ -42,3 +44,33 @@ def update_rows(model: type[Model], objects: Iterable[Model], fields: Sequence[s
     ]
     with connection.cursor() as cursor:
         cursor.executemany(statement, parameters)
+
+
+class InsertBuffer[M: Model]:
+    """New rows of one model kept while a block runs and written in one INSERT when it ends.
+
+    For work that writes many such rows in one transaction (a batch of queued CTI events): open the block
+    inside the transaction, so that the rows still commit, or roll back, with the facts they record. Outside
+    a block ``keep`` declines and the caller saves the row itself."""
+
+    def __init__(self, model: type[M]) -> None:
+        self.model = model
+        self._pending: ContextVar[list[M] | None] = ContextVar(f"{model._meta.label}_pending", default=None)
+
+    def keep(self, row: M) -> bool:
+        """Hold ``row`` for the block's INSERT; False outside a block."""
+        pending = self._pending.get()
+        if pending is None:
+            return False
+        pending.append(row)
+        return True
+
+    @contextmanager
+    def block(self) -> Iterator[None]:
+        pending: list[M] = []
+        token = self._pending.set(pending)
+        try:
+            yield
+            self.model._default_manager.bulk_create(pending)
+        finally:
+            self._pending.reset(token)

@@ -15,9 +15,6 @@ apps that record them and the ``reports`` app that reads them agree on the words
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from importlib import import_module
 from types import ModuleType
 from typing import Any
@@ -25,6 +22,7 @@ from typing import Any
 from django.apps import apps
 
 from .models import Branch, Organisation, ReportingEvent
+from .queries import InsertBuffer
 
 
 class EventKind:
@@ -101,31 +99,16 @@ def record_event(
         value=value,
         data=data or {},
     )
-    pending = _pending.get()
-    if pending is None:
+    if not _pending.keep(event):
         event.save(force_insert=True)
-    else:
-        pending.append(event)
     return event
 
 
-# Events recorded inside ``buffered()``, not written yet (None outside such a block).
-_pending: ContextVar[list[ReportingEvent] | None] = ContextVar("reporting_pending", default=None)
-
-
-@contextmanager
-def buffered() -> Iterator[None]:
-    """Keep the events recorded in the block and write them in one INSERT when it ends.
-
-    For work that records many events in one transaction (a batch of queued CTI events): use it inside the
-    transaction, so the events still commit, or roll back, with the facts they report."""
-    pending: list[ReportingEvent] = []
-    token = _pending.set(pending)
-    try:
-        yield
-        ReportingEvent.objects.bulk_create(pending)
-    finally:
-        _pending.reset(token)
+# Events recorded inside ``buffered()``, not written yet.
+_pending = InsertBuffer(ReportingEvent)
+# Keep the events recorded in the block and write them in one INSERT when it ends (use it inside the
+# transaction of the facts they report).
+buffered = _pending.block
 
 
 def reporting_modules() -> list[tuple[str, ModuleType]]:

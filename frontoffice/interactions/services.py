@@ -64,12 +64,13 @@ def match_client(interaction: Interaction) -> None:
 _GIVEN_RELATIONS = ["organisation", "branch", "staff", "client", "topic", "case", "created_by", "updated_by"]
 
 
-def _validate_new(interaction: Interaction) -> None:
+def _validate_new(interaction: Interaction, *, external_id_free: bool = False) -> None:
     """full_clean() without a database round trip per constraint.
 
     Django checks each CheckConstraint with a query of its own (three round trips with the savepoint); the two
     time-order rules are plain comparisons, made here with the constraints' own messages, and the one unique
-    rule is one EXISTS query. The database constraints stay the final word.
+    rule is one EXISTS query, left out when the caller has just made sure (``external_id_free``). The
+    database constraints stay the final word.
     """
     interaction.full_clean(exclude=_GIVEN_RELATIONS, validate_constraints=False)
     errors: dict[str, list[str]] = {}
@@ -80,8 +81,10 @@ def _validate_new(interaction: Interaction) -> None:
         value = getattr(interaction, field)
         if value is not None and value < started:
             errors.setdefault(NON_FIELD_ERRORS, []).append(str(constraints[name].get_violation_error_message()))
-    if interaction.external_id and (
-        Interaction.objects.filter(
+    if (
+        interaction.external_id
+        and not external_id_free
+        and Interaction.objects.filter(
             organisation_id=interaction.organisation_id,
             channel=interaction.channel,
             external_id=interaction.external_id,
@@ -93,8 +96,7 @@ def _validate_new(interaction: Interaction) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
-def interaction_record(
+def record_contact(
     *,
     branch: Branch,
     channel: str,
@@ -113,11 +115,17 @@ def interaction_record(
     external_id: str = "",
     case: Case | None = None,
     report: bool = True,
+    candidates: list[Client] | None = None,
+    external_id_free: bool = False,
 ) -> Interaction:
     """Record one contact; when no client is given, match one by the phone number or e-mail address.
 
+    Runs in the caller's transaction (``interaction_record`` is the same in a transaction of its own).
     ``report=False`` leaves the contact's reporting event to the caller (the CTI engine records a call's
-    when the call ends, once the agent who took it is known)."""
+    when the call ends, once the agent who took it is known). ``candidates``: the clients at the contact's
+    address, already looked up by the caller (a batch of CTI events matches all its callers in one query).
+    ``external_id_free``: the caller has made sure no contact has this external id yet (the CTI engine found
+    no call with that id under lock); the unique constraint still guards it."""
     if client is not None and client.organisation_id != branch.organisation_id:
         raise ValidationError({"client": _("This client belongs to another organisation.")})
     if topic is not None and topic.organisation_id != branch.organisation_id:
@@ -142,9 +150,12 @@ def interaction_record(
         case=case,
         created_by=signed_in_user(actor),
     )
-    _validate_new(interaction)
+    _validate_new(interaction, external_id_free=external_id_free)
     # The client is matched before the insert, so the row is written once.
-    candidates = [] if client is not None else _clients_at(branch.organisation_id, interaction.contact_address)
+    if client is not None:
+        candidates = []
+    elif candidates is None:
+        candidates = _clients_at(branch.organisation_id, interaction.contact_address)
     if len(candidates) == 1:
         interaction.client, interaction.client_match = candidates[0], ClientMatch.AUTOMATIC
     elif candidates:
@@ -165,6 +176,9 @@ def interaction_record(
         summary=_("%(channel)s contact logged") % {"channel": Channel(channel).label},
     )
     return interaction
+
+
+interaction_record = transaction.atomic(record_contact)
 
 
 @transaction.atomic

@@ -35,6 +35,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from frontoffice.clients.normalise import normalise_phone
+from frontoffice.clients.selectors import clients_with_phones
+from frontoffice.core.audit import buffered_audit
 from frontoffice.core.events import channel, publish
 from frontoffice.core.queries import single, update_rows
 from frontoffice.core.reporting import buffered
@@ -42,7 +44,7 @@ from frontoffice.core.reporting import buffered
 from .. import reporting
 from .. import services as interaction_services
 from ..choices import AgentState, CallState, Channel, CtiOutcome, Direction, Outcome
-from ..models import Call, CtiEvent, CtiToken, Interaction
+from ..models import BlockedNumber, Call, CtiEvent, CtiToken, Interaction
 from . import actions, services, teams
 
 logger = logging.getLogger(__name__)
@@ -233,10 +235,10 @@ def _resolve_users(organisation_id: int, wanted: list[str]) -> list[Any]:
     return users
 
 
-def pop(call: Call, user: Any, kind: str) -> None:
-    """Tell ``user``'s screen-pop stream about the call (sent when the transaction commits)."""
+def pop(call: Call, user_id: int, kind: str) -> None:
+    """Tell the screen-pop stream of user ``user_id`` about the call (sent when the transaction commits)."""
     publish(
-        pop_channel(call.organisation_id, user.pk),
+        pop_channel(call.organisation_id, user_id),
         {"type": kind, "contact": call.interaction_id, "call": call.pk},
     )
 
@@ -338,11 +340,22 @@ def _apply_one(row: CtiEvent) -> None:
 
 @dataclass
 class _Batch:
-    """Writes that a batch of queued events makes once, at its end, instead of once per event."""
+    """What a batch of queued events looks up once, before its first event, and writes once, at its end,
+    instead of once per event."""
 
     rows: list[CtiEvent] = field(default_factory=list)  # applied events: sequence, outcome, note
     calls: dict[int, Call] = field(default_factory=dict)  # calls moved on: CALL_PROGRESS
     tokens: dict[int, tuple[CtiToken, datetime.datetime]] = field(default_factory=dict)  # last used
+    contacts: dict[int, tuple[Interaction, set[str]]] = field(default_factory=dict)  # contacts changed: fields
+    links: list[Any] = field(default_factory=list)  # new calls' "rang for" rows
+    # Looked up before the first event:
+    clients: dict[str, list[Any]] = field(default_factory=dict)  # the clients at each new call's number
+    blocked: set[tuple[int, str]] = field(default_factory=set)  # (branch id, number) of blocked callers
+    kept: set[tuple[int, str]] = field(default_factory=set)  # (organisation id, call id) with kept events
+    rang_for: dict[int, list[int]] = field(default_factory=dict)  # call pk → the users it rang for
+
+
+_current_batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar("cti_batch", default=None)
 
 
 def _apply_batch(rows: list[CtiEvent]) -> None:
@@ -360,7 +373,8 @@ def _apply_batch(rows: list[CtiEvent]) -> None:
 
 @transaction.atomic
 def _apply_batch_in_transaction(rows: list[CtiEvent]) -> None:
-    with buffered():  # the batch's reporting events go in as one INSERT, in this transaction
+    # The batch's reporting events and audit entries go in as one INSERT each, in this transaction.
+    with buffered(), buffered_audit():
         _apply_rows(rows)
 
 
@@ -369,12 +383,79 @@ def _apply_rows(rows: list[CtiEvent]) -> None:
     keys = {(row.organisation_id, row.call_id) for row in rows if row.token is not None}
     calls: dict[tuple[int, str], Call] = {}
     if keys:
-        wanted = Q()
-        for organisation_id in {organisation_id for organisation_id, _ in keys}:
-            ids = [call_id for owner, call_id in keys if owner == organisation_id]
-            wanted |= Q(organisation_id=organisation_id, call_id__in=ids)
+        wanted = _calls_q(keys)
         locked = Call.objects.select_for_update(of=("self",)).select_related("interaction__staff__staff")
         calls = {(call.organisation_id, call.call_id): call for call in locked.filter(wanted).order_by("pk")}
+        _look_up(batch, rows, calls, wanted)
+    token = _current_batch.set(batch)
+    try:
+        _step_rows(rows, batch, calls)
+    finally:
+        _current_batch.reset(token)
+    _write(batch)
+
+
+def _calls_q(keys: set[tuple[int, str]]) -> Q:
+    """The calls (or their events) of these (organisation id, call id) pairs."""
+    wanted = Q()
+    for organisation_id in {organisation_id for organisation_id, _ in keys}:
+        ids = [call_id for owner, call_id in keys if owner == organisation_id]
+        wanted |= Q(organisation_id=organisation_id, call_id__in=ids)
+    return wanted
+
+
+def _look_up(batch: _Batch, rows: list[CtiEvent], calls: dict[tuple[int, str], Call], wanted: Q) -> None:
+    """What the batch's events would each look up: the new callers' clients and blocks, the calls with kept
+    events, and whom the known calls rang for; one query each."""
+    fresh = [
+        row
+        for row in rows
+        if row.kind == "newCall" and row.token is not None and (row.organisation_id, row.call_id) not in calls
+    ]
+    numbers: dict[int, set[str]] = {}
+    for row in fresh:
+        address = caller_address(row.payload)
+        if address:
+            numbers.setdefault(row.organisation_id, set()).add(address)
+    for organisation_id, addresses in numbers.items():
+        batch.clients.update(clients_with_phones(organisation_id=organisation_id, phones=addresses))
+    if numbers:
+        batch.blocked = set(
+            BlockedNumber.objects.filter(
+                branch_id__in={row.token.branch_id for row in fresh if row.token is not None},
+                number__in=set().union(*numbers.values()),
+                removed_at__isnull=True,
+            ).values_list("branch_id", "number")
+        )
+    if fresh:
+        kept = CtiEvent.objects.filter(wanted, outcome=CtiOutcome.UNKNOWN_CALL)
+        batch.kept = set(kept.values_list("organisation_id", "call_id"))
+    if calls:
+        through = Call.rang_for.through.objects.filter(call_id__in=[call.pk for call in calls.values()])
+        for call_id, user_id in through.order_by("pk").values_list("call_id", "user_id"):
+            batch.rang_for.setdefault(call_id, []).append(user_id)
+
+
+def _write(batch: _Batch) -> None:
+    """The batch's writes kept for its end."""
+    now = timezone.now()
+    Call.rang_for.through.objects.bulk_create(batch.links)
+    by_fields: dict[tuple[str, ...], list[Interaction]] = {}
+    for interaction, changed in batch.contacts.values():
+        interaction.updated_at = now
+        by_fields.setdefault(tuple(sorted(changed | {"updated_at"})), []).append(interaction)
+    for fields, contacts in by_fields.items():
+        update_rows(Interaction, contacts, fields)
+    for call in batch.calls.values():
+        call.updated_at = now
+    update_rows(Call, batch.calls.values(), CALL_PROGRESS)
+    update_rows(CtiEvent, batch.rows, ["sequence", "outcome", "note"])
+    for token, at in batch.tokens.values():
+        if token.last_used_at is None or at - token.last_used_at > LAST_USED_GRAIN:
+            services.cti_token_touch(token=token, at=at)
+
+
+def _step_rows(rows: list[CtiEvent], batch: _Batch, calls: dict[tuple[int, str], Call]) -> None:
     for row in rows:
         token = row.token
         if token is None:
@@ -393,14 +474,6 @@ def _apply_rows(rows: list[CtiEvent]) -> None:
         )
         if result.call is not None:
             calls[key] = result.call
-    now = timezone.now()
-    for call in batch.calls.values():
-        call.updated_at = now
-    update_rows(Call, batch.calls.values(), CALL_PROGRESS)
-    update_rows(CtiEvent, batch.rows, ["sequence", "outcome", "note"])
-    for token, at in batch.tokens.values():
-        if token.last_used_at is None or at - token.last_used_at > LAST_USED_GRAIN:
-            services.cti_token_touch(token=token, at=at)
 
 
 def caller_address(event: dict[str, Any]) -> str:
@@ -467,8 +540,9 @@ def _step(
     elif call is None and kind != "newCall":
         result = Result(CtiOutcome.UNKNOWN_CALL, "no newCall for this call id yet; kept")
     elif call is None:
-        with transaction.atomic():  # a savepoint: a racing insert raises IntegrityError to receive()
-            call = _new_call(token=token, event=event, occurred=occurred)
+        # No savepoint: a racing insert's IntegrityError rolls the whole event (or batch) back, to be applied
+        # again by receive() (or one by one by apply_queued()).
+        call = _new_call(token=token, event=event, occurred=occurred)
         result = Result(CtiOutcome.APPLIED, call=call)
     else:
         result = Result(*_apply(token=token, call=call, event=event, occurred=occurred), call=call)
@@ -490,6 +564,8 @@ def _step(
         row.sequence, row.outcome, row.note = sequence, result.outcome, result.note
         if batch is None or result.outcome == CtiOutcome.UNKNOWN_CALL:
             row.save(update_fields=["sequence", "outcome", "note"])
+            if batch is not None:
+                batch.kept.add((organisation_id, call_id))
         else:
             batch.rows.append(row)
     if call is not None:
@@ -523,6 +599,9 @@ def _remember(call: Call, fingerprint: str, received: datetime.datetime | None) 
 def _apply_kept(*, token: CtiToken, call: Call) -> list[str]:
     """Events that came before their newCall, applied now in the order they came."""
     applied: list[str] = []
+    batch = _current_batch.get()
+    if batch is not None and (call.organisation_id, call.call_id) not in batch.kept:
+        return applied
     kept = CtiEvent.objects.filter(
         organisation_id=call.organisation_id, call_id=call.call_id, outcome=CtiOutcome.UNKNOWN_CALL
     ).order_by("received_at", "pk")
@@ -542,8 +621,12 @@ def _new_call(*, token: CtiToken, event: dict[str, Any], occurred: datetime.date
     users = resolve_users(token.organisation_id, event.get("user", []))
     address = caller_address(event)
     # A blocked caller is rejected (actions.pbx_reply): the contact is kept, ended at once, and nobody is rung.
-    blocked = inbound and actions.is_blocked(branch_id=token.branch_id, number=address)
-    interaction = interaction_services.interaction_record(
+    batch = _current_batch.get()
+    if batch is None:
+        blocked = inbound and actions.is_blocked(branch_id=token.branch_id, number=address)
+    else:
+        blocked = inbound and (token.branch_id, address) in batch.blocked
+    interaction = interaction_services.record_contact(
         branch=token.branch,
         channel=Channel.PHONE,
         actor=None,
@@ -555,6 +638,8 @@ def _new_call(*, token: CtiToken, event: dict[str, Any], occurred: datetime.date
         contact_address=address,
         external_id=event["callId"],
         report=blocked,  # a call's contact is reported when it ends; a blocked one ends here
+        candidates=None if batch is None else batch.clients.get(address, []),
+        external_id_free=True,  # the call id is the contact's: no call had it (looked for under lock)
     )
     call = Call.objects.create(
         organisation_id=token.organisation_id,
@@ -579,9 +664,14 @@ def _new_call(*, token: CtiToken, event: dict[str, Any], occurred: datetime.date
     if inbound:
         reporting.call_offered(call)
         # Straight into the link table: the call is new, so there is nothing to compare with.
-        Call.rang_for.through.objects.bulk_create([Call.rang_for.through(call=call, user=user) for user in users])
+        links = [Call.rang_for.through(call=call, user=user) for user in users]
+        if batch is None:
+            Call.rang_for.through.objects.bulk_create(links)
+        else:
+            batch.links += links
+            batch.rang_for[call.pk] = [user.pk for user in users]
         for user in users:
-            pop(call, user, "call.ringing")
+            pop(call, user.pk, "call.ringing")
     elif users:
         _agent_state(user=users[0], state=AgentState.ON_CALL, at=occurred, call=call)
     return call
@@ -603,14 +693,14 @@ def _apply(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: date
         call.ring_seconds = reporting.elapsed_seconds(interaction.started_at, occurred)
         interaction.answered_at = occurred
         interaction.staff = staff
-        interaction.save(update_fields=["answered_at", "staff", "updated_at"])
+        _save_contact(interaction, ["answered_at", "staff"])
         if call.team_id is None and staff is not None:  # no team holds the call's queue: the agent's team
             call.team_id = teams.only_team(teams.member_teams(staff.pk), branch_id=call.branch_id)
         if interaction.direction == Direction.INBOUND:
             reporting.call_answered(call, at=occurred)
         if staff is not None:
             _agent_state(user=staff, state=AgentState.ON_CALL, at=occurred, call=call)
-            pop(call, staff, "call.answered")
+            pop(call, staff.pk, "call.answered")
         return CtiOutcome.APPLIED, ""
     if kind == "hold":
         if call.state != CallState.ANSWERED:
@@ -645,6 +735,23 @@ def _apply(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: date
     return CtiOutcome.APPLIED, ""
 
 
+def _save_contact(interaction: Interaction, fields: list[str]) -> None:
+    """Save what an event changed on the call's contact; within a batch, once for all its events at its end."""
+    batch = _current_batch.get()
+    if batch is None:
+        interaction.save(update_fields=[*fields, "updated_at"])
+    else:
+        batch.contacts.setdefault(interaction.pk, (interaction, set()))[1].update(fields)
+
+
+def _rang_for_ids(call: Call) -> list[int]:
+    """The users the call rang for (known to a batch without a query)."""
+    batch = _current_batch.get()
+    if batch is not None and call.pk in batch.rang_for:
+        return batch.rang_for[call.pk]
+    return list(call.rang_for.values_list("pk", flat=True))
+
+
 def _wrap_up_follows(token: CtiToken, interaction: Interaction) -> bool:
     """Whether the hangup of an answered call starts a wrap-up (whose end then ends the call's handling)."""
     return token.uses_wrap_up and interaction.staff is not None
@@ -664,11 +771,11 @@ def _transfer(*, call: Call, event: dict[str, Any], occurred: datetime.datetime)
         call.state, call.hold_started_at = CallState.ANSWERED, None
     call.transfers += 1
     interaction.staff = target
-    interaction.save(update_fields=["staff", "updated_at"])
+    _save_contact(interaction, ["staff"])
     if previous is not None and previous != target:
         _agent_state(user=previous, state=AgentState.AVAILABLE, at=occurred, call=call)
     _agent_state(user=target, state=AgentState.ON_CALL, at=occurred, call=call)
-    pop(call, target, "call.answered")
+    pop(call, target.pk, "call.answered")
     return CtiOutcome.APPLIED, ""
 
 
@@ -683,7 +790,7 @@ def _hangup(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: dat
         call.hold_started_at = None
     call.state, call.cause = CallState.ENDED, cause[:32]
     interaction.ended_at = occurred
-    fields = ["ended_at", "updated_at"]
+    fields = ["ended_at"]
     if interaction.answered_at is not None:
         call.talk_seconds = max(0, reporting.elapsed_seconds(interaction.answered_at, occurred) - call.hold_seconds)
         if call.transfers and not interaction.outcome:
@@ -701,15 +808,15 @@ def _hangup(*, token: CtiToken, call: Call, event: dict[str, Any], occurred: dat
         fields.append("outcome")
         if not inbound and interaction.staff is not None:
             _agent_state(user=interaction.staff, state=AgentState.AVAILABLE, at=occurred, call=call)
-    interaction.save(update_fields=fields)
+    _save_contact(interaction, fields)
     reporting.contact_recorded(interaction)
     if interaction.answered_at is not None:
         if not _wrap_up_follows(token, interaction):
             reporting.call_ended(call, at=occurred)
     elif inbound:
         reporting.call_abandoned(call, at=occurred)
-    for user in {*call.rang_for.all(), *([interaction.staff] if interaction.staff else [])}:
-        pop(call, user, "call.ended")
+    for user_id in {*_rang_for_ids(call), *([interaction.staff_id] if interaction.staff_id else [])}:
+        pop(call, user_id, "call.ended")
     if inbound and interaction.answered_at is None and cause not in NO_CALLBACK_CAUSES and interaction.contact_address:
         services.callback_for_missed_call(interaction=interaction, at=occurred)
     return CtiOutcome.APPLIED, ""

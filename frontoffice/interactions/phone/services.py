@@ -178,6 +178,8 @@ def agent_state_record(
         current = single(AgentStateChange.objects.filter(user=user, ended_at__isnull=True))
     if current is not None:
         if current.state == state:
+            if held is not None:  # locked and read once: the batch's next events for this user use it as it is
+                held[user.pk] = current
             return current
         current.ended_at = max(at, current.started_at)
         current.save(update_fields=["ended_at"])

@@ -12,7 +12,8 @@ from django.db import connection
 from django.db.models import Count
 from django.urls import reverse
 
-from frontoffice.interactions.choices import CallState, CtiOutcome, Outcome
+from frontoffice.core.models import AuditEntry
+from frontoffice.interactions.choices import CallState, ClientMatch, CtiOutcome, Outcome
 from frontoffice.interactions.models import Call, Callback, CtiEvent, Interaction
 from frontoffice.interactions.phone import queue as cti_queue
 from frontoffice.interactions.phone import services_setup
@@ -163,15 +164,19 @@ def test_an_applier_applies_only_the_calls_of_its_own_lanes(queued, cti_post):
 
 @pytest.mark.django_db
 def test_a_batch_of_queued_calls_costs_fewer_statements_than_applying_each_event_alone(
-    queued, cti_post, agent, django_assert_max_num_queries
+    queued, settings, cti_post, agent, django_assert_max_num_queries
 ):
+    settings.CTI_APPLIERS = 1  # every call in one partition: one batch
     for n in range(5):
         cti_post(event="newCall", callId=f"b{n}", **{"user[]": ["agent"]}, **IN)
         cti_post(event="answer", callId=f"b{n}", answeringNumber="agent", **IN)
         cti_post(event="hangup", callId=f"b{n}", cause="normalClearing", **IN)
 
     # Alone, these 15 events cost up to 19 + 11 + 13 statements per call (test_phone_cti's budget), 215 in all.
-    with django_assert_max_num_queries(150):
+    # In one batch: per call its contact and call inserted and the agent's two state changes (6 statements);
+    # the lookups (calls, clients, blocks, kept events, staff, teams) and the writes of the event rows, calls,
+    # contacts, reporting events and audit entries once for the batch (about 20).
+    with django_assert_max_num_queries(5 * 6 + 20):
         assert cti_queue.apply_due(None) == 15
 
     assert set(Call.objects.values_list("state", flat=True)) == {CallState.ENDED}
@@ -195,3 +200,59 @@ def test_a_batch_that_meets_another_applier_is_applied_one_event_at_a_time(queue
 
     assert Interaction.objects.get(external_id="d1").outcome == Outcome.ABANDONED
     assert list(CtiEvent.objects.order_by("pk").values_list("outcome", flat=True)) == [CtiOutcome.APPLIED] * 2
+
+
+@pytest.mark.django_db
+def test_one_batch_matches_each_caller_to_a_client_and_rejects_a_blocked_one(
+    queued, settings, cti_post, caller, organisation, clerk, branch, manager
+):
+    from frontoffice.clients.services import ClientData, client_create
+
+    settings.CTI_APPLIERS = 1  # one batch
+    household = [
+        client_create(
+            organisation=organisation,
+            actor=clerk,
+            data=ClientData(given_name=name, family_name="Kowalczyk", phones=["601 300 400"]),
+            branch=branch,
+        )
+        for name in ("Ewa", "Piotr")
+    ]
+    services_setup.blocked_number_add(branch=branch, actor=manager, number="602 555 000")
+    for call_id, number in (("m1", "+48 600 200 300"), ("m2", "+48 601 300 400"), ("m3", "+48 602 555 000")):
+        cti_post(event="newCall", callId=call_id, **{**IN, "from": number})
+        cti_post(event="hangup", callId=call_id, cause="cancel", **{**IN, "from": number})
+
+    assert cti_queue.apply_due(None) == 6
+
+    known, shared, blocked = (Interaction.objects.get(external_id=call_id) for call_id in ("m1", "m2", "m3"))
+    assert known.client == caller and known.client_match == ClientMatch.AUTOMATIC
+    assert shared.client is None and shared.client_match == ClientMatch.MAYBE
+    assert set(shared.candidates.all()) == set(household)
+    assert blocked.outcome == Outcome.BLOCKED and Call.objects.get(call_id="m3").state == CallState.ENDED
+    assert known.outcome == shared.outcome == Outcome.ABANDONED
+    # The batch's audit entries were kept for its end and written then, one per contact.
+    logged = AuditEntry.objects.filter(action="interactions.interaction_record").values_list("target_id", flat=True)
+    assert sorted(logged) == sorted(str(contact.pk) for contact in (known, shared, blocked))
+
+
+@pytest.mark.django_db
+def test_a_batch_tells_the_screens_the_call_rang_on_that_it_ended(
+    queued, settings, cti_post, agent, django_capture_on_commit_callbacks, monkeypatch
+):
+    from frontoffice.interactions.phone import cti
+
+    settings.CTI_APPLIERS = 1
+    sent = []
+    monkeypatch.setattr(cti, "publish", lambda channel, event: sent.append(event["type"]))
+    cti_post(event="newCall", callId="e1", **{"user[]": ["agent"]}, **IN)
+    cti_post(event="newCall", callId="e2", **{"user[]": ["agent"]}, **IN)
+    with django_capture_on_commit_callbacks(execute=True):
+        cti_queue.apply_due(None)  # both calls made in one batch…
+    cti_post(event="hangup", callId="e1", cause="cancel", **IN)
+    cti_post(event="hangup", callId="e2", cause="cancel", **IN)
+    with django_capture_on_commit_callbacks(execute=True):
+        cti_queue.apply_due(None)  # …and ended in the next, whose calls' "rang for" is read once
+
+    assert sent == ["call.ringing", "call.ringing", "call.ended", "call.ended"]
+    assert Interaction.objects.filter(external_id__in=["e1", "e2"], updated_at__isnull=False).count() == 2
