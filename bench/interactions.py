@@ -563,6 +563,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="server processes for the CTI part")
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-cti", action="store_true")
+    parser.add_argument(
+        "--cti-mode", choices=("all", "at-once", "queued", "queued-after"), default="all", help="CTI runs to make"
+    )
     parser.add_argument("--generate-only", action="store_true", help="make the data and stop")
     parser.add_argument("--quick", action="store_true", help="smoke run: 1,000 contacts, 30 calls")
     args = parser.parse_args()
@@ -592,6 +595,8 @@ def main() -> None:
 
         problems = 0
         modes = [(False, False), (True, False)] + ([] if args.quick else [(True, True)])
+        chosen = {"at-once": (False, False), "queued": (True, False), "queued-after": (True, True)}.get(args.cti_mode)
+        modes = [chosen] if chosen else modes
         for queued, apply_after in modes:
             connections.close_all()
             cti = cti_figures(ctx, args.calls, args.senders, args.workers, queued, apply_after)

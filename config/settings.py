@@ -180,7 +180,14 @@ DATABASE_ENGINE = _db.engine
 # --- Redis: cache, sessions and live events when several processes run ----
 REDIS_URL = parse_redis_url("REDIS_URL", env_str("REDIS_URL", ""))
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # One pool per process: otherwise every page request opens its own connection (core/redis_pool.py).
+            "OPTIONS": {"pool_class": "frontoffice.core.redis_pool.SharedConnectionPool"},
+        }
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     # How long a signed-in user's roles, permissions and branches may be answered from the cache
     # (every change to them replaces the cached copy at once; accounts/principal.py).

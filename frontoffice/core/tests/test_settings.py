@@ -160,11 +160,16 @@ def test_redis_url_moves_the_cache_and_sessions_to_redis():
     script = (
         "from django.conf import settings; from django.core.cache import cache;"
         "cache.set('frontoffice-settings-test', 'ok', 5);"
-        "print(settings.SESSION_ENGINE, cache.get('frontoffice-settings-test'))"
+        "print(settings.SESSION_ENGINE, cache.get('frontoffice-settings-test'),"
+        " settings.CACHES['default']['OPTIONS']['pool_class'])"
     )
     result = _manage("shell", "-v0", "-c", script, REDIS_URL="redis://127.0.0.1:6379/15")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.contrib.sessions.backends.cached_db", "ok"]
+    assert result.stdout.split() == [
+        "django.contrib.sessions.backends.cached_db",
+        "ok",
+        "frontoffice.core.redis_pool.SharedConnectionPool",
+    ]
 
 
 def test_a_public_url_that_is_not_an_address_is_refused_by_name():
