@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import random
 import re
@@ -46,6 +47,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.count, args.calls = 1_000, 30
+    if not os.environ.get("DATABASE_URL"):  # its own SQLite file: `make bench` runs interactions.py beside it
+        folder = Path(__file__).resolve().parents[1] / "var" / "bench"
+        folder.mkdir(parents=True, exist_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder / f'cti-profile-{args.count}.sqlite3'}"
     setup(args.quick)
     from django.db import connection
     from django.test import Client
@@ -65,7 +70,7 @@ def main() -> None:
     ]
     # Sent in the order a busy PBX interleaves them: every call's first event, then every second one…
     bodies = [urlencode(call[step]) for step in range(5) for call in calls if step < len(call)]
-    backend = _database_backend_stat()
+    backend = _database_backend_stat() if connection.vendor == "postgresql" else None
     client = Client(HTTP_HOST="127.0.0.1")
     profiler = cProfile.Profile()
     figures = {}
