@@ -431,9 +431,10 @@ def _look_up(batch: _Batch, rows: list[CtiEvent], calls: dict[tuple[int, str], C
         kept = CtiEvent.objects.filter(wanted, outcome=CtiOutcome.UNKNOWN_CALL)
         batch.kept = set(kept.values_list("organisation_id", "call_id"))
     if calls:
-        through = Call.rang_for.through.objects.filter(call_id__in=[call.pk for call in calls.values()])
+        batch.rang_for = {call.pk: [] for call in calls.values()}  # a call that rang for nobody is known too
+        through = Call.rang_for.through.objects.filter(call_id__in=list(batch.rang_for))
         for call_id, user_id in through.order_by("pk").values_list("call_id", "user_id"):
-            batch.rang_for.setdefault(call_id, []).append(user_id)
+            batch.rang_for[call_id].append(user_id)
 
 
 def _write(batch: _Batch) -> None:
@@ -659,6 +660,8 @@ def _new_call(*, token: CtiToken, event: dict[str, Any], occurred: datetime.date
         ),
         **({"state": CallState.ENDED, "cause": "blocked", "ring_seconds": 0} if blocked else {}),
     )
+    if batch is not None:
+        batch.rang_for[call.pk] = []  # set below for an inbound call's people
     if blocked:
         return call
     if inbound:
