@@ -112,10 +112,9 @@ def main() -> None:
     print(f"{events:,} events of {args.calls:,} calls; not applied afterwards: {left.count()}")
     print(f"{'phase':<8}{'CPU ms/event':>14}{'database CPU ms/event':>23}{'queries/event':>15}{'wall ms/event':>15}")
     for name, (cpu, database, queries, wall) in figures.items():
-        print(
-            f"{name:<8}{cpu * 1000 / events:>14.2f}{database * 1000 / events:>23.2f}"
-            f"{queries / events:>15.2f}{wall * 1000 / events:>15.2f}"
-        )
+        database_ms = f"{database * 1000 / events:.2f}" if backend else "n/a (in-process)"
+        per_event = f"{queries / events:>15.2f}{wall * 1000 / events:>15.2f}"
+        print(f"{name:<8}{cpu * 1000 / events:>14.2f}{database_ms:>23}{per_event}")
     if args.profile:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
