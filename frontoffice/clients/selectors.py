@@ -52,6 +52,7 @@ def clients_with_phones(*, organisation_id: int, phones: Iterable[str], limit: i
         organisation_id=organisation_id,
         kind=ContactKind.PHONE,
         value__in=list(given),
+        client__organisation_id=organisation_id,
         client__replaced_by__isnull=True,
         client__erased_at__isnull=True,
     )
@@ -68,16 +69,15 @@ def clients_with_contact(*, organisation_id: int, phone: str = "", email: str = 
     or a sender to a client). ``phone`` may be in any format; it is compared in E.164."""
     from .choices import ContactKind
     from .models import ClientContact
-    from .normalise import normalise_email, normalise_phone
+    from .normalise import normalise_email
 
     if phone:
-        kind, value = ContactKind.PHONE, normalise_phone(phone) or ""
-    else:
-        kind, value = ContactKind.EMAIL, normalise_email(email)
+        return clients_with_phones(organisation_id=organisation_id, phones=[phone], limit=limit).get(phone, [])
+    value = normalise_email(email)
     if not value:
         return []
     client_ids = (
-        ClientContact.objects.filter(organisation_id=organisation_id, kind=kind, value=value)
+        ClientContact.objects.filter(organisation_id=organisation_id, kind=ContactKind.EMAIL, value=value)
         .values_list("client_id", flat=True)
         .distinct()
     )

@@ -85,18 +85,10 @@ CALL_PROGRESS = [
 ]
 
 
-# Staff looked up by name during one batch of queued events (None outside a batch).
-_batch_users: contextvars.ContextVar[dict[tuple[int, tuple[str, ...]], list[Any]] | None] = contextvars.ContextVar(
-    "cti_batch_users", default=None
-)
-
-
-_batch_states: contextvars.ContextVar[dict[int, Any] | None] = contextvars.ContextVar("cti_batch_states", default=None)
-
-
 def _agent_state(*, user: Any, state: str, at: datetime.datetime, call: Call) -> None:
     """The agent's state changed with the call; within a batch, the agent's open state is locked and read once."""
-    services.agent_state_record(user=user, state=state, at=at, call=call, held=_batch_states.get())
+    batch = _current_batch.get()
+    services.agent_state_record(user=user, state=state, at=at, call=call, held=None if batch is None else batch.states)
 
 
 class BadEvent(ValueError):
@@ -179,9 +171,10 @@ def resolve_users(organisation_id: int, values: list[str]) -> list[Any]:
     wanted = list(dict.fromkeys(value.strip() for value in values if value and value.strip()))
     if not wanted:
         return []
-    remembered = _batch_users.get()
-    if remembered is None:
+    batch = _current_batch.get()
+    if batch is None:
         return _resolve_users(organisation_id, wanted)
+    remembered = batch.users
     key = (organisation_id, tuple(wanted))
     if key not in remembered:
         remembered[key] = _resolve_users(organisation_id, wanted)
@@ -353,8 +346,12 @@ class _Batch:
     blocked: set[tuple[int, str]] = field(default_factory=set)  # (branch id, number) of blocked callers
     kept: set[tuple[int, str]] = field(default_factory=set)  # (organisation id, call id) with kept events
     rang_for: dict[int, list[int]] = field(default_factory=dict)  # call pk → the users it rang for
+    # Looked up as the events need them:
+    users: dict[tuple[int, tuple[str, ...]], list[Any]] = field(default_factory=dict)  # staff by the names given
+    states: dict[int, Any] = field(default_factory=dict)  # agents' open states, locked, by user id
 
 
+# The batch being applied (None outside one): the functions deep in an event's path read and add to it.
 _current_batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar("cti_batch", default=None)
 
 
@@ -362,24 +359,23 @@ def _apply_batch(rows: list[CtiEvent]) -> None:
     """Apply queued events in one transaction: the batch's calls are locked and read in one query, the staff
     the events name are looked up once, and the events' results, the calls' progress and the tokens' "last
     used" are written once each at the end."""
-    remembered, held = _batch_users.set({}), _batch_states.set({})
+    batch = _Batch()
+    token = _current_batch.set(batch)
     try:
         with teams.remembered():  # each queue's and each agent's team looked up once per batch
-            _apply_batch_in_transaction(rows)
+            _apply_batch_in_transaction(rows, batch)
     finally:
-        _batch_users.reset(remembered)
-        _batch_states.reset(held)
+        _current_batch.reset(token)
 
 
 @transaction.atomic
-def _apply_batch_in_transaction(rows: list[CtiEvent]) -> None:
+def _apply_batch_in_transaction(rows: list[CtiEvent], batch: _Batch) -> None:
     # The batch's reporting events and audit entries go in as one INSERT each, in this transaction.
     with buffered(), buffered_audit():
-        _apply_rows(rows)
+        _apply_rows(rows, batch)
 
 
-def _apply_rows(rows: list[CtiEvent]) -> None:
-    batch = _Batch()
+def _apply_rows(rows: list[CtiEvent], batch: _Batch) -> None:
     keys = {(row.organisation_id, row.call_id) for row in rows if row.token is not None}
     calls: dict[tuple[int, str], Call] = {}
     if keys:
@@ -387,11 +383,7 @@ def _apply_rows(rows: list[CtiEvent]) -> None:
         locked = Call.objects.select_for_update(of=("self",)).select_related("interaction__staff__staff")
         calls = {(call.organisation_id, call.call_id): call for call in locked.filter(wanted).order_by("pk")}
         _look_up(batch, rows, calls, wanted)
-    token = _current_batch.set(batch)
-    try:
-        _step_rows(rows, batch, calls)
-    finally:
-        _current_batch.reset(token)
+    _step_rows(rows, batch, calls)
     _write(batch)
 
 
@@ -471,7 +463,6 @@ def _step_rows(rows: list[CtiEvent], batch: _Batch, calls: dict[tuple[int, str],
             now=row.received_at,
             row=row,
             call=calls.get(key),
-            batch=batch,
         )
         if result.call is not None:
             calls[key] = result.call
@@ -502,7 +493,7 @@ def _receive(
     # The event's reporting rows (often several: a hangup ends a call and a state) in one INSERT; an agent's team
     # is looked up once even when the event both gives the call its team and ends the agent's state.
     with buffered(), teams.remembered():
-        result = _step(token=token, event=event, occurred=occurred, now=now, row=row, call=call, batch=None)
+        result = _step(token=token, event=event, occurred=occurred, now=now, row=row, call=call)
     result.reply = actions.pbx_reply(kind=event["event"], call=result.call)
     return result
 
@@ -515,13 +506,13 @@ def _step(
     now: datetime.datetime,
     row: CtiEvent | None,
     call: Call | None,
-    batch: _Batch | None,
 ) -> Result:
     """Apply one event to ``call`` (locked by the caller; None when the call is not known yet).
 
-    With a ``batch`` the event's row, the call's progress and the token's "last used" are left to the batch to
-    write; an event kept for a call not begun yet is written at once, since a later event of the same batch
-    looks for it in the table."""
+    Within a batch (``_current_batch``) the event's row, the call's progress and the token's "last used" are
+    left to the batch to write; an event kept for a call not begun yet is written at once, since a later
+    event of the same batch looks for it in the table."""
+    batch = _current_batch.get()
     organisation_id = token.organisation_id
     kind, call_id = event["event"], event["callId"]
     fingerprint = _fingerprint(event)
