@@ -10,11 +10,13 @@ figures are the per-rate ones.
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import translation
 
 from frontoffice.core.files import private_storage
 from frontoffice.core.pdf import render_pdf
@@ -94,31 +96,41 @@ def _kept_pdf_name(document: SaleDocument) -> str:
 
 
 def keep_issued_pdf(document: SaleDocument) -> None:
-    """Print a document once, when it is issued, and keep the bytes (written when the issuing transaction
-    commits). Every later copy is then the document exactly as issued, even after a template, a
-    translation or the seller's address changes, and a copy costs a file read instead of a page layout."""
-    pdf = document_pdf(document)
+    """Print a document once, after it is issued, and keep the bytes. Every later copy is then the document
+    exactly as issued, even after a template, a translation or the seller's address changes, and a copy costs
+    a file read instead of a page layout.
+
+    The layout (WeasyPrint, tens of milliseconds of CPU) is done by the worker once the issuing transaction
+    commits, in the language the document was issued in, so the clerk's click does not wait for it and the
+    page processes keep their CPU for pages. A copy asked for before the worker got to it is printed and kept
+    then (``issued_pdf``)."""
+    from ..tasks import keep_sale_document_pdf
+
+    transaction.on_commit(
+        partial(keep_sale_document_pdf.enqueue, document_id=document.pk, language=translation.get_language())
+    )
+
+
+def keep_pdf_now(document: SaleDocument) -> bytes | None:
+    """Print and keep the document unless a copy is kept already; the bytes printed, or None."""
+    storage = private_storage()
     name = _kept_pdf_name(document)
-
-    def write() -> None:
-        storage = private_storage()
-        if not storage.exists(name):
-            storage.save(name, ContentFile(pdf))
-
-    transaction.on_commit(write)
+    if storage.exists(name):
+        return None
+    pdf = document_pdf(document)
+    if not storage.exists(name):  # the worker and a copy asked for may print at the same time: keep the first
+        storage.save(name, ContentFile(pdf))
+    return pdf
 
 
 def issued_pdf(document: SaleDocument) -> bytes:
-    """The copy kept when the document was issued (printed and kept now for documents issued before
-    copies were kept)."""
-    storage = private_storage()
-    name = _kept_pdf_name(document)
-    if not storage.exists(name):
-        pdf = document_pdf(document)
-        storage.save(name, ContentFile(pdf))
-        return pdf
-    with storage.open(name) as kept:
-        return kept.read()
+    """The copy kept when the document was issued (printed and kept now when there is none yet: the worker has
+    not got to it, or the document was issued before copies were kept)."""
+    printed = keep_pdf_now(document)
+    if printed is not None:
+        return printed
+    with private_storage().open(_kept_pdf_name(document)) as kept:
+        return bytes(kept.read())
 
 
 def document_filename(document: SaleDocument) -> str:

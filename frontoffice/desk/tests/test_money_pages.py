@@ -8,12 +8,14 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from frontoffice.desk import services as desk
 from frontoffice.desk.choices import VisitStatus as S
-from frontoffice.desk.models import DrawerSession, Payment, Refund
-from frontoffice.desk.money import services
+from frontoffice.core.files import private_storage
+from frontoffice.desk.models import DrawerSession, Payment, Refund, SaleDocument
+from frontoffice.desk.money import documents, services
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -162,6 +164,49 @@ def test_every_copy_of_a_receipt_is_the_receipt_as_issued(
     assert "Receipt PAR-" in text and "Paragon" not in text
     assert 'lang="pl"' in browser.get(reverse("desk:day")).content.decode()  # the pages themselves are Polish
     assert browser.get(url).content == copy.content
+
+
+def _kept_copies(document: SaleDocument) -> list[str]:
+    folder = f"sale-documents/{document.organisation_id}"
+    storage = private_storage()
+    return [name for name in storage.listdir(folder)[1] if name.startswith(f"{document.pk}")] if storage.exists(folder) else []
+
+
+def test_the_receipt_is_printed_by_the_worker_after_the_commit_in_the_language_it_was_issued_in(
+    login, clerk, sale_with_line, django_capture_on_commit_callbacks, monkeypatch
+):
+    services.payment_take(visit=sale_with_line, actor=clerk, method="card", amount=D("70"), terminal_receipt="T")
+    printed = []
+    layout = documents.document_pdf
+    monkeypatch.setattr(documents, "document_pdf", lambda document: printed.append(document.pk) or layout(document))
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        assert login(clerk).post(reverse("desk:receipt", args=[sale_with_line.pk])).status_code == 302
+    receipt = SaleDocument.objects.get(visit=sale_with_line)
+    assert printed == [] and _kept_copies(receipt) == []  # the click did not wait for the layout
+    with translation.override("pl"):  # the worker's own language is not the clerk's (English)
+        for callback in after_commit:
+            callback()
+    assert printed == [receipt.pk] and _kept_copies(receipt) == [f"{receipt.pk}.pdf"]
+    with private_storage().open(f"sale-documents/{receipt.organisation_id}/{receipt.pk}.pdf") as kept:
+        text = PdfReader(io.BytesIO(kept.read())).pages[0].extract_text()
+    assert "Receipt PAR-" in text and "Paragon" not in text
+
+
+def test_a_copy_asked_for_before_the_worker_prints_is_printed_then_and_kept_once(
+    login, clerk, sale_with_line, django_capture_on_commit_callbacks
+):
+    services.payment_take(visit=sale_with_line, actor=clerk, method="card", amount=D("70"), terminal_receipt="T")
+    browser = login(clerk)
+    url = reverse("desk:receipt", args=[sale_with_line.pk])
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        assert browser.post(url).status_code == 302
+    copy = browser.get(url)
+    assert copy["Content-Type"] == "application/pdf"
+    receipt = SaleDocument.objects.get(visit=sale_with_line)
+    for callback in after_commit:  # the worker comes later and finds the copy kept
+        callback()
+    assert _kept_copies(receipt) == [f"{receipt.pk}.pdf"]
+    assert browser.get(url).content == copy.content == documents.issued_pdf(receipt)
 
 
 def test_an_invoice_form_keeps_the_buyer_when_the_seller_has_no_nip(login, clerk, sale_with_line):
