@@ -14,7 +14,8 @@ Reads are GETs; writes are the POSTs (check-in, payment, receipt). Every write t
 sees succeed is written down and, afterwards, looked up in the database: nothing may be
 missing or stored twice.
 
-Phases, all against one server (`frontoffice run`, 2 processes, Redis for cache and sessions):
+Phases, all against one server (`frontoffice run`, 2 processes, Redis for cache and sessions, and
+`frontoffice worker` at nice 10, which prints the issued receipts):
 1. sustained: the sessions for --duration seconds (default 600) after a 30 s warm-up;
    targets p95 ≤ 100 ms for reads, ≤ 200 ms for writes, p99 ≤ 300 ms, no errors;
 2. burst: 50 requests of the mix started within one second; target p99 ≤ 500 ms;
@@ -498,13 +499,17 @@ async def drive(args: argparse.Namespace, port: int, sessions: dict[str, list[in
 
     await asyncio.gather(*(sign_in(clerk) for clerk in clerks))
     print(f"{len(clerks)} clerks signed in through the login form in {time.perf_counter() - started:.0f} s")
+    generator_cpu = time.process_time()
     elapsed = await sustained(clerks, branch_of, results, args.warmup, args.duration)
+    generator_cpu = time.process_time() - generator_cpu
     load = os.getloadavg()
     figures = report(
         f"sustained {len(clerks)} sessions for {elapsed:.0f} s ({len(results.records) / elapsed:.1f} req/s)",
         results.records,
     )
     print(f"  machine load average during the run: {load[0]:.1f} (1 min), {load[1]:.1f} (5 min)")
+    share = generator_cpu / (elapsed + args.warmup) * 100
+    print(f"  the load generator (this process) used {share:.0f} % of one core on the same machine")
     await asyncio.sleep(3)
     burst_records = await burst(clerks, branch_of, results, args.burst)
     burst_figures = report(f"burst of {args.burst} requests within one second", burst_records)
@@ -594,11 +599,17 @@ def main() -> int:
         ]  # fmt: skip
         print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
         print(f"server: {' '.join(command[1:])} (PostgreSQL, Redis), {os.cpu_count()} CPUs")
+        # The background worker, as deployed (docs/operations.md): it prints the issued receipts, at a lower
+        # priority than the pages.
+        worker_command = ["nice", "-n", "10", str(BIN / "frontoffice"), "worker", "--no-mail-watch"]
+        print(f"worker: {' '.join(worker_command[3:])} (nice 10)")
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        worker = subprocess.Popen(worker_command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             wait_until_up(port, timeout=120)
             return asyncio.run(drive(args, port, sessions, branch_of))
         finally:
+            worker.terminate()
             server.terminate()
             try:
                 _out, errors = server.communicate(timeout=20)

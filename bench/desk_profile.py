@@ -126,8 +126,8 @@ def walk(args: argparse.Namespace, sessions: dict[str, list[int]]) -> None:
     print(f"mix average: {statistics.mean(mix):.1f} ms of CPU per request")
     for name, profiler in profiles.items():
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(args.top)
-        print(f"\n--- {name}: cProfile, cumulative ---")
+        pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.top)
+        print(f"\n--- {name}: cProfile, {args.sort} ---")
         print(re.sub(r"/\S*/site-packages/", "", out.getvalue()))
 
 
@@ -159,6 +159,7 @@ def main() -> int:
     parser.add_argument("--patients", type=int, default=15)
     parser.add_argument("--profile", choices=STEPS, help="print the cProfile of this step")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--sort", choices=("cumulative", "tottime"), default="cumulative", help="order of --profile")
     parser.add_argument("--sql", choices=STEPS, help="print the queries of one request of this step")
     parser.add_argument("--sql-width", type=int, default=400)
     args = parser.parse_args()

@@ -8,7 +8,7 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import apps
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import Promise
 
 
@@ -27,7 +27,13 @@ class MenuItem:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return _menu_url(self.url_name, get_script_prefix())
+
+
+@cache
+def _menu_url(url_name: str, script_prefix: str) -> str:
+    """A menu item's URL: every page shows the menu, and its URLs change only with the script prefix."""
+    return reverse(url_name)
 
 
 @cache
@@ -47,13 +53,13 @@ def all_menu_items() -> tuple[MenuItem, ...]:
 
 
 def menu_for(user: Any, current_path: str = "") -> list[dict[str, Any]]:
-    visible = [item for item in all_menu_items() if item.visible_to(user)]
+    visible = [(item, item.url) for item in all_menu_items() if item.visible_to(user)]
     # One current item: an exact URL, else the longest match_prefix (so "/clients/new/"
     # beats "/clients/"); "/me/" never lights up on "/me/tokens/" without a prefix.
-    current = next((item for item in visible if item.url == current_path), None)
+    current = next((item for item, url in visible if url == current_path), None)
     if current is None:
-        prefixed = [item for item in visible if item.match_prefix and current_path.startswith(item.match_prefix)]
+        prefixed = [item for item, _url in visible if item.match_prefix and current_path.startswith(item.match_prefix)]
         current = max(prefixed, key=lambda item: len(item.match_prefix), default=None)
     return [
-        {"label": item.label, "url": item.url, "section": item.section, "current": item is current} for item in visible
+        {"label": item.label, "url": url, "section": item.section, "current": item is current} for item, url in visible
     ]

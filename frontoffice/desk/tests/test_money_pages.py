@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
+from frontoffice.core.files import private_storage
 from frontoffice.desk import services as desk
 from frontoffice.desk.choices import VisitStatus as S
-from frontoffice.core.files import private_storage
 from frontoffice.desk.models import DrawerSession, Payment, Refund, SaleDocument
 from frontoffice.desk.money import documents, services
 
@@ -167,9 +167,11 @@ def test_every_copy_of_a_receipt_is_the_receipt_as_issued(
 
 
 def _kept_copies(document: SaleDocument) -> list[str]:
+    """The copies kept of one document (a second copy would be saved under another name: 12_abc.pdf)."""
     folder = f"sale-documents/{document.organisation_id}"
     storage = private_storage()
-    return [name for name in storage.listdir(folder)[1] if name.startswith(f"{document.pk}")] if storage.exists(folder) else []
+    names = storage.listdir(folder)[1] if storage.exists(folder) else []
+    return [name for name in names if name.split(".")[0].split("_")[0] == str(document.pk)]
 
 
 def test_the_receipt_is_printed_by_the_worker_after_the_commit_in_the_language_it_was_issued_in(
