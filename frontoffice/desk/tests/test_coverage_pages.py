@@ -92,7 +92,7 @@ def test_the_day_page_flags_a_self_pay_visit(login, clerk, clinic_visit, setting
     assert "The visit is self-pay for now." in page.content.decode()
     assert VisitBilling.objects.get(visit=clinic_visit).is_self_pay
     day = browser.get(reverse("desk:day")).content.decode()
-    assert "self-pay" in day
+    assert "self-pay" in day and 'title="no coverage on file"' in day  # the reason, on the badge
     detail = browser.get(reverse("desk:visit_detail", args=[clinic_visit.pk])).content.decode()
     assert "Self-pay" in detail and "no coverage on file" in detail
 

@@ -128,10 +128,16 @@ def day(request: HttpRequest) -> HttpResponse:
             steps[key] = [{"status": t["status"], "label": str(t["label"])} for t in quick_transitions(visit)]
             labels.setdefault(visit.status, str(visit.get_status_display()))
         name = visit.client.display_name
+        # Most visits have no billing row: asking the template for visit.billing would raise and catch
+        # RelatedObjectDoesNotExist (and list the visit's attributes) on every such row.
+        billing = getattr(visit, "billing", None)
+        self_pay = billing is not None and billing.is_self_pay
         rows.append(
             {
                 "visit": visit,
                 "client_name": name,
+                "self_pay": self_pay,
+                "self_pay_reason": billing.get_self_pay_reason_display() if self_pay else "",
                 "status_label": labels[visit.status],
                 "url": urls("desk:visit_detail", visit.pk),
                 "transition_url": urls("desk:visit_transition", visit.pk),
