@@ -67,7 +67,9 @@ def fold(
         aggregate = folded[name][bucket_day].setdefault(measure, Aggregate())
         if isinstance(counts, str):
             counts = json.loads(counts)
-        aggregate.values.update({int(value): int(times) for value, times in counts.items()})
+        # Keys are text in JSON; counts are whole numbers already (SQLite's json_group_object gives text back).
+        values = counts.values() if isinstance(counts, dict) and not maps_in_db else map(int, counts.values())
+        aggregate.values.update(dict(zip(map(int, counts), values, strict=True)))
     return folded
 
 
