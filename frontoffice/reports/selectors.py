@@ -126,7 +126,7 @@ def scoped_cells(
         organisation_id=scope.organisation_id, measure__in=list(measures), day__lte=until
     )
     if grain != grains.FULL:
-        cells = cells.filter(grain=grain)
+        cells = cells.filter(Q(grain=grain))  # a Q: ``model`` is typed as the abstract cell, which has no grain
     if since is not None:
         cells = cells.filter(day__gte=since)
     if scope.branch_ids is not None:
