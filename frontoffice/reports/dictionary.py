@@ -25,6 +25,8 @@ General rules, for every metric:
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections import Counter
 from collections.abc import Callable
@@ -146,15 +148,10 @@ def nearest_ranks(values: Counter[int], fractions: tuple[float, ...]) -> list[fl
     if n == 0:
         return [None] * len(fractions)
     ranks = [max(1, math.ceil(fraction * n)) for fraction in fractions]
-    found: list[float | None] = []
-    seen = 0
-    for value in sorted(values):
-        seen += values[value]
-        while len(found) < len(ranks) and seen >= ranks[len(found)]:
-            found.append(float(value))
-        if len(found) == len(ranks):
-            break
-    return found + [None] * (len(ranks) - len(found))
+    ordered = sorted(values)
+    # Running counts in C (accumulate, bisect): a merged map can hold thousands of values.
+    seen = list(itertools.accumulate(map(values.__getitem__, ordered)))
+    return [float(ordered[bisect.bisect_left(seen, rank)]) for rank in ranks]
 
 
 def _ratio(numerator: float, denominator: float, scale: float = 100.0) -> Result:
