@@ -17,7 +17,7 @@ from django.apps import apps
 
 from frontoffice.core.reporting import EventKind as K
 from frontoffice.core.reporting import record_event
-from frontoffice.reports import dashboard, dictionary, grains, rounding, selectors
+from frontoffice.reports import cellsums, dashboard, dictionary, grains, rounding, selectors
 from frontoffice.reports.grains import Grain
 from frontoffice.reports.models import DailyMarginalRollup, DailyRollup, MonthlyMarginalRollup, MonthlyRollup
 from frontoffice.reports.rollup import rebuild_margins, rollup
@@ -360,3 +360,50 @@ def test_an_agents_own_figures_from_the_agent_grain_equal_the_full_cells(generat
     full_cells_only()
 
     assert own() == marginal
+
+
+# --- generated events: a month read whole less a few days equals the days read one by one ------------------
+
+TRIMMED = [
+    (D(2026, 2, 3), D(2026, 3, 29)),  # February less its first two days, March less its last two
+    (D(2026, 1, 28), D(2026, 2, 26)),  # the period before takes three days of January; February less two
+]
+
+
+@pytest.fixture
+def by_day_only(monkeypatch):
+    def daily(since, until, starts):
+        return cellsums.Plan(
+            plain=cellsums.Reads(days=((since, until),)),
+            snapshot=cellsums.Reads(days=((D(1970, 1, 1), until),)),
+            month_buckets=(),
+            before=D(1970, 1, 1),
+        )
+
+    def use():
+        monkeypatch.setattr(cellsums, "plan", daily)
+
+    return use
+
+
+def _trimmed_reads(user):
+    out = {}
+    for period in TRIMMED:
+        for metric in dictionary.METRICS:
+            out[(period, metric.key)] = metric_value(user=user, key=metric.key, period=period).result
+        for group_by in ("branch", "agent", "week"):
+            series = metric_series(user=user, key="first_response_time", period=period, group_by=group_by)
+            out[(period, group_by)] = [(point.group, point.result) for point in series]
+        span = dashboard.span_of("custom", period[0], *period)
+        out[(period, "dashboard")] = _dashboard(user, span, Filters())
+    return out
+
+
+def test_a_month_read_whole_less_a_few_days_equals_its_days(generated, executive, by_day_only):
+    assert all(cellsums.plan(first, last, [first]).plain.minus for first, last in TRIMMED)  # the case under test
+    trimmed = _trimmed_reads(executive)
+    by_day_only()
+
+    by_day = _trimmed_reads(executive)
+    for key, result in by_day.items():
+        assert trimmed[key] == result, key
