@@ -406,12 +406,12 @@ def reset_new_day(organisation: Any, day: date) -> None:
 
     from frontoffice.core.models import ReportingEvent
     from frontoffice.reports.models import DailyRollup, RollupState
-    from frontoffice.reports.rollup import rebuild_months
+    from frontoffice.reports.rollup import rebuild_margins
 
     with transaction.atomic():
         ReportingEvent.objects.filter(organisation=organisation, subject_type="bench-day").delete()
         DailyRollup.objects.filter(organisation=organisation, day__gte=day).delete()
-        rebuild_months(organisation.pk, since=day)  # the day's month without the day
+        rebuild_margins(organisation.pk, since=day)  # the day's marginal cells and its month without the day
         top = ReportingEvent.objects.filter(organisation=organisation).aggregate(Max("id"))["id__max"] or 0
         RollupState.objects.filter(organisation=organisation).update(last_event_id=top)
 
@@ -497,7 +497,13 @@ def main() -> None:
 
     from frontoffice.core.models import ReportingEvent
     from frontoffice.reports.dashboard import span_of
-    from frontoffice.reports.models import DailyRollup, MonthlyRollup, RollupState
+    from frontoffice.reports.models import (
+        DailyMarginalRollup,
+        DailyRollup,
+        MonthlyMarginalRollup,
+        MonthlyRollup,
+        RollupState,
+    )
     from frontoffice.reports.rollup import rollup
     from frontoffice.reports.selectors import Filters
 
@@ -516,8 +522,8 @@ def main() -> None:
     state = RollupState.objects.filter(organisation=organisation).first()
     if state is None or state.last_event_id < (events.aggregate(Max("id"))["id__max"] or 0):
         # Not rolled up yet (or a run stopped half-way): roll up everything from scratch, timed.
-        DailyRollup.objects.filter(organisation=organisation).delete()
-        MonthlyRollup.objects.filter(organisation=organisation).delete()
+        for model in (DailyRollup, MonthlyRollup, DailyMarginalRollup, MonthlyMarginalRollup):
+            model.objects.filter(organisation=organisation).delete()
         RollupState.objects.filter(organisation=organisation).delete()
         print("rolling up everything ...", flush=True)
         started = clock.perf_counter()
@@ -526,15 +532,18 @@ def main() -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 # The planner's statistics saw empty tables.
-                cursor.execute("ANALYZE reports_dailyrollup")
-                cursor.execute("ANALYZE reports_monthlyrollup")
+                for model in (DailyRollup, MonthlyRollup, DailyMarginalRollup, MonthlyMarginalRollup):
+                    cursor.execute(f"ANALYZE {model._meta.db_table}")
     span_days = events.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
     first_day, last_day = span_days["first"].astimezone(zone).date(), span_days["last"].astimezone(zone).date()
     total = events.count()
     cells = DailyRollup.objects.filter(organisation=organisation).count()
     months = MonthlyRollup.objects.filter(organisation=organisation).count()
+    margins = DailyMarginalRollup.objects.filter(organisation=organisation).count()
+    month_margins = MonthlyMarginalRollup.objects.filter(organisation=organisation).count()
     print(f"database: {connection.vendor} ({url.rsplit('/', 1)[-1]})")
     print(f"workload: {total:,} events from {first_day} to {last_day}; {cells:,} daily and {months:,} monthly cells")
+    print(f"marginal cells: {margins:,} daily and {month_margins:,} monthly")
     if full_rollup is not None:
         print(f"roll-up of everything ({total:,} events): {full_rollup:.1f} s")
 

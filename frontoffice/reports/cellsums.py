@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -67,7 +67,9 @@ def fold(
         aggregate = folded[name][bucket_day].setdefault(measure, Aggregate())
         if isinstance(counts, str):
             counts = json.loads(counts)
-        aggregate.values.update({int(value): int(times) for value, times in counts.items()})
+        # Keys are text in JSON; counts are whole numbers already (SQLite's json_group_object gives text back).
+        values = counts.values() if isinstance(counts, dict) and not maps_in_db else map(int, counts.values())
+        aggregate.values.update(dict(zip(map(int, counts), values, strict=True)))
     return folded
 
 
@@ -155,46 +157,122 @@ def _next_month(day: dt.date) -> dt.date:
 
 
 @dataclasses.dataclass(frozen=True)
+class Reads:
+    """What one kind of measure (summed, or snapshot) reads: ``months`` from the monthly cells, each counted
+    under its month's bucket (``Plan.month_buckets``); ``days`` from the daily cells, each under its own
+    day's bucket; ``minus``: daily cells taken away again from their month's bucket, the days a month cell
+    holds that the read wants elsewhere (another bucket: they are in ``days`` too) or not at all."""
+
+    months: tuple[dt.date, ...] = ()
+    days: tuple[tuple[dt.date, dt.date], ...] = ()
+    minus: tuple[tuple[dt.date, dt.date], ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
 class Plan:
     """Which months a read takes from the monthly cells and which days from the daily ones.
 
-    A month is read whole when it lies within ``since``–``until`` and no bucket starts inside it (after its
-    first day), so that all its days fall in one bucket. Snapshots also read every month before ``since``'s.
+    A month is read from its monthly cell when that reads half as many cells as its days would: always when it
+    lies within ``since``–``until`` and no bucket starts inside it; also when only a few of its days belong
+    elsewhere (the 90-day range that starts two days before a month ends, the current month's days after
+    ``until``), which are then taken away again (``Reads.minus``). Snapshots also read every month before
+    ``before`` whole, under the bucket of the days before the first start.
     """
 
-    months: tuple[dt.date, ...]
-    plain_days: tuple[tuple[dt.date, dt.date], ...]
-    snapshot_days: tuple[tuple[dt.date, dt.date], ...]
-    before: dt.date  # snapshots: whole months before this one are read from the monthly cells
+    plain: Reads
+    snapshot: Reads
+    month_buckets: tuple[tuple[dt.date, dt.date], ...]  # (month, the bucket its monthly cell is counted under)
+    before: dt.date
 
 
 def plan(since: dt.date, until: dt.date, starts: Sequence[dt.date]) -> Plan:
-    months = []
+    starts = sorted(starts)
+
+    def bucket_of(day: dt.date) -> dt.date:  # as span_buckets counts a day
+        earlier = [start for start in starts if start <= day]
+        return earlier[-1] if earlier else starts[0] - dt.timedelta(days=1)
+
+    wanted_by_kind = {"plain": lambda day: since <= day <= until, "snapshot": lambda day: day <= until}
+    reads: dict[str, dict[str, list[Any]]] = {kind: {"months": [], "days": [], "minus": []} for kind in wanted_by_kind}
+    month_buckets = []
     month = month_start(since)
     while month <= until:
-        last = _next_month(month) - dt.timedelta(days=1)
-        if month >= since and last <= until and not any(month < start <= last for start in starts):
-            months.append(month)
+        days = [month + dt.timedelta(days=n) for n in range((_next_month(month) - month).days)]
+        # The month's cell is counted under the bucket that holds most of its days (the earliest on a tie).
+        held = Counter(bucket_of(day) for day in days if day <= until)
+        bucket = max(held, key=lambda found: (held[found], -found.toordinal()))
+        for kind, wanted in wanted_by_kind.items():
+            inside = [day for day in days if wanted(day)]
+            moved = [day for day in inside if bucket_of(day) != bucket]
+            unwanted = [day for day in days if not wanted(day)]
+            if not inside:
+                continue
+            # Cells read: the month's, the moved days twice (taken away, added to their bucket), the unwanted once;
+            # the month's only when that reads at most half as many cells as its days (a month's cell is larger).
+            if 2 * (1 + 2 * len(moved) + len(unwanted)) <= len(inside):
+                reads[kind]["months"].append(month)
+                reads[kind]["minus"] += sorted(moved + unwanted)
+                reads[kind]["days"] += moved
+                if (month, bucket) not in month_buckets:
+                    month_buckets.append((month, bucket))
+            else:
+                reads[kind]["days"] += inside
         month = _next_month(month)
-    return Plan(
-        months=tuple(months),
-        plain_days=_gaps(since, until, months),
-        snapshot_days=_gaps(month_start(since), until, months),
-        before=month_start(since),
+    plain, snapshot = (
+        Reads(months=tuple(found["months"]), days=_runs(found["days"]), minus=_runs(found["minus"]))
+        for found in (reads["plain"], reads["snapshot"])
     )
+    return Plan(plain=plain, snapshot=snapshot, month_buckets=tuple(month_buckets), before=month_start(since))
 
 
-def _gaps(first: dt.date, last: dt.date, months: Sequence[dt.date]) -> tuple[tuple[dt.date, dt.date], ...]:
-    """The runs of days in ``first``–``last`` outside ``months``."""
-    gaps = []
-    day = first
-    for month in months:
-        if month > day:
-            gaps.append((day, min(month - dt.timedelta(days=1), last)))
-        day = max(day, _next_month(month))
-    if day <= last:
-        gaps.append((day, last))
-    return tuple(gaps)
+def _runs(days: Sequence[dt.date]) -> tuple[tuple[dt.date, dt.date], ...]:
+    """Ascending ``days`` as runs of consecutive days (first, last)."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for day in days:
+        if runs and runs[-1][1] + dt.timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return tuple(runs)
+
+
+def month_buckets(layout: Plan, starts: Sequence[dt.date]) -> Case:
+    """The bucket each monthly cell of ``layout`` is counted under; months before ``layout.before`` (the
+    snapshots' earlier months) under the day before the first start."""
+    whens = [When(day=month, then=Value(bucket)) for month, bucket in layout.month_buckets]
+    return Case(*whens, default=Value(min(starts) - dt.timedelta(days=1)), output_field=DateField())
+
+
+def minus_buckets(layout: Plan, starts: Sequence[dt.date]) -> Case:
+    """The bucket each taken-away daily cell is taken from: its month's."""
+    whens = [
+        When(day__gte=month, day__lt=_next_month(month), then=Value(bucket)) for month, bucket in layout.month_buckets
+    ]
+    return Case(*whens, default=Value(min(starts) - dt.timedelta(days=1)), output_field=DateField())
+
+
+def take_away(folded: Folded, less: Folded) -> Folded:
+    """``less`` taken away from ``folded`` (returned); what is left at nothing is removed, so that the result
+    is the one read without the days taken away."""
+    for group, days in less.items():
+        target = folded.setdefault(group, defaultdict(dict))
+        for day, cells in days.items():
+            bucket = target.setdefault(day, {})
+            for measure, found in cells.items():
+                total = bucket.setdefault(measure, Aggregate())
+                total.count -= found.count
+                total.total -= found.total
+                total.values.subtract(found.values)
+                for value in found.values:
+                    if total.values[value] == 0:
+                        del total.values[value]
+                if total.count == 0 and not total.values:
+                    del bucket[measure]
+            if not bucket:
+                del target[day]
+        if not target:
+            del folded[group]
+    return folded
 
 
 def days_q(runs: Sequence[tuple[dt.date, dt.date]]) -> Q:

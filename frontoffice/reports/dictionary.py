@@ -2,7 +2,7 @@
 
 A definition says what a figure means (name, description, formula, counting rules, unit,
 direction, the reporting events it is computed from) and computes it from rolled-up measures
-(``Aggregate``: count, sum and the exact value → count map of a measure over the chosen cells).
+(``Aggregate``: count, sum and the value → count map of a measure over the chosen cells).
 Changing what a metric means (its formula, its counting rules) gives it a new ``version``;
 every result carries the version that computed it. ``docs/metrics.md`` is ``markdown()``
 rendered in English.
@@ -15,12 +15,18 @@ General rules, for every metric:
 - Scores are whole numbers on the survey's own scale; an answer outside the scale is ignored.
 - Medians and percentiles are *nearest-rank*: the p-th percentile of n values is the smallest
   value whose rank is at least ⌈p/100 · n⌉ (so the median of an even count is the lower middle).
+- Since version 2 of the duration metrics, their median and 90th percentile are those of the durations
+  kept to three significant digits (``rounding.py``: at most 0.5 % off); the mean stays exact (the sum of
+  the exact seconds over the count). Cells rolled up before keep their exact seconds; a period over both
+  merges exact and rounded values, each at most 0.5 % off, so its median and p90 are too.
 - A period is a range of local days of each branch; a metric over a period with nothing to
   count has no value ("no data"), never 0.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections import Counter
 from collections.abc import Callable
@@ -142,15 +148,10 @@ def nearest_ranks(values: Counter[int], fractions: tuple[float, ...]) -> list[fl
     if n == 0:
         return [None] * len(fractions)
     ranks = [max(1, math.ceil(fraction * n)) for fraction in fractions]
-    found: list[float | None] = []
-    seen = 0
-    for value in sorted(values):
-        seen += values[value]
-        while len(found) < len(ranks) and seen >= ranks[len(found)]:
-            found.append(float(value))
-        if len(found) == len(ranks):
-            break
-    return found + [None] * (len(ranks) - len(found))
+    ordered = sorted(values)
+    # Running counts in C (accumulate, bisect): a merged map can hold thousands of values.
+    seen = list(itertools.accumulate(map(values.__getitem__, ordered)))
+    return [float(ordered[bisect.bisect_left(seen, rank)]) for rank in ranks]
 
 
 def _ratio(numerator: float, denominator: float, scale: float = 100.0) -> Result:
@@ -161,11 +162,13 @@ def _ratio(numerator: float, denominator: float, scale: float = 100.0) -> Result
     )
 
 
-def _distribution(values: Counter[int], *, value: str = "median") -> Result:
+def _distribution(values: Counter[int], *, value: str = "median", total: float | None = None) -> Result:
+    """Median, p90 and mean of ``values``; ``total``: the exact sum of the values when the map keeps them
+    rounded (durations: ``rounding.py``), so that the mean stays exact."""
     n = sum(values.values())
     if n == 0:
         return Result()
-    mean = sum(v * c for v, c in values.items()) / n
+    mean = (total if total is not None else sum(v * c for v, c in values.items())) / n
     median, p90 = nearest_ranks(values, (0.5, 0.9))
     chosen = {"median": median, "mean": mean}[value]
     return Result(value=chosen, n=n, mean=mean, median=median, p90=p90)
@@ -213,7 +216,9 @@ def _counts_ratio(numerator: str, denominator: str, scale: float = 100.0) -> Com
 
 def _durations(measure: str, value: str = "median") -> Compute:
     def compute(measures: Measures, params: Params) -> Result:
-        return _distribution(_get(measures, measure).values, value=value)
+        found = _get(measures, measure)
+        # The sum counts every value the map does (a cell adds a value to both, or to neither).
+        return _distribution(found.values, value=value, total=found.total)
 
     return compute
 
@@ -268,8 +273,15 @@ def _backlog_age(measures: Measures, params: Params) -> Result:
 
 # --- the dictionary --------------------------------------------------------------------------------
 
+# Version 2 of every metric whose median or 90th percentile is of durations (rounding.py).
+ROUNDED_RULE = _(
+    "Median and 90th percentile: of the durations kept to three significant digits, off by at most half a per "
+    "cent (123,456 s counts as 123,000 s; under 1,000 s every second counts); the mean is exact. "
+    "Version 1 kept every second; cells rolled up before version 2 still do."
+)
 DURATION_RULES = (
     _("Value: the median; the mean and the 90th percentile are given with it."),
+    ROUNDED_RULE,
     _("Counted on the day the event happened, in the branch's time zone."),
 )
 BUSINESS_RULES = (
@@ -379,7 +391,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         key="first_response_time",
-        version=1,
+        version=2,
         group=CASES,
         name=_("First response time"),
         description=_("Time from a case's creation to the first reply to the client."),
@@ -400,7 +412,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         key="first_response_business",
-        version=1,
+        version=2,
         group=CASES,
         name=_("First response time (business hours)"),
         description=_(
@@ -420,7 +432,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         key="next_response_time",
-        version=1,
+        version=2,
         group=CASES,
         name=_("Next response time"),
         description=_("Time from a client's message to the next reply, measured from the earliest unanswered message."),
@@ -440,7 +452,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         key="next_response_business",
-        version=1,
+        version=2,
         group=CASES,
         name=_("Next response time (business hours)"),
         description=_(
@@ -463,7 +475,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         key="resolution_time",
-        version=1,
+        version=2,
         group=CASES,
         name=_("Resolution time"),
         description=_("Time from a case's creation to its first resolution."),
@@ -484,7 +496,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         key="resolution_business",
-        version=1,
+        version=2,
         group=CASES,
         name=_("Resolution time (business hours)"),
         description=_("Business time from a case's creation to its first resolution, by the case's SLA calendar."),
@@ -722,12 +734,12 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         key="aht",
-        version=1,
+        version=2,
         group=VOICE,
         name=_("Average handle time (AHT)"),
         description=_("Mean time a call took an agent: talk, hold and wrap-up."),
         formula="Σ (talk + hold + wrap-up) / calls handled",
-        rules=(_("Value: the mean; the median and the 90th percentile are given with it."),),
+        rules=(_("Value: the mean; the median and the 90th percentile are given with it."), ROUNDED_RULE),
         unit="seconds",
         higher_is_better=False,
         events=(EventKind.CALL_ENDED,),
@@ -750,7 +762,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         key="desk_wait_to_call",
-        version=1,
+        version=2,
         group=DESK,
         name=_("Desk wait until called"),
         description=_("Time from a client's place in the walk-in line to the first call to a counter."),
@@ -764,7 +776,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         key="desk_wait_to_start",
-        version=1,
+        version=2,
         group=DESK,
         name=_("Desk wait from call to service"),
         description=_("Time from the call to a counter to the start of service."),
@@ -778,7 +790,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         key="desk_service_time",
-        version=1,
+        version=2,
         group=DESK,
         name=_("Desk service time"),
         description=_("Time from the start of service at a counter to its end."),
@@ -822,6 +834,12 @@ ROLLUP_NOTES = [
     "  the last run (a watermark on the event id per organisation), adds them to daily cells (count, sum and",
     "  value → count map per measure) and writes the cells and the new watermark in one transaction per batch.",
     "  Runs take a per-organisation lock, so two at once never count an event twice; re-running changes nothing.",
+    "- The same transaction adds the cells to their calendar month's cells and to *marginal* cells per branch",
+    "  and per branch × team, staff member or channel (daily and monthly): a figure reads the smallest of them",
+    "  that keeps every dimension it is grouped or filtered by, else the full cells; all give the same figure.",
+    "- Durations rolled up before version 2 keep their exact seconds in the full cells; their marginal cells",
+    "  were filled (migration `reports.0005`) with the durations to three significant digits. A period over",
+    "  both merges exact and rounded values, each at most 0.5 % off, so its median and p90 are too.",
     "- Events recorded in the last 60 seconds wait for the next run, so an event whose transaction is still",
     "  open is never stepped over.",
     "- **FCR** needs N days of look-ahead. A day's FCR is computed once, when it is final: N + 2 days after",
@@ -857,9 +875,11 @@ def markdown() -> str:
         "  `*_business` case metrics: whole business seconds of the calendar of the SLA policy that ran the",
         "  case's clock, paused time left out, as the clock recorded them; cases without a policy are not",
         "  counted there. Scores are whole numbers on the survey's own scale.",
-        "- The roll-up keeps the exact value → count map of every cell, so medians and the 90th percentile",
-        "  are exact. They are *nearest-rank*: the p-th percentile of n values is the smallest value whose",
-        "  rank is at least ⌈p/100 · n⌉ (the median of an even count is the lower middle).",
+        "- The roll-up keeps the value → count map of every cell: scores, waits for a call and days exactly,",
+        "  other durations to three significant digits (since version 2 of the duration metrics: at most 0.5 %",
+        "  off; under 1,000 s exact). Counts and sums are exact, so means are. Medians and the 90th percentile",
+        "  are *nearest-rank* over the map: the p-th percentile of n values is the smallest value whose rank is",
+        "  at least ⌈p/100 · n⌉ (the median of an even count is the lower middle).",
         '- A metric over a period with nothing to count has no value ("no data"), never 0.',
         "- A changed definition gets a new version; this page lists the current ones.",
         "",

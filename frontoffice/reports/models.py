@@ -3,12 +3,17 @@
 ``DailyRollup`` holds, per organisation, local day of the branch and dimension (branch, team,
 agent, channel) and per *measure* (a name such as ``first_response`` or ``survey.csat``, see
 ``rollup.py``), the number of events, the sum of their values and the exact map value → count.
-Values are whole seconds or integer scores, so the map is small and medians and p90 are exact.
+Values are whole seconds or integer scores; durations are kept in the map to three significant digits
+(``rounding.py``), so a map stays small; counts and sums are exact.
 Missing dimensions are stored as 0 / "" rather than NULL so that one unique constraint covers
 every cell on every database.
 
 ``MonthlyRollup`` holds the same cells added up per calendar month, so that a page over whole months
 reads a month's cell instead of thirty days' cells.
+
+``DailyMarginalRollup`` and ``MonthlyMarginalRollup`` hold the same cells summed over every dimension but the
+branch and at most one other (``grains.py``), kept by the same roll-up in the same transaction: the dashboards'
+headline figures and tables read them instead of merging every agent's and channel's cells.
 
 ``RollupState`` is the per-organisation watermark: the highest ``ReportingEvent.id`` already
 counted and the last day whose FCR is final. Its row is the lock that serialises roll-ups.
@@ -24,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from frontoffice.core.models import Organisation
 
+from .grains import Grain
 from .permissions import ReportsPermission
 
 
@@ -84,6 +90,55 @@ class MonthlyRollup(RollupCell):
         verbose_name = _("monthly roll-up")
         verbose_name_plural = _("monthly roll-ups")
         constraints, indexes = _cell_meta("rollupm")
+
+
+class MarginalRollupCell(RollupCell):
+    """A marginal cell: full cells summed over the dimensions its ``grain`` does not keep (stored as 0 / "").
+    The grain is part of the key: a ``branch`` cell's team 0 means every team, a ``team`` cell's no team."""
+
+    grain = models.CharField(_("grain"), max_length=16, choices=Grain.choices)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.grain}: {super().__str__()}"
+
+
+def _marginal_meta(prefix: str) -> tuple[list[models.UniqueConstraint], list[models.Index]]:
+    constraints = [
+        models.UniqueConstraint(
+            fields=["organisation", "grain", "day", "branch_id", "team_id", "agent_id", "channel", "measure"],
+            name=f"{prefix}_cell_unique",
+        )
+    ]
+    indexes = [
+        # One grain, a few measures, a range of days (or a few months); then the scope's and filters' columns.
+        models.Index(fields=["organisation", "grain", "measure", "day"], name=f"{prefix}_grain_measure_idx"),
+        models.Index(fields=["organisation", "grain", "branch_id", "measure", "day"], name=f"{prefix}_branch_idx"),
+        models.Index(fields=["organisation", "grain", "team_id", "measure", "day"], name=f"{prefix}_team_idx"),
+        models.Index(fields=["organisation", "grain", "agent_id", "measure", "day"], name=f"{prefix}_agent_idx"),
+        models.Index(fields=["organisation", "grain", "channel", "measure", "day"], name=f"{prefix}_channel_idx"),
+    ]
+    return constraints, indexes
+
+
+class DailyMarginalRollup(MarginalRollupCell):
+    """The daily cells of one local day summed per branch (× team, agent or channel: the grain)."""
+
+    class Meta:
+        verbose_name = _("daily marginal roll-up")
+        verbose_name_plural = _("daily marginal roll-ups")
+        constraints, indexes = _marginal_meta("rollupdg")
+
+
+class MonthlyMarginalRollup(MarginalRollupCell):
+    """The marginal daily cells of one calendar month added up (``day`` is the month's first day)."""
+
+    class Meta:
+        verbose_name = _("monthly marginal roll-up")
+        verbose_name_plural = _("monthly marginal roll-ups")
+        constraints, indexes = _marginal_meta("rollupmg")
 
 
 class RollupState(models.Model):

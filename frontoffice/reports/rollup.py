@@ -1,4 +1,4 @@
-"""Incremental roll-up of reporting events into ``DailyRollup`` cells.
+"""Incremental roll-up of reporting events into ``DailyRollup`` cells (and their months and marginal cells).
 
 ``rollup()`` reads, per organisation, only the events above its watermark
 (``RollupState.last_event_id``), turns each into one or more *measures* (``measures_of``),
@@ -11,6 +11,11 @@ crash never counts an event twice or not at all.
 Events are numbered when inserted but become visible when their transaction commits, so a
 later id can be visible before an earlier one. To not step over an event whose transaction is
 still open, a run stops before the first event recorded less than ``settle_seconds`` ago.
+
+Durations enter a cell's value map to three significant digits (``rounding.kept``); its count and sum
+stay exact. Each batch also adds its cells to their months (``MonthlyRollup``) and to the marginal cells
+per branch and per branch × team, agent or channel (``grains.py``), daily and monthly, in the same
+transaction.
 
 FCR needs to look ahead: a contact counts as resolved at first contact if the same client does
 not contact again on the same topic within N days. A day's FCR is therefore computed once, when
@@ -34,13 +39,23 @@ from django.utils import timezone
 from frontoffice.core.models import Branch, Organisation, ReportingEvent
 from frontoffice.core.reporting import EventKind
 
-from .models import DailyRollup, MonthlyRollup, ReportSettings, RollupCell, RollupState
+from . import grains
+from .models import (
+    DailyMarginalRollup,
+    DailyRollup,
+    MonthlyMarginalRollup,
+    MonthlyRollup,
+    ReportSettings,
+    RollupCell,
+    RollupState,
+)
+from .rounding import kept
 
 SETTLE_SECONDS = 60
 BATCH_SIZE = 20_000
 
-# (day, branch_id, team_id, agent_id, channel, measure)
-CellKey = tuple[dt.date, int, int, int, str, str]
+# (day, branch_id, team_id, agent_id, channel, measure); a marginal cell's key has its grain after these.
+CellKey = tuple[Any, ...]
 
 
 class Cell:
@@ -51,11 +66,12 @@ class Cell:
         self.total = 0.0
         self.values: Counter[int] = Counter()
 
-    def add(self, value: int | None, times: int = 1) -> None:
+    def add(self, value: int | None, times: int = 1, *, kept_as: int | None = None) -> None:
+        """Count ``value``; its map keeps ``kept_as`` when given (a rounded duration), the sum the value itself."""
         self.count += times
         if value is not None:
             self.total += value * times
-            self.values[value] += times
+            self.values[value if kept_as is None else kept_as] += times
 
     def absorb(self, count: int, total: float, values: dict[int, int]) -> None:
         """Add another cell's count, sum and value map to this one."""
@@ -171,10 +187,13 @@ class TimeZones:
 
 
 def _write(organisation_id: int, cells: dict[CellKey, Cell]) -> None:
-    """Add ``cells`` to the stored daily cells and to their months' (the caller holds the organisation's
-    roll-up lock)."""
+    """Add ``cells`` to the stored daily cells, to their months' and to both levels' marginal cells (the caller
+    holds the organisation's roll-up lock)."""
     _store(DailyRollup, organisation_id, cells)
     _store(MonthlyRollup, organisation_id, by_month(cells))
+    margins = grains.margins_of(cells, Cell)
+    _store(DailyMarginalRollup, organisation_id, margins)
+    _store(MonthlyMarginalRollup, organisation_id, by_month(margins))
 
 
 def by_month(cells: dict[CellKey, Cell]) -> dict[CellKey, Cell]:
@@ -190,23 +209,16 @@ def _store(model: type[RollupCell], organisation_id: int, cells: dict[CellKey, C
         return
     days = {key[0] for key in cells}
     measures = {key[5] for key in cells}
-    existing = {
-        (row.day, row.branch_id, row.team_id, row.agent_id, row.channel, row.measure): row
-        for row in model._default_manager.filter(organisation_id=organisation_id, day__in=days, measure__in=measures)
-    }
+    fields = _key_fields(model)
+    stored = model._default_manager.filter(organisation_id=organisation_id, day__in=days, measure__in=measures)
+    if "grain" in fields:
+        stored = stored.filter(grain__in={key[6] for key in cells})
+    existing = {tuple(getattr(row, name) for name in fields): row for row in stored}
     to_update, to_create = [], []
     for key, cell in cells.items():
         row = existing.get(key)
         if row is None:
-            row = model(
-                organisation_id=organisation_id,
-                day=key[0],
-                branch_id=key[1],
-                team_id=key[2],
-                agent_id=key[3],
-                channel=key[4],
-                measure=key[5],
-            )
+            row = model(organisation_id=organisation_id, **dict(zip(fields, key, strict=True)))
             to_create.append(row)
         else:
             to_update.append(row)
@@ -217,6 +229,12 @@ def _store(model: type[RollupCell], organisation_id: int, cells: dict[CellKey, C
         row.values = {str(k): n for k, n in sorted(merged.items())}
     model._default_manager.bulk_create(to_create, batch_size=1000)
     _update(model, to_update)
+
+
+def _key_fields(model: type[RollupCell]) -> tuple[str, ...]:
+    """The fields of a cell's key in ``CellKey`` order: a marginal cell's grain comes last."""
+    fields = ("day", "branch_id", "team_id", "agent_id", "channel", "measure")
+    return (*fields, "grain") if any(field.name == "grain" for field in model._meta.fields) else fields
 
 
 def _update(model: type[RollupCell], rows: list[RollupCell]) -> None:
@@ -255,7 +273,7 @@ def _cells_of(events: Iterable[tuple[Any, ...]], zones: TimeZones) -> dict[CellK
         day = occurred_at.astimezone(tz).date()
         base = (day, branch_id or 0, team_id or 0, agent_id or 0, channel or "")
         for measure, measure_value in measures_of(kind, value, data or {}, tz=tz, occurred_at=occurred_at):
-            cells[(*base, measure)].add(measure_value)
+            cells[(*base, measure)].add(measure_value, kept_as=kept(measure, measure_value))
     return cells
 
 
@@ -381,8 +399,9 @@ def rollup(
 
 
 def rebuild_months(organisation_id: int | None = None, since: dt.date | None = None) -> int:
-    """Recompute the monthly cells from the daily ones (all organisations', or one's; every month, or from
-    ``since``'s month on); returns how many monthly cells were written. For daily cells changed by hand."""
+    """Recompute the monthly cells (full and marginal) from the daily ones (all organisations', or one's; every
+    month, or from ``since``'s month on); returns how many monthly cells were written. For daily cells changed
+    by hand (remove the marginal daily cells of changed days too: ``rebuild_margins`` refills them)."""
     organisations = (
         [organisation_id]
         if organisation_id is not None
@@ -391,30 +410,48 @@ def rebuild_months(organisation_id: int | None = None, since: dt.date | None = N
     written = 0
     for each in organisations:
         with transaction.atomic():
-            daily = DailyRollup.objects.filter(organisation_id=each)
-            monthly = MonthlyRollup.objects.filter(organisation_id=each)
-            if since is not None:
-                daily = daily.filter(day__gte=since.replace(day=1))
-                monthly = monthly.filter(day__gte=since.replace(day=1))
-            monthly.delete()
-            first = daily.order_by("day").values_list("day", flat=True).first()
-            last = daily.order_by("-day").values_list("day", flat=True).first()
-            if first is None or last is None:
-                continue
-            month = first.replace(day=1)
-            while month <= last:
-                following = (month + dt.timedelta(days=32)).replace(day=1)
-                cells: dict[CellKey, Cell] = defaultdict(Cell)
-                rows = daily.filter(day__gte=month, day__lt=following).values_list(
-                    "branch_id", "team_id", "agent_id", "channel", "measure", "count", "total", "values"
-                )
-                for branch_id, team_id, agent_id, channel, measure, count, total, values in rows.iterator(
-                    chunk_size=10_000
-                ):
-                    cells[(month, branch_id, team_id, agent_id, channel, measure)].absorb(
-                        count, total, {int(k): n for k, n in (values or {}).items()}
-                    )
-                _store(MonthlyRollup, each, cells)
-                written += len(cells)
-                month = following
+            written += _rebuild(DailyRollup, MonthlyRollup, each, since)
+            written += _rebuild(DailyMarginalRollup, MonthlyMarginalRollup, each, since)
     return written
+
+
+def _rebuild(daily_model: type[RollupCell], monthly_model: type[RollupCell], organisation_id: int, since: Any) -> int:
+    daily = daily_model._default_manager.filter(organisation_id=organisation_id)
+    monthly = monthly_model._default_manager.filter(organisation_id=organisation_id)
+    if since is not None:
+        daily = daily.filter(day__gte=since.replace(day=1))
+        monthly = monthly.filter(day__gte=since.replace(day=1))
+    monthly.delete()
+    first = daily.order_by("day").values_list("day", flat=True).first()
+    last = daily.order_by("-day").values_list("day", flat=True).first()
+    if first is None or last is None:
+        return 0
+    fields = _key_fields(daily_model)
+    written = 0
+    month = first.replace(day=1)
+    while month <= last:
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        cells: dict[CellKey, Cell] = defaultdict(Cell)
+        rows = daily.filter(day__gte=month, day__lt=following).values_list(*fields[1:], "count", "total", "values")
+        for *key, count, total, values in rows.iterator(chunk_size=10_000):
+            cells[(month, *key)].absorb(count, total, {int(k): n for k, n in (values or {}).items()})
+        _store(monthly_model, organisation_id, cells)
+        written += len(cells)
+        month = following
+    return written
+
+
+def rebuild_margins(organisation_id: int, since: dt.date) -> int:
+    """Recompute the marginal daily cells of one organisation from ``since`` on from its full daily cells, then
+    every month from ``since``'s on; returns how many monthly cells were written. For full cells changed by
+    hand (the bench removes a day it added)."""
+    with transaction.atomic():
+        DailyMarginalRollup.objects.filter(organisation_id=organisation_id, day__gte=since).delete()
+        rows = DailyRollup.objects.filter(organisation_id=organisation_id, day__gte=since).values_list(
+            "day", "branch_id", "team_id", "agent_id", "channel", "measure", "count", "total", "values"
+        )
+        cells: dict[CellKey, Cell] = defaultdict(Cell)
+        for *key, count, total, values in rows.iterator(chunk_size=10_000):
+            cells[tuple(key)].absorb(count, total, {int(k): n for k, n in (values or {}).items()})
+        _store(DailyMarginalRollup, organisation_id, grains.margins_of(cells, Cell))
+    return rebuild_months(organisation_id, since=since)

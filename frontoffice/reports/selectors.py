@@ -23,9 +23,16 @@ from django.utils.translation import gettext as _
 
 from frontoffice.core.scoping import scope_for
 
-from . import cellsums, dictionary
+from . import cellsums, dictionary, grains
 from .dictionary import Metric, Params, Result
-from .models import DailyRollup, MonthlyRollup, ReportSettings, RollupCell
+from .models import (
+    DailyMarginalRollup,
+    DailyRollup,
+    MonthlyMarginalRollup,
+    MonthlyRollup,
+    ReportSettings,
+    RollupCell,
+)
 from .permissions import ReportsPermission
 
 MAX_PERIOD_DAYS = 366
@@ -106,7 +113,10 @@ def scoped_cells(
     until: dt.date,
     filters: Filters,
     model: type[RollupCell] = DailyRollup,
+    grain: str = grains.FULL,
 ) -> QuerySet[Any]:
+    """The cells of ``model`` the user may read, filtered; ``grain``: a marginal model's grain (one that keeps
+    every dimension ``filters`` and the user's scope need: ``read_grain``)."""
     if not can_view_own(user):
         raise PermissionDenied
     scope = scope_for(user)
@@ -115,6 +125,8 @@ def scoped_cells(
     cells = model._default_manager.filter(
         organisation_id=scope.organisation_id, measure__in=list(measures), day__lte=until
     )
+    if grain != grains.FULL:
+        cells = cells.filter(Q(grain=grain))  # a Q: ``model`` is typed as the abstract cell, which has no grain
     if since is not None:
         cells = cells.filter(day__gte=since)
     if scope.branch_ids is not None:
@@ -136,6 +148,30 @@ def scoped_cells(
     return cells
 
 
+# The tables a read takes its cells from: (monthly, daily), for the full cells and for the marginal ones.
+FULL_MODELS = (MonthlyRollup, DailyRollup)
+MARGINAL_MODELS = (MonthlyMarginalRollup, DailyMarginalRollup)
+# The levels whose value maps are summed in the database rather than read as stored (cellsums.fold).
+DAILY_MAPS_IN_DB = frozenset({DailyRollup, DailyMarginalRollup})
+
+
+def read_grain(*, user: Any, filters: Filters, by: str | None) -> str:
+    """The grain that answers a read of ``user`` grouped ``by`` a dimension and filtered by ``filters``: every
+    dimension it groups or filters by must be kept (someone who sees only their own figures: the agent)."""
+    dimensions = {by} if by else set()
+    dimensions |= {
+        name
+        for name, chosen in (
+            ("branch", filters.branch_id is not None),
+            ("team", filters.team_id is not None),
+            ("agent", filters.agent_id is not None or not can_view_all(user)),
+            ("channel", bool(filters.channel)),
+        )
+        if chosen
+    }
+    return grains.grain_for(dimensions)
+
+
 def fold_cells(
     *,
     user: Any,
@@ -150,32 +186,51 @@ def fold_cells(
 ) -> cellsums.Folded:
     """The cells ``user`` may read added up per ``by`` and bucket (``starts``, ascending, the first being
     ``since``): summed measures (``plain``) from ``since``, snapshots from the start, both up to ``until``.
-    Whole months come from the monthly cells, the other days from the daily ones (``cellsums.plan``).
-    ``source`` gives the cells to start from instead of those ``user`` may read (a team's median)."""
+    Months come from the monthly cells (less the days of them counted elsewhere or not at all), the other
+    days from the daily ones (``cellsums.plan``); both
+    from the marginal cells of the smallest grain that answers the read (``read_grain``), else the full ones.
+    ``source`` gives the full cells to start from instead of those ``user`` may read (a team's median)."""
     plain = plain - snapshot
     measures = plain | snapshot
     bucket = cellsums.span_buckets(starts)
     layout = cellsums.plan(since, until, starts)
+    grain = grains.FULL if source is not None else read_grain(user=user, filters=filters, by=by)
+    monthly_model, daily_model = FULL_MODELS if grain == grains.FULL else MARGINAL_MODELS
+    # Days taken away from a month's cell may lie after ``until`` (the rest of the period's last month).
+    reach = max([until, *(last for reads in (layout.plain, layout.snapshot) for _first, last in reads.minus)])
     if source is None:
 
         def source(model: type[RollupCell]) -> QuerySet[Any]:
-            return scoped_cells(user=user, measures=measures, since=None, until=until, filters=filters, model=model)
+            return scoped_cells(
+                user=user, measures=measures, since=None, until=reach, filters=filters, model=model, grain=grain
+            )
 
-    folded: cellsums.Folded = {}
-    monthly = [Q(day__in=layout.months)] if layout.months else []
+    months = cellsums.month_buckets(layout, starts)
+    minus = cellsums.minus_buckets(layout, starts)
+    monthly, daily, taken = [], [], []
+    for names, reads in ((plain, layout.plain), (snapshot, layout.snapshot)):
+        if not names:
+            continue
+        if reads.months:
+            monthly.append(Q(measure__in=names, day__in=reads.months))
+        if reads.days:
+            daily.append(Q(measure__in=names) & cellsums.days_q(reads.days))
+        if reads.minus:
+            taken.append(Q(measure__in=names) & cellsums.days_q(reads.minus))
     if snapshot:
         monthly.append(Q(measure__in=snapshot, day__lt=layout.before))
-    daily = []
-    if plain and layout.plain_days:
-        daily.append(Q(measure__in=plain) & cellsums.days_q(layout.plain_days))
-    if snapshot and layout.snapshot_days:
-        daily.append(Q(measure__in=snapshot) & cellsums.days_q(layout.snapshot_days))
-    for model, parts in ((MonthlyRollup, monthly), (DailyRollup, daily)):
+    folded: cellsums.Folded = {}
+    for model, parts, buckets, adding in (
+        (monthly_model, monthly, months, True),
+        (daily_model, daily, bucket, True),
+        (daily_model, taken, minus, False),
+    ):
         if parts:
             chosen = source(model).filter(functools.reduce(operator.or_, parts))
             # A day's cell holds a value or two: its maps are summed in the database (cellsums.fold).
-            in_db = model is DailyRollup
-            folded = cellsums.combine(folded, cellsums.fold(chosen, by=by, bucket=bucket, maps_in_db=in_db))
+            in_db = model in DAILY_MAPS_IN_DB
+            found = cellsums.fold(chosen, by=by, bucket=buckets, maps_in_db=in_db)
+            folded = cellsums.combine(folded, found) if adding else cellsums.take_away(folded, found)
     return folded
 
 
@@ -314,8 +369,9 @@ def team_medians(*, user: Any, metrics: list[Metric], period: Period) -> dict[st
         return {}
 
     def team_cells(model: type[RollupCell]) -> QuerySet[Any]:
+        # No bound on the days: fold_cells reads only those it plans, some of them after ``end``.
         cells = model._default_manager.filter(organisation_id=organisation_id, measure__in=plain | snapshot)
-        return cells.filter(day__lte=end, team_id__in=teams).exclude(agent_id=0)
+        return cells.filter(team_id__in=teams).exclude(agent_id=0)
 
     by_agent = fold_cells(
         user=user,

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 import pytest
 
 from frontoffice.reports import cellsums, dictionary, selectors
-from frontoffice.reports.models import DailyRollup, MonthlyRollup
+from frontoffice.reports.models import DailyRollup, MonthlyMarginalRollup, MonthlyRollup
 from frontoffice.reports.rollup import rebuild_months, rollup
 from frontoffice.reports.selectors import Filters, metric_series, metric_value
 
@@ -58,24 +58,40 @@ def _monthly():
 def test_a_month_and_the_month_before_are_read_whole():
     layout = cellsums.plan(D(2026, 2, 1), D(2026, 3, 31), [D(2026, 2, 1), D(2026, 3, 1)])
 
-    assert layout.months == (D(2026, 2, 1), D(2026, 3, 1))
-    assert layout.plain_days == () and layout.snapshot_days == ()
+    assert layout.plain == cellsums.Reads(months=(D(2026, 2, 1), D(2026, 3, 1)))
+    assert layout.snapshot == layout.plain
+    assert layout.month_buckets == ((D(2026, 2, 1), D(2026, 2, 1)), (D(2026, 3, 1), D(2026, 3, 1)))
     assert layout.before == D(2026, 2, 1)
 
 
-def test_a_month_cut_by_a_bucket_or_the_range_is_read_by_day():
+def test_a_month_cut_by_a_bucket_or_the_range_is_read_by_day_when_that_reads_fewer_cells():
     # 90 days from 15 March; the period before starts on 15 December.
     layout = cellsums.plan(D(2025, 12, 15), D(2026, 6, 12), [D(2025, 12, 15), D(2026, 3, 15)])
 
-    assert layout.months == (D(2026, 1, 1), D(2026, 2, 1), D(2026, 4, 1), D(2026, 5, 1))
-    assert layout.plain_days == (
+    assert layout.plain.months == (D(2026, 1, 1), D(2026, 2, 1), D(2026, 4, 1), D(2026, 5, 1))
+    assert layout.plain.days == (
         (D(2025, 12, 15), D(2025, 12, 31)),
         (D(2026, 3, 1), D(2026, 3, 31)),
         (D(2026, 6, 1), D(2026, 6, 12)),
     )
-    # Snapshots also read the first days of the first month by day (the months before it whole).
-    assert layout.snapshot_days[0] == (D(2025, 12, 1), D(2025, 12, 31))
+    assert layout.plain.minus == ()
+    # Snapshots read December's first days too, and every month before it whole.
+    assert layout.snapshot.months == layout.plain.months
+    assert layout.snapshot.days[0] == (D(2025, 12, 1), D(2025, 12, 31))
     assert layout.before == D(2025, 12, 1)
+
+
+def test_a_month_with_a_few_days_elsewhere_is_read_whole_less_those_days():
+    # 90 days to 27 November: the period starts on 30 August, the one before on 1 June.
+    layout = cellsums.plan(D(2026, 6, 1), D(2026, 11, 27), [D(2026, 6, 1), D(2026, 8, 30)])
+
+    months = (D(2026, 6, 1), D(2026, 7, 1), D(2026, 8, 1), D(2026, 9, 1), D(2026, 10, 1), D(2026, 11, 1))
+    assert layout.plain.months == months
+    # August counts for the period before, less its last two days (added to the period); November less the
+    # days after the 27th.
+    assert dict(layout.month_buckets)[D(2026, 8, 1)] == D(2026, 6, 1)
+    assert layout.plain.minus == ((D(2026, 8, 30), D(2026, 8, 31)), (D(2026, 11, 28), D(2026, 11, 30)))
+    assert layout.plain.days == ((D(2026, 8, 30), D(2026, 8, 31)),)
 
 
 def test_daily_buckets_read_no_month_whole():
@@ -83,7 +99,7 @@ def test_daily_buckets_read_no_month_whole():
 
     layout = cellsums.plan(D(2026, 3, 1), D(2026, 3, 31), starts)
 
-    assert layout.months == () and layout.plain_days == ((D(2026, 3, 1), D(2026, 3, 31)),)
+    assert layout.plain == cellsums.Reads(days=((D(2026, 3, 1), D(2026, 3, 31)),))
 
 
 # --- the monthly cells -------------------------------------------------------------------------------
@@ -104,7 +120,9 @@ def test_rebuilding_the_months_gives_the_same_cells(rolled, organisation):
     before = _monthly()
     MonthlyRollup.objects.filter(organisation=organisation, measure="contacts").delete()
 
-    assert rebuild_months(organisation.pk) == len(before)
+    margins = MonthlyMarginalRollup.objects.count()
+
+    assert rebuild_months(organisation.pk) == len(before) + margins
     assert _monthly() == before
 
 
@@ -115,6 +133,7 @@ PERIODS = [
     (D(2026, 3, 1), D(2026, 3, 31)),  # one whole month (and February before it)
     (D(2026, 2, 15), D(2026, 4, 15)),  # months cut by the range
     (D(2026, 1, 1), D(2026, 4, 30)),  # several whole months
+    (D(2026, 3, 3), D(2026, 3, 30)),  # a month less a few days
 ]
 
 
@@ -124,9 +143,9 @@ def by_day_only(monkeypatch):
 
     def daily(since, until, starts):
         return cellsums.Plan(
-            months=(),
-            plain_days=((since, until),),
-            snapshot_days=((D(1970, 1, 1), until),),
+            plain=cellsums.Reads(days=((since, until),)),
+            snapshot=cellsums.Reads(days=((D(1970, 1, 1), until),)),
+            month_buckets=(),
             before=D(1970, 1, 1),
         )
 
@@ -136,7 +155,7 @@ def by_day_only(monkeypatch):
     return use
 
 
-@pytest.mark.parametrize("period", PERIODS, ids=["month", "cut", "months"])
+@pytest.mark.parametrize("period", PERIODS, ids=["month", "cut", "months", "trimmed"])
 def test_every_metric_read_through_months_equals_the_metric_read_by_day(rolled, executive, by_day_only, period):
     through_months = {
         metric.key: metric_value(user=executive, key=metric.key, period=period).result for metric in dictionary.METRICS

@@ -1,0 +1,80 @@
+"""Marginal roll-up cells: the full cells summed over every dimension but the branch and at most one other.
+
+A full cell is day × branch × team × agent × channel × measure. A dashboard's headline figures and branch
+table need only the branch, its team table only branch × team, and so on; summing those from the full cells
+merged every agent's and channel's value map on every page (docs/benchmarks.md, issue 7). So the roll-up
+keeps, beside the full cells and in the same transaction, one *marginal* cell per grain:
+
+- ``branch``: day × branch × measure;
+- ``team``, ``agent``, ``channel``: day × branch × that dimension × measure.
+
+The branch is in every grain because a user's scope is a set of branches. A summed-over dimension is stored
+as 0 / "" like a missing one, so the grain is part of every marginal cell's key (``MarginalRollupCell.grain``):
+team 0 in a ``team`` cell means "no team", in a ``branch`` cell "every team".
+
+A read that needs more dimensions than a grain keeps (team and channel, say) reads the full cells.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .rounding import kept_map
+
+
+class Grain(models.TextChoices):
+    """Which dimensions a marginal cell keeps besides the branch (``FULL``: the full cells' own table)."""
+
+    BRANCH = "branch", _("branch")
+    TEAM = "team", _("branch and team")
+    AGENT = "agent", _("branch and staff member")
+    CHANNEL = "channel", _("branch and channel")
+
+
+FULL = "full"
+
+# The dimension (cellsums.DIMENSION_FIELDS) a marginal grain keeps besides the branch.
+KEPT = {Grain.BRANCH: None, Grain.TEAM: "team", Grain.AGENT: "agent", Grain.CHANNEL: "channel"}
+GRAIN_OF = {dimension: grain for grain, dimension in KEPT.items()}
+
+
+def grain_for(dimensions: Iterable[str]) -> str:
+    """The smallest grain that answers a read grouped or filtered by ``dimensions`` (branch, team, agent,
+    channel; the branch is always kept): a marginal ``Grain`` or ``FULL``."""
+    needed = set(dimensions) - {"branch"}
+    if not needed:
+        return Grain.BRANCH
+    if len(needed) == 1:
+        return GRAIN_OF.get(needed.pop(), FULL)
+    return FULL
+
+
+# (day, branch_id, team_id, agent_id, channel, measure) → the same with the grain last.
+def marginal_keys(key: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """The marginal cells a full cell's key adds to, one per grain."""
+    day, branch_id, team_id, agent_id, channel, measure = key
+    return [
+        (day, branch_id, 0, 0, "", measure, Grain.BRANCH.value),
+        (day, branch_id, team_id, 0, "", measure, Grain.TEAM.value),
+        (day, branch_id, 0, agent_id, "", measure, Grain.AGENT.value),
+        (day, branch_id, 0, 0, channel, measure, Grain.CHANNEL.value),
+    ]
+
+
+def margins_of(cells: dict[Any, Any], factory: Any) -> dict[Any, Any]:
+    """Full ``cells`` (key → ``rollup.Cell``) summed into their marginal cells (``factory()`` makes one).
+
+    Durations are kept to three significant digits (``rounding.kept_map``): the roll-up's own cells are
+    rounded already, but cells rolled up before metric version 2 hold exact seconds, and a marginal cell
+    built from them (``rollup.rebuild_margins``, migration 0005) is kept as version 2 reads it."""
+    margins: dict[Any, Any] = defaultdict(factory)
+    for key, cell in cells.items():
+        values = kept_map(key[5], cell.values)
+        for marginal in marginal_keys(key):
+            margins[marginal].absorb(cell.count, cell.total, values)
+    return margins
