@@ -531,9 +531,11 @@ def main() -> None:
         full_rollup = clock.perf_counter() - started
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                # The planner's statistics saw empty tables.
+                # The planner's statistics saw empty tables, and the roll-up's rewrites of the current month's
+                # cells leave millions of dead rows that autovacuum has not reached yet: pages read right
+                # after would pay for them (docs/benchmarks.md, issue 7, fourth round).
                 for model in (DailyRollup, MonthlyRollup, DailyMarginalRollup, MonthlyMarginalRollup):
-                    cursor.execute(f"ANALYZE {model._meta.db_table}")
+                    cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
     span_days = events.aggregate(first=Min("occurred_at"), last=Max("occurred_at"))
     first_day, last_day = span_days["first"].astimezone(zone).date(), span_days["last"].astimezone(zone).date()
     total = events.count()
