@@ -191,7 +191,7 @@ def _write(organisation_id: int, cells: dict[CellKey, Cell]) -> None:
     holds the organisation's roll-up lock)."""
     _store(DailyRollup, organisation_id, cells)
     _store(MonthlyRollup, organisation_id, by_month(cells))
-    margins = grains.margins_of(cells, Cell)
+    margins = grains.margins_of(cells, Cell, kept_already=True)  # _cells_of kept the durations
     _store(DailyMarginalRollup, organisation_id, margins)
     _store(MonthlyMarginalRollup, organisation_id, by_month(margins))
 
