@@ -135,6 +135,22 @@ def test_tables_by_branch_team_agent_and_channel(rolled, login, executive, agent
     assert {row.group for row in tables["channel"].rows} >= {"email", "phone", "sms", "in_person"}
 
 
+def test_every_table_cell_links_to_its_records_with_the_page_filters(rolled, login, executive, agent):
+    """The tables' rows are built in Python (reports_tags.breakdown_rows): each value links as report_url would
+    link it, a filter the row sets is replaced where it stands, and names are escaped."""
+    agent.first_name = "Ala <b>&"
+    agent.save(update_fields=["first_name"])
+    page = login(executive).get(reverse("reports:dashboard"), {**WEEK, "agent": "", "channel": "email"})
+
+    html = page.content.decode()
+    base = "/reports/dashboard/records/?period=week&amp;date=2026-03-04"
+    assert f'<td><a href="{base}&amp;agent={agent.pk}&amp;channel=email&amp;metric=csat">' in html
+    branch_row = next(row for row in page.context["board"].tables[0].rows if row.group)
+    assert f'href="{base}&amp;agent=&amp;channel=email&amp;metric=csat&amp;branch={branch_row.group}"' in html
+    assert "<th scope=\"row\">Ala &lt;b&gt;&amp; " in html and "<b>&" not in html
+    assert '<td><span class="muted">no data</span></td>' in html
+
+
 @pytest.mark.parametrize("table", ["figures", "branch", "team", "agent", "channel"])
 def test_every_table_downloads_as_csv(rolled, login, executive, table):
     lines = _csv(login(executive).get(reverse("reports:dashboard"), {**WEEK, "format": "csv", "table": table}))
