@@ -86,4 +86,4 @@ def breakdown_rows(context: Any, table: Any) -> SafeString:
             else:
                 cells.append(f"<td>{shown}</td>")
         lines.append("".join(cells) + "\n      </tr>")
-    return mark_safe("\n      ".join(lines))  # noqa: S308 - every value above is escaped
+    return mark_safe("\n      ".join(lines))  # every value above is escaped

@@ -147,7 +147,7 @@ def test_every_table_cell_links_to_its_records_with_the_page_filters(rolled, log
     assert f'<td><a href="{base}&amp;agent={agent.pk}&amp;channel=email&amp;metric=csat">' in html
     branch_row = next(row for row in page.context["board"].tables[0].rows if row.group)
     assert f'href="{base}&amp;agent=&amp;channel=email&amp;metric=csat&amp;branch={branch_row.group}"' in html
-    assert "<th scope=\"row\">Ala &lt;b&gt;&amp; " in html and "<b>&" not in html
+    assert '<th scope="row">Ala &lt;b&gt;&amp; ' in html and "<b>&" not in html
     assert '<td><span class="muted">no data</span></td>' in html
 
 
