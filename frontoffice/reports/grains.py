@@ -8,9 +8,15 @@ keeps, beside the full cells and in the same transaction, one *marginal* cell pe
 - ``branch``: day × branch × measure;
 - ``team``, ``agent``, ``channel``: day × branch × that dimension × measure.
 
-The branch is in every grain because a user's scope is a set of branches. A summed-over dimension is stored
+The branch is in these grains because a user's scope is a set of branches. A summed-over dimension is stored
 as 0 / "" like a missing one, so the grain is part of every marginal cell's key (``MarginalRollupCell.grain``):
 team 0 in a ``team`` cell means "no team", in a ``branch`` cell "every team".
+
+Someone who sees every branch reads a table by team or channel, a trend, a headline figure over all branches:
+summed from the branch grains, that merged one value map per branch. So three more grains keep the same cells
+summed over every branch (``OVER_BRANCHES``): ``org`` (day × measure), ``org_team`` and ``org_channel``.
+They hold the events of real branches only (an event with no branch stays in its branch grain's branch 0), and
+are read only by someone whose scope holds every branch of the organisation (``selectors.read_grain``).
 
 A read that needs more dimensions than a grain keeps (team and channel, say) reads the full cells.
 """
@@ -34,18 +40,37 @@ class Grain(models.TextChoices):
     TEAM = "team", _("branch and team")
     AGENT = "agent", _("branch and staff member")
     CHANNEL = "channel", _("branch and channel")
+    ORGANISATION = "org", _("every branch")
+    ORG_TEAM = "org_team", _("every branch, by team")
+    ORG_CHANNEL = "org_channel", _("every branch, by channel")
 
 
 FULL = "full"
 
 # The dimension (cellsums.DIMENSION_FIELDS) a marginal grain keeps besides the branch.
-KEPT = {Grain.BRANCH: None, Grain.TEAM: "team", Grain.AGENT: "agent", Grain.CHANNEL: "channel"}
-GRAIN_OF = {dimension: grain for grain, dimension in KEPT.items()}
+KEPT = {
+    Grain.BRANCH: None,
+    Grain.TEAM: "team",
+    Grain.AGENT: "agent",
+    Grain.CHANNEL: "channel",
+    Grain.ORGANISATION: None,
+    Grain.ORG_TEAM: "team",
+    Grain.ORG_CHANNEL: "channel",
+}
+BY_BRANCH = (Grain.BRANCH, Grain.TEAM, Grain.AGENT, Grain.CHANNEL)
+GRAIN_OF = {KEPT[grain]: grain for grain in BY_BRANCH}
+# A grain by branch → the same cells summed over every branch (the agent's: each agent works in one branch).
+OVER_BRANCHES: dict[str, str] = {
+    Grain.BRANCH: Grain.ORGANISATION,
+    Grain.TEAM: Grain.ORG_TEAM,
+    Grain.CHANNEL: Grain.ORG_CHANNEL,
+}
+BY_BRANCH_OF: dict[str, str] = {over: grain for grain, over in OVER_BRANCHES.items()}
 
 
 def grain_for(dimensions: Iterable[str]) -> str:
-    """The smallest grain that answers a read grouped or filtered by ``dimensions`` (branch, team, agent,
-    channel; the branch is always kept): a marginal ``Grain`` or ``FULL``."""
+    """The smallest grain by branch that answers a read grouped or filtered by ``dimensions`` (branch, team,
+    agent, channel; the branch is always kept): a marginal ``Grain`` or ``FULL``."""
     needed = set(dimensions) - {"branch"}
     if not needed:
         return Grain.BRANCH
@@ -56,14 +81,21 @@ def grain_for(dimensions: Iterable[str]) -> str:
 
 # (day, branch_id, team_id, agent_id, channel, measure) → the same with the grain last.
 def marginal_keys(key: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-    """The marginal cells a full cell's key adds to, one per grain."""
+    """The marginal cells a full cell's key adds to, one per grain (those over every branch: a real branch's)."""
     day, branch_id, team_id, agent_id, channel, measure = key
-    return [
+    keys = [
         (day, branch_id, 0, 0, "", measure, Grain.BRANCH.value),
         (day, branch_id, team_id, 0, "", measure, Grain.TEAM.value),
         (day, branch_id, 0, agent_id, "", measure, Grain.AGENT.value),
         (day, branch_id, 0, 0, channel, measure, Grain.CHANNEL.value),
     ]
+    if branch_id:
+        keys += [
+            (day, 0, 0, 0, "", measure, Grain.ORGANISATION.value),
+            (day, 0, team_id, 0, "", measure, Grain.ORG_TEAM.value),
+            (day, 0, 0, 0, channel, measure, Grain.ORG_CHANNEL.value),
+        ]
+    return keys
 
 
 def margins_of(cells: dict[Any, Any], factory: Any, *, kept_already: bool = False) -> dict[Any, Any]:

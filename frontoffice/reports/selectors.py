@@ -21,7 +21,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from frontoffice.core.scoping import scope_for
+from frontoffice.core.models import Branch
+from frontoffice.core.scoping import Scope, scope_for
 
 from . import cellsums, dictionary, grains
 from .dictionary import Metric, Params, Result
@@ -125,11 +126,20 @@ def scoped_cells(
     cells = model._default_manager.filter(
         organisation_id=scope.organisation_id, measure__in=list(measures), day__lte=until
     )
-    if grain != grains.FULL:
+    if grain in grains.BY_BRANCH_OF:
+        # Summed over every branch: only for a scope that holds them all (read_grain); an organisation-wide
+        # scope also sees the events with no branch, kept in the grain by branch under branch 0.
+        if filters.branch_id is not None or not covers_every_branch(user):
+            raise ValueError(f"the {grain} grain is read only over every branch")
+        everything = Q(grain=grain)
+        if scope.branch_ids is None:
+            everything |= Q(grain=grains.BY_BRANCH_OF[grain], branch_id=0)
+        cells = cells.filter(everything)
+    elif grain != grains.FULL:
         cells = cells.filter(Q(grain=grain))  # a Q: ``model`` is typed as the abstract cell, which has no grain
     if since is not None:
         cells = cells.filter(day__gte=since)
-    if scope.branch_ids is not None:
+    if scope.branch_ids is not None and grain not in grains.BY_BRANCH_OF:
         cells = cells.filter(branch_id__in=scope.branch_ids)
     if filters.branch_id is not None:
         if not scope.allows_branch(filters.branch_id):
@@ -155,9 +165,23 @@ MARGINAL_MODELS = (MonthlyMarginalRollup, DailyMarginalRollup)
 DAILY_MAPS_IN_DB = frozenset({DailyRollup, DailyMarginalRollup})
 
 
+def covers_every_branch(user: Any) -> bool:
+    """Whether ``user``'s scope holds every branch of its organisation (inactive ones too): an organisation-wide
+    scope, or a list of branches with none missing. Asked once per request (a page reads several grains); never
+    kept longer, since a branch added later must not be read through the cells over every branch."""
+    scope = scope_for(user)
+    memo: dict[Scope, bool] = user.__dict__.setdefault("_reports_covers_every_branch", {})
+    if scope not in memo:
+        others = Branch.objects.filter(organisation_id=scope.organisation_id or 0)
+        memo[scope] = scope.branch_ids is None or not others.exclude(pk__in=scope.branch_ids).exists()
+    return memo[scope]
+
+
 def read_grain(*, user: Any, filters: Filters, by: str | None) -> str:
     """The grain that answers a read of ``user`` grouped ``by`` a dimension and filtered by ``filters``: every
-    dimension it groups or filters by must be kept (someone who sees only their own figures: the agent)."""
+    dimension it groups or filters by must be kept (someone who sees only their own figures: the agent). A
+    read over every branch (no branch filter, not by branch) by someone who sees them all takes the same grain
+    summed over the branches (``grains.OVER_BRANCHES``)."""
     dimensions = {by} if by else set()
     dimensions |= {
         name
@@ -169,7 +193,11 @@ def read_grain(*, user: Any, filters: Filters, by: str | None) -> str:
         )
         if chosen
     }
-    return grains.grain_for(dimensions)
+    grain = grains.grain_for(dimensions)
+    over_branches = grains.OVER_BRANCHES.get(grain)
+    if over_branches and "branch" not in dimensions and covers_every_branch(user):
+        return over_branches
+    return grain
 
 
 def fold_cells(

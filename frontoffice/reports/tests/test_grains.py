@@ -23,6 +23,7 @@ from frontoffice.reports.models import DailyMarginalRollup, DailyRollup, Monthly
 from frontoffice.reports.rollup import rebuild_margins, rollup
 from frontoffice.reports.rounding import EXACT_BELOW, is_rounded, kept, kept_map, three_digits
 from frontoffice.reports.selectors import Filters, metric_series, metric_value
+from tests.personas import staff_user
 
 from .conftest import LATER
 
@@ -158,9 +159,33 @@ def test_the_smallest_grain_that_keeps_every_dimension_answers(dimensions, grain
 
 def test_someone_who_sees_only_their_own_figures_reads_the_agent_grain(agent, executive):
     assert selectors.read_grain(user=agent, filters=Filters(), by=None) == Grain.AGENT
-    assert selectors.read_grain(user=executive, filters=Filters(), by=None) == Grain.BRANCH
     assert selectors.read_grain(user=executive, filters=Filters(branch_id=1), by="team") == Grain.TEAM
     assert selectors.read_grain(user=executive, filters=Filters(team_id=1), by="channel") == grains.FULL
+
+
+def test_a_read_over_every_branch_takes_the_grain_summed_over_branches_only_for_who_sees_them_all(
+    organisation, branch, other_branch, executive, manager
+):
+    every_branch = staff_user(organisation, ["manager"], [branch, other_branch], "manager-all")
+    for user in (executive, every_branch):
+        assert selectors.read_grain(user=user, filters=Filters(), by=None) == Grain.ORGANISATION
+        assert selectors.read_grain(user=user, filters=Filters(), by="team") == Grain.ORG_TEAM
+        assert selectors.read_grain(user=user, filters=Filters(channel="email"), by=None) == Grain.ORG_CHANNEL
+        assert selectors.read_grain(user=user, filters=Filters(), by="agent") == Grain.AGENT
+        assert selectors.read_grain(user=user, filters=Filters(), by="branch") == Grain.BRANCH
+        assert selectors.read_grain(user=user, filters=Filters(branch_id=branch.pk), by=None) == Grain.BRANCH
+    # One branch of two: the cells by branch, restricted to it.
+    assert selectors.read_grain(user=manager, filters=Filters(), by="team") == Grain.TEAM
+    with pytest.raises(ValueError, match="every branch"):
+        selectors.scoped_cells(
+            user=manager,
+            measures=["contacts"],
+            since=None,
+            until=D(2026, 3, 1),
+            filters=Filters(),
+            model=DailyMarginalRollup,
+            grain=Grain.ORG_TEAM,
+        )
 
 
 # --- generated events: the marginal cells are the full cells summed ------------------------------------
@@ -214,11 +239,12 @@ def generated(organisation, branch, other_branch, agent, agent2, agent3):
 def _summed(model, grain):
     """The full cells of ``model`` summed into ``grain``'s cells: {key: (count, total, map)}."""
     kept_dimension = grains.KEPT[grain]
+    over_branches = grain in grains.BY_BRANCH_OF
     sums = defaultdict(lambda: [0, 0.0, Counter()])
-    for row in model.objects.all():
+    for row in model.objects.exclude(branch_id=0) if over_branches else model.objects.all():
         key = (
             row.day,
-            row.branch_id,
+            0 if over_branches else row.branch_id,
             row.team_id if kept_dimension == "team" else 0,
             row.agent_id if kept_dimension == "agent" else 0,
             row.channel if kept_dimension == "channel" else "",
@@ -263,15 +289,33 @@ def test_rebuilding_the_margins_from_a_day_gives_the_same_cells(generated, organ
 def test_the_migration_fills_the_marginal_cells_the_roll_up_keeps(generated):
     migration = importlib.import_module("frontoffice.reports.migrations.0005_marginal_rollups")
     kept_cells = {
-        grain: (_marginal(DailyMarginalRollup, grain), _marginal(MonthlyMarginalRollup, grain)) for grain in Grain
+        grain: (_marginal(DailyMarginalRollup, grain), _marginal(MonthlyMarginalRollup, grain))
+        for grain in grains.BY_BRANCH
     }
-    DailyMarginalRollup.objects.all().delete()
-    MonthlyMarginalRollup.objects.all().delete()
+    DailyMarginalRollup.objects.filter(grain__in=grains.BY_BRANCH).delete()
+    MonthlyMarginalRollup.objects.filter(grain__in=grains.BY_BRANCH).delete()
 
     migration.fill_margins(apps, None)
 
-    for grain in Grain:
+    for grain in grains.BY_BRANCH:
         assert (_marginal(DailyMarginalRollup, grain), _marginal(MonthlyMarginalRollup, grain)) == kept_cells[grain]
+
+
+def test_the_migration_fills_the_cells_over_every_branch_the_roll_up_keeps(generated):
+    migration = importlib.import_module("frontoffice.reports.migrations.0006_grains_over_branches")
+    over = list(grains.BY_BRANCH_OF)
+    kept_cells = {
+        grain: (_marginal(DailyMarginalRollup, grain), _marginal(MonthlyMarginalRollup, grain)) for grain in over
+    }
+    assert all(daily and monthly for daily, monthly in kept_cells.values())
+    DailyMarginalRollup.objects.filter(grain__in=over).delete()
+    MonthlyMarginalRollup.objects.filter(grain__in=over).delete()
+
+    migration.fill_over_branches(apps, None)
+
+    for grain in over:
+        assert (_marginal(DailyMarginalRollup, grain), _marginal(MonthlyMarginalRollup, grain)) == kept_cells[grain]
+    assert {grain.value: over.value for grain, over in grains.OVER_BRANCHES.items()} == migration.OVER_BRANCHES
 
 
 def test_the_migrations_frozen_rules_are_the_codes():
@@ -349,6 +393,28 @@ def test_the_dashboard_from_the_marginal_cells_equals_the_full_cells(generated, 
     full_cells_only()
 
     assert [_dashboard(executive, span, filters) for span in spans] == marginal
+
+
+@pytest.mark.parametrize("branches", ["both", "one"])
+def test_a_managers_dashboard_from_the_marginal_cells_equals_the_full_cells(
+    generated, organisation, branch, other_branch, branches, full_cells_only
+):
+    """A manager of every branch reads the cells over every branch (without the events of no branch, which
+    their scope leaves out); a manager of one branch the cells by branch."""
+    chosen = [branch, other_branch] if branches == "both" else [other_branch]
+    manager = staff_user(organisation, ["manager"], chosen, f"manager-{branches}")
+    spans = [
+        dashboard.span_of("month", D(2026, 3, 1)),
+        dashboard.span_of("custom", D(2026, 3, 1), D(2026, 3, 5), D(2026, 3, 24)),
+    ]
+    marginal = [_dashboard(manager, span, filters) for span in spans for filters in FILTERS]
+    trends = [dashboard.trend(user=manager, key="resolution_time", span=span, filters=Filters()) for span in spans]
+    assert all(table_rows for _by, table_rows in marginal[0][1])
+    full_cells_only()
+
+    assert [_dashboard(manager, span, filters) for span in spans for filters in FILTERS] == marginal
+    full_trends = [dashboard.trend(user=manager, key="resolution_time", span=span, filters=Filters()) for span in spans]
+    assert [trend.series for trend in full_trends] == [trend.series for trend in trends]
 
 
 def test_an_agents_own_figures_from_the_agent_grain_equal_the_full_cells(generated, agent, full_cells_only):
