@@ -17,6 +17,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import json
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -60,17 +61,35 @@ def fold(
         folded[name][_date(day)][measure] = Aggregate(count=count or 0, total=total or 0.0)
     dates: dict[Any, dt.date] = {}
     with_maps = keyed.exclude(values={})
-    maps = _maps_summed(with_maps, group) if maps_in_db else with_maps.values_list(*keys, "values").iterator(5000)
+    # Read whole (not through a server-side cursor): PostgreSQL would copy every map into the cursor's store
+    # before sending it, a third of the read at scale (a few MB at most: one map per group, bucket and measure).
+    maps = _maps_summed(with_maps, group) if maps_in_db else list(with_maps.values_list(*keys, "values"))
+    found_maps: dict[tuple[Any, dt.date, str], list[dict[int, int]]] = defaultdict(list)
     for *found, counts in maps:
         name, day, measure = (found[0] if group else None), found[-2], found[-1]
         bucket_day = dates.get(day) or dates.setdefault(day, _date(day))
-        aggregate = folded[name][bucket_day].setdefault(measure, Aggregate())
         if isinstance(counts, str):
             counts = json.loads(counts)
         # Keys are text in JSON; counts are whole numbers already (SQLite's json_group_object gives text back).
         values = counts.values() if isinstance(counts, dict) and not maps_in_db else map(int, counts.values())
-        aggregate.values.update(dict(zip(map(int, counts), values, strict=True)))
+        found_maps[(name, bucket_day, measure)].append(dict(zip(map(int, counts), values, strict=True)))
+    for (name, bucket_day, measure), each in found_maps.items():
+        # Into an empty Counter, update is a plain dict update (in C).
+        folded[name][bucket_day].setdefault(measure, Aggregate()).values.update(summed_maps(each))
     return folded
+
+
+def summed_maps(maps: list[dict[int, int]]) -> dict[int, int]:
+    """The value → count ``maps`` added up, each added to the first by built-ins (``map``, ``zip``,
+    ``dict.update``) rather than a Counter's ``update``, which takes a Python step per value: 1.5 times faster
+    for a staff member's months of first replies. The first map is added to in place."""
+    total = maps[0]
+    for each in maps[1:]:
+        # Each value of ``each`` is looked up in ``total`` before ``update`` writes it (a map's keys are unique).
+        total.update(
+            zip(each, map(operator.add, each.values(), map(total.get, each, itertools.repeat(0))), strict=True)
+        )
+    return total
 
 
 def _maps_summed(keyed: QuerySet[Any], group: list[str]) -> list[tuple[Any, ...]]:

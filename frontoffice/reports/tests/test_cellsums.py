@@ -208,3 +208,13 @@ def test_rebuilding_from_a_day_recomputes_its_month_and_keeps_the_earlier_ones(r
 
     assert _monthly() == _daily_by_month()
     assert {key: value for key, value in _monthly().items() if key[0] < day.replace(day=1)} == earlier
+
+
+def test_value_maps_add_up_like_counters():
+    maps = [{5: 1, 120: 2}, {120: 3, 7000: 1}, {5: 4}, {}]
+    expected = Counter()
+    for each in maps:
+        expected.update(each)
+
+    assert cellsums.summed_maps([dict(each) for each in maps]) == dict(expected) == {5: 5, 120: 5, 7000: 1}
+    assert cellsums.summed_maps([{1: 2}]) == {1: 2}
