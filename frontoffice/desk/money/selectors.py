@@ -399,7 +399,11 @@ def document_get(*, user: Any, pk: int) -> SaleDocument:
 
 
 def document_of(visit: Visit, kind: str) -> SaleDocument | None:
-    return SaleDocument.objects.filter(visit=visit, kind=kind).first()
+    document = SaleDocument.objects.filter(visit=visit, kind=kind).first()
+    if document is not None:
+        # The visit in hand is the document's: its printed copy names the visit without reading it again.
+        document.visit = visit
+    return document
 
 
 # --- what a document covers, corrections and early departures ------------------------------------------

@@ -7,6 +7,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
@@ -147,6 +149,24 @@ def test_print_receipt_issues_it_once_and_returns_the_pdf(login, clerk, sale_wit
     assert pdf["Content-Type"] == "application/pdf"
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert "Receipt PAR-" in text and "Kabel" in text and "70.00" in text
+
+
+def test_printing_a_receipt_reads_its_visit_once_and_still_names_it(login, clerk, sale_with_line):
+    # Given an issued receipt that the worker has not printed yet
+    services.payment_take(visit=sale_with_line, actor=clerk, method="card", amount=D("70"), terminal_receipt="T")
+    browser = login(clerk)
+    url = reverse("desk:receipt", args=[sale_with_line.pk])
+    assert browser.post(url).status_code == 302
+    # When the clerk prints it
+    with CaptureQueriesContext(connection) as captured:
+        pdf = browser.get(url)
+    # Then the visit is read by the page alone (the document is given the visit in hand), and is printed
+    visit_reads = [
+        q for q in captured.captured_queries if q["sql"].startswith("SELECT") and 'FROM "desk_visit"' in q["sql"]
+    ]
+    assert len(visit_reads) == 1
+    text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
+    assert sale_with_line.number in text
 
 
 def test_every_copy_of_a_receipt_is_the_receipt_as_issued(

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -83,6 +84,12 @@ def _transitions(visit: Visit) -> list[dict[str, Any]]:
 # rows; "Show all" lists the whole day. A busy branch's day holds hundreds of visits.
 WORKING_LIST_ROWS = 60
 RECENTLY_DONE = timedelta(hours=1)
+# A row's step buttons and action links, joined here rather than by two template loops per row: the loops
+# were a fifth of the day page's CPU (60 rows, each a `for` with its context and four escaped values per item).
+STEP_BUTTON = (
+    '<button type="submit" name="to_status" value="{}" class="button button--secondary" aria-label="{}">{}</button> '
+)
+ACTION_LINK = '<a class="button button--secondary" data-slot="{}" href="{}">{}</a>'
 
 
 def in_status_for(since: Any, now: Any) -> str:
@@ -143,12 +150,19 @@ def day(request: HttpRequest) -> HttpResponse:
                 "transition_url": urls("desk:visit_transition", visit.pk),
                 "in_status_for": in_status_for(visit.status_changed_at, now),
                 "balance": balances.get(visit.pk),
-                "transitions": [
-                    {**step, "aria": button_label % {"status": step["label"], "name": name}} for step in steps[key]
-                ]
+                "step_buttons": format_html_join(
+                    "",
+                    STEP_BUTTON,
+                    (
+                        (step["status"], button_label % {"status": step["label"], "name": name}, step["label"])
+                        for step in steps[key]
+                    ),
+                )
                 if can_edit
-                else [],
-                "actions": [{**action, "label": str(action["label"])} for action in actions(visit)],
+                else "",
+                "action_links": format_html_join(
+                    "", ACTION_LINK, ((action["slot"], action["url"], action["label"]) for action in actions(visit))
+                ),
             }
         )
     context = {
