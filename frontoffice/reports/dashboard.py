@@ -251,9 +251,16 @@ def dashboard(*, user: Any, span: Span, filters: Filters) -> Dashboard:
     params = selectors.params_for(organisation_id, span.end)
     own_only = not selectors.can_view_all(user)
     medians = selectors.team_medians(user=user, metrics=metrics, period=span.period) if own_only else {}
-    # By branch over both periods: the branch table, and the headline figures as the sum of its rows.
-    by_branch = _by_branch(user=user, metrics=metrics, span=span, filters=filters)
-    days = cellsums.merged(by_branch)
+    # The headline figures over both periods, all branches together (for someone who sees every branch, from
+    # the cells summed over them: one map per measure, not one per branch); each table over the period alone.
+    days = _read(
+        user=user,
+        metrics=metrics,
+        since=span.before_start,
+        until=span.end,
+        filters=filters,
+        starts=[span.before_start, span.start],
+    ).get(None, {})
     figures = [
         Figure(
             metric=metric,
@@ -268,18 +275,9 @@ def dashboard(*, user: Any, span: Span, filters: Filters) -> Dashboard:
     for by in BREAKDOWNS:
         if by == "agent" and own_only:
             continue
-        if by == "branch":
-            groups = by_branch
-        else:
-            groups = _read(
-                user=user,
-                metrics=metrics,
-                since=span.start,
-                until=span.end,
-                filters=filters,
-                starts=[span.start],
-                by=by,
-            )
+        groups = _read(
+            user=user, metrics=metrics, since=span.start, until=span.end, filters=filters, starts=[span.start], by=by
+        )
         names = dimension_names(user=user, by=by, ids=groups)
         table = Table(by=by)
         for group, group_days in groups.items():

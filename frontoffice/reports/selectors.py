@@ -161,8 +161,11 @@ def scoped_cells(
 # The tables a read takes its cells from: (monthly, daily), for the full cells and for the marginal ones.
 FULL_MODELS = (MonthlyRollup, DailyRollup)
 MARGINAL_MODELS = (MonthlyMarginalRollup, DailyMarginalRollup)
-# The levels whose value maps are summed in the database rather than read as stored (cellsums.fold).
+# The levels whose value maps are summed in the database rather than read as stored (cellsums.fold), when a
+# read takes more than this many of their days: a day's cell holds a value or two, so over many days reading
+# every row costs more than its values; over a few days (a month's edges) one query per row is cheaper.
 DAILY_MAPS_IN_DB = frozenset({DailyRollup, DailyMarginalRollup})
+FEW_DAYS = 7
 
 
 def covers_every_branch(user: Any) -> bool:
@@ -236,6 +239,7 @@ def fold_cells(
     months = cellsums.month_buckets(layout, starts)
     minus = cellsums.minus_buckets(layout, starts)
     monthly, daily, taken = [], [], []
+    days_read = {"daily": 0, "taken": 0}
     for names, reads in ((plain, layout.plain), (snapshot, layout.snapshot)):
         if not names:
             continue
@@ -243,23 +247,28 @@ def fold_cells(
             monthly.append(Q(measure__in=names, day__in=reads.months))
         if reads.days:
             daily.append(Q(measure__in=names) & cellsums.days_q(reads.days))
+            days_read["daily"] = max(days_read["daily"], _days_in(reads.days))
         if reads.minus:
             taken.append(Q(measure__in=names) & cellsums.days_q(reads.minus))
+            days_read["taken"] = max(days_read["taken"], _days_in(reads.minus))
     if snapshot:
         monthly.append(Q(measure__in=snapshot, day__lt=layout.before))
     folded: cellsums.Folded = {}
-    for model, parts, buckets, adding in (
-        (monthly_model, monthly, months, True),
-        (daily_model, daily, bucket, True),
-        (daily_model, taken, minus, False),
+    for model, parts, buckets, adding, days in (
+        (monthly_model, monthly, months, True, 0),
+        (daily_model, daily, bucket, True, days_read["daily"]),
+        (daily_model, taken, minus, False, days_read["taken"]),
     ):
         if parts:
             chosen = source(model).filter(functools.reduce(operator.or_, parts))
-            # A day's cell holds a value or two: its maps are summed in the database (cellsums.fold).
-            in_db = model in DAILY_MAPS_IN_DB
+            in_db = model in DAILY_MAPS_IN_DB and days > FEW_DAYS
             found = cellsums.fold(chosen, by=by, bucket=buckets, maps_in_db=in_db)
             folded = cellsums.combine(folded, found) if adding else cellsums.take_away(folded, found)
     return folded
+
+
+def _days_in(runs: Sequence[tuple[dt.date, dt.date]]) -> int:
+    return sum((last - first).days + 1 for first, last in runs)
 
 
 def metric_sets(metrics: Iterable[Metric]) -> tuple[set[str], set[str]]:

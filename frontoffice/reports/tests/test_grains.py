@@ -473,3 +473,16 @@ def test_a_month_read_whole_less_a_few_days_equals_its_days(generated, executive
     by_day = _trimmed_reads(executive)
     for key, result in by_day.items():
         assert trimmed[key] == result, key
+
+
+def test_daily_maps_summed_in_the_database_or_read_as_stored_give_the_same_dashboard(generated, executive, monkeypatch):
+    spans = [
+        dashboard.span_of("custom", D(2026, 2, 10), D(2026, 2, 10), D(2026, 3, 20)),
+        dashboard.span_of("custom", D(2026, 3, 1), D(2026, 3, 5), D(2026, 3, 24)),
+    ]
+    monkeypatch.setattr(selectors, "FEW_DAYS", 0)  # every daily read summed in the database
+    in_database = [_dashboard(executive, span, filters) for span in spans for filters in FILTERS]
+    assert all(table_rows for _by, table_rows in in_database[0][1])
+    monkeypatch.setattr(selectors, "FEW_DAYS", 10_000)  # every daily read as stored
+
+    assert [_dashboard(executive, span, filters) for span in spans for filters in FILTERS] == in_database
