@@ -53,8 +53,10 @@ async def _lifespan(receive: Any, send: Any) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            from frontoffice.core.heap import freeze_startup_objects
             from frontoffice.core.periodic import start_sweeping, web_process_sweeps
 
+            freeze_startup_objects()
             if web_process_sweeps():
                 start_sweeping()
             await send({"type": "lifespan.startup.complete"})
