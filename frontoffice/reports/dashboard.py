@@ -170,8 +170,10 @@ def _read(
     )
 
 
-def _by_branch(*, user: Any, metrics: list[Metric], span: Span, filters: Filters) -> cellsums.Folded:
-    """``metrics``' cells per branch, bucketed into the span and the span before it."""
+def _both_periods(
+    *, user: Any, metrics: list[Metric], span: Span, filters: Filters, by: str | None = None
+) -> cellsums.Folded:
+    """``metrics``' cells (per ``by``, or all together), bucketed into the span and the span before it."""
     return _read(
         user=user,
         metrics=metrics,
@@ -179,7 +181,7 @@ def _by_branch(*, user: Any, metrics: list[Metric], span: Span, filters: Filters
         until=span.end,
         filters=filters,
         starts=[span.before_start, span.start],
-        by="branch",
+        by=by,
     )
 
 
@@ -253,14 +255,7 @@ def dashboard(*, user: Any, span: Span, filters: Filters) -> Dashboard:
     medians = selectors.team_medians(user=user, metrics=metrics, period=span.period) if own_only else {}
     # The headline figures over both periods, all branches together (for someone who sees every branch, from
     # the cells summed over them: one map per measure, not one per branch); each table over the period alone.
-    days = _read(
-        user=user,
-        metrics=metrics,
-        since=span.before_start,
-        until=span.end,
-        filters=filters,
-        starts=[span.before_start, span.start],
-    ).get(None, {})
+    days = _both_periods(user=user, metrics=metrics, span=span, filters=filters).get(None, {})
     figures = [
         Figure(
             metric=metric,
@@ -396,7 +391,7 @@ def executive(*, user: Any, span: Span, filters: Filters) -> Executive:
             for metric in metrics
         ]
 
-    by_branch = _by_branch(user=user, metrics=metrics, span=span, filters=filters)
+    by_branch = _both_periods(user=user, metrics=metrics, span=span, filters=filters, by="branch")
     branches = branch_list(user=user)
     if filters.branch_id is not None:
         branches = branches.filter(pk=filters.branch_id)
