@@ -26,6 +26,7 @@ from django.db import connection
 from django.db.models import Case, DateField, F, Q, QuerySet, Sum, Value, When
 
 from .dictionary import Aggregate, Metric, Params, Result
+from .packing import unpacked
 
 # Bucket date → measure → what the cells add up to; and the same per group.
 DayCells = dict[dt.date, dict[str, Aggregate]]
@@ -63,11 +64,19 @@ def fold(
     with_maps = keyed.exclude(values={})
     # Read whole (not through a server-side cursor): PostgreSQL would copy every map into the cursor's store
     # before sending it, a third of the read at scale (a few MB at most: one map per group, bucket and measure).
-    maps = _maps_summed(with_maps, group) if maps_in_db else list(with_maps.values_list(*keys, "values"))
+    # Cells that keep their maps packed too are read packed (packing.py): no JSON to parse.
+    packed = not maps_in_db and any(field.name == "packed" for field in cells.model._meta.fields)
+    if maps_in_db:
+        maps = _maps_summed(with_maps, group)
+    else:
+        maps = list(with_maps.values_list(*keys, "packed" if packed else "values"))
     found_maps: dict[tuple[Any, dt.date, str], list[dict[int, int]]] = defaultdict(list)
     for *found, counts in maps:
         name, day, measure = (found[0] if group else None), found[-2], found[-1]
         bucket_day = dates.get(day) or dates.setdefault(day, _date(day))
+        if packed:
+            found_maps[(name, bucket_day, measure)].append(unpacked(counts))
+            continue
         if isinstance(counts, str):
             counts = json.loads(counts)
         # Keys are text in JSON; counts are whole numbers already (SQLite's json_group_object gives text back).

@@ -133,7 +133,10 @@ class DailyMarginalRollup(MarginalRollupCell):
 
 
 class MonthlyMarginalRollup(MarginalRollupCell):
-    """The marginal daily cells of one calendar month added up (``day`` is the month's first day)."""
+    """The marginal daily cells of one calendar month added up (``day`` is the month's first day), with the
+    value map also packed (``packing.py``): the dashboards read these maps most."""
+
+    packed = models.BinaryField(_("values, packed"), default=b"", blank=True)
 
     class Meta:
         verbose_name = _("monthly marginal roll-up")

@@ -39,7 +39,7 @@ from django.utils import timezone
 from frontoffice.core.models import Branch, Organisation, ReportingEvent
 from frontoffice.core.reporting import EventKind
 
-from . import grains
+from . import grains, packing
 from .models import (
     DailyMarginalRollup,
     DailyRollup,
@@ -214,6 +214,7 @@ def _store(model: type[RollupCell], organisation_id: int, cells: dict[CellKey, C
     if "grain" in fields:
         stored = stored.filter(grain__in={key[6] for key in cells})
     existing = {tuple(getattr(row, name) for name in fields): row for row in stored}
+    with_packed = has_packed_maps(model)
     to_update, to_create = [], []
     for key, cell in cells.items():
         row = existing.get(key)
@@ -226,9 +227,12 @@ def _store(model: type[RollupCell], organisation_id: int, cells: dict[CellKey, C
         merged.update(cell.values)
         row.count += cell.count
         row.total += cell.total
-        row.values = {str(k): n for k, n in sorted(merged.items())}
+        items = sorted(merged.items())
+        row.values = {str(k): n for k, n in items}
+        if with_packed:
+            row.packed = packing.packed(items)  # type: ignore[attr-defined]
     model._default_manager.bulk_create(to_create, batch_size=1000)
-    _update(model, to_update)
+    _update(model, to_update, with_packed=with_packed)
 
 
 def _key_fields(model: type[RollupCell]) -> tuple[str, ...]:
@@ -237,19 +241,29 @@ def _key_fields(model: type[RollupCell]) -> tuple[str, ...]:
     return (*fields, "grain") if any(field.name == "grain" for field in model._meta.fields) else fields
 
 
-def _update(model: type[RollupCell], rows: list[RollupCell]) -> None:
-    """Write the new count, sum and value map of stored cells: one UPDATE by primary key per cell, sent with
-    ``executemany`` (pipelined on PostgreSQL). Django's ``bulk_update`` builds a CASE over every id of a
-    batch, which the database evaluates for each row: quadratic, minutes for a day's cells at scale."""
+def has_packed_maps(model: type[RollupCell]) -> bool:
+    """Whether ``model`` keeps its value maps packed too (``packing.py``)."""
+    return any(field.name == "packed" for field in model._meta.fields)
+
+
+def _update(model: type[RollupCell], rows: list[RollupCell], *, with_packed: bool = False) -> None:
+    """Write the new count, sum and value map of stored cells (and the packed map, ``with_packed``): one UPDATE
+    by primary key per cell, sent with ``executemany`` (pipelined on PostgreSQL). Django's ``bulk_update``
+    builds a CASE over every id of a batch, which the database evaluates for each row: quadratic, minutes for
+    a day's cells at scale."""
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
-    count, total, values = (connection.ops.quote_name(name) for name in ("count", "total", "values"))
+    count, total, values, packed = (connection.ops.quote_name(name) for name in ("count", "total", "values", "packed"))
     cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    sets = f"{count} = %s, {total} = %s, {values} = %s{cast}" + (f", {packed} = %s" if with_packed else "")
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {table} SET {count} = %s, {total} = %s, {values} = %s{cast} WHERE id = %s",  # noqa: S608
-            [(row.count, row.total, json.dumps(row.values), row.pk) for row in rows],
+            f"UPDATE {table} SET {sets} WHERE id = %s",  # noqa: S608
+            [
+                (row.count, row.total, json.dumps(row.values), *((row.packed,) if with_packed else ()), row.pk)  # type: ignore[attr-defined]
+                for row in rows
+            ],
         )
 
 

@@ -10,16 +10,19 @@ import datetime as dt
 import importlib
 import random
 from collections import Counter, defaultdict
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
+from django.db import connection
 
 from frontoffice.core.reporting import EventKind as K
 from frontoffice.core.reporting import record_event
-from frontoffice.reports import cellsums, dashboard, dictionary, grains, rounding, selectors
+from frontoffice.reports import cellsums, dashboard, dictionary, grains, packing, rounding, selectors
 from frontoffice.reports.grains import Grain
 from frontoffice.reports.models import DailyMarginalRollup, DailyRollup, MonthlyMarginalRollup, MonthlyRollup
+from frontoffice.reports.packing import unpacked
 from frontoffice.reports.rollup import rebuild_margins, rollup
 from frontoffice.reports.rounding import EXACT_BELOW, is_rounded, kept, kept_map, three_digits
 from frontoffice.reports.selectors import Filters, metric_series, metric_value
@@ -486,3 +489,40 @@ def test_daily_maps_summed_in_the_database_or_read_as_stored_give_the_same_dashb
     monkeypatch.setattr(selectors, "FEW_DAYS", 10_000)  # every daily read as stored
 
     assert [_dashboard(executive, span, filters) for span in spans for filters in FILTERS] == in_database
+
+
+# --- the monthly marginal cells' packed maps ------------------------------------------------------------
+
+
+def _packed_maps():
+    return {row.pk: unpacked(row.packed) for row in MonthlyMarginalRollup.objects.all()}
+
+
+def _json_maps():
+    return {row.pk: {int(k): n for k, n in row.values.items()} for row in MonthlyMarginalRollup.objects.all()}
+
+
+def test_every_monthly_marginal_cell_keeps_its_map_packed_too(generated, organisation):
+    assert _packed_maps() == _json_maps()
+    assert sum(map(len, _json_maps().values())) > 100
+
+    rebuild_margins(organisation.pk, since=D(2026, 3, 10))
+
+    assert _packed_maps() == _json_maps()
+
+
+def test_the_migration_packs_the_maps_of_the_months_rolled_up_so_far(generated):
+    migration = importlib.import_module("frontoffice.reports.migrations.0007_packed_monthly_maps")
+    expected = _json_maps()
+    MonthlyMarginalRollup.objects.update(packed=b"")
+
+    migration.fill_packed(apps, SimpleNamespace(connection=connection))  # all it uses of a schema editor
+
+    assert _packed_maps() == expected
+    assert migration._packed([(5, 2), (1_000_000, 1)]) == packing.packed([(5, 2), (1_000_000, 1)])
+
+
+def test_packed_maps_round_trip():
+    items = [(-3, 1), (0, 4), (999, 2), (123_000_000, 7)]
+    assert unpacked(packing.packed(items)) == dict(items)
+    assert unpacked(packing.packed([])) == {}

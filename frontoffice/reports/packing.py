@@ -1,0 +1,37 @@
+"""Value maps packed as binary pairs of 64-bit integers: the monthly marginal cells' second copy of ``values``.
+
+A dashboard over a quarter reads thousands of monthly maps (the staff table alone: three months × 200 staff
+members × a few measures, 4.8 MB of JSON at 5,000,000 events). Parsing that JSON and turning its text keys
+into numbers took most of the time of the read (docs/benchmarks.md, issue 7); the same map as
+value, count, value, count… in little-endian 64-bit integers is read by ``array`` and zipped into a dict in C.
+``values`` (JSON) stays the map of record: the roll-up writes both from the same merged map, and the
+database sums and every other reader use it.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from collections.abc import Iterable
+
+_LITTLE_ENDIAN = sys.byteorder == "little"
+
+
+def packed(items: Iterable[tuple[int, int]]) -> bytes:
+    """``(value, count)`` pairs (a map's items) as bytes."""
+    numbers = array("q")
+    for value, count in items:
+        numbers.append(value)
+        numbers.append(count)
+    if not _LITTLE_ENDIAN:
+        numbers.byteswap()
+    return numbers.tobytes()
+
+
+def unpacked(data: bytes | memoryview) -> dict[int, int]:
+    """The value → count map ``packed`` wrote."""
+    numbers = array("q")
+    numbers.frombytes(data)
+    if not _LITTLE_ENDIAN:
+        numbers.byteswap()
+    return dict(zip(numbers[::2], numbers[1::2], strict=True))
