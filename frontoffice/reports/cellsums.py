@@ -61,15 +61,16 @@ def fold(
         name, day, measure = (found[0] if group else None), found[-2], found[-1]
         folded[name][_date(day)][measure] = Aggregate(count=count or 0, total=total or 0.0)
     dates: dict[Any, dt.date] = {}
-    with_maps = keyed.exclude(values={})
     # Read whole (not through a server-side cursor): PostgreSQL would copy every map into the cursor's store
     # before sending it, a third of the read at scale (a few MB at most: one map per group, bucket and measure).
-    # Cells that keep their maps packed too are read packed (packing.py): no JSON to parse.
+    # Cells that keep their maps packed too are read packed (packing.py): no JSON to parse, and none to unpack
+    # in the database either to tell an empty map (an empty byte string is told by its length alone).
     packed = not maps_in_db and any(field.name == "packed" for field in cells.model._meta.fields)
-    if maps_in_db:
-        maps = _maps_summed(with_maps, group)
+    if packed:
+        maps = list(keyed.exclude(packed=b"").values_list(*keys, "packed"))
     else:
-        maps = list(with_maps.values_list(*keys, "packed" if packed else "values"))
+        with_maps = keyed.exclude(values={})
+        maps = _maps_summed(with_maps, group) if maps_in_db else list(with_maps.values_list(*keys, "values"))
     found_maps: dict[tuple[Any, dt.date, str], list[dict[int, int]]] = defaultdict(list)
     for *found, counts in maps:
         name, day, measure = (found[0] if group else None), found[-2], found[-1]
