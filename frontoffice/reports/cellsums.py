@@ -149,16 +149,32 @@ def merged(folded: Folded) -> DayCells:
 
 
 def result_of(metric: Metric, days: DayCells, first: dt.date, last: dt.date, params: Params) -> Result:
-    """``metric`` over the local days ``first``–``last`` (a snapshot: every day up to ``last``)."""
+    """``metric`` over the local days ``first``–``last`` (a snapshot: every day up to ``last``).
+
+    A measure only one bucket holds is computed from that bucket's own aggregate, not a copy of it (a table's
+    row over one bucket: thousands of maps copied per page otherwise); ``compute`` only reads what it is given.
+    """
     measures: dict[str, Aggregate] = {}
+    added_up: set[str] = set()  # the measures summed into an aggregate of their own
     for day, cells in days.items():
         if day > last or (day < first and not metric.snapshot):
             continue
         for name in metric.measures:
             found = cells.get(name)
-            if found is not None:
-                _add(measures.setdefault(name, Aggregate()), found)
+            if found is None:
+                continue
+            if name not in measures:
+                measures[name] = found
+                continue
+            if name not in added_up:
+                added_up.add(name)
+                measures[name] = _copy(measures[name])
+            _add(measures[name], found)
     return metric.compute(measures, dataclasses.replace(params, end_ordinal=last.toordinal()))
+
+
+def _copy(found: Aggregate) -> Aggregate:
+    return Aggregate(count=found.count, total=found.total, values=Counter(found.values))
 
 
 def _add(total: Aggregate, found: Aggregate) -> None:
