@@ -124,7 +124,10 @@ def _marginal_meta(prefix: str) -> tuple[list[models.UniqueConstraint], list[mod
 
 
 class DailyMarginalRollup(MarginalRollupCell):
-    """The daily cells of one local day summed per branch (× team, agent or channel: the grain)."""
+    """The daily cells of one local day summed per branch (× team, agent or channel: the grain), with the value
+    map also packed (``packing.py``) for reads of a few days (a month's edges)."""
+
+    packed = models.BinaryField(_("values, packed"), default=b"", blank=True)
 
     class Meta:
         verbose_name = _("daily marginal roll-up")

@@ -18,9 +18,9 @@ def _packed(items):
     return numbers.tobytes()
 
 
-def fill_packed(apps, schema_editor):
-    """Every monthly marginal cell's map packed, from its JSON map, in batches."""
-    model = apps.get_model("reports", "MonthlyMarginalRollup")
+def fill_packed(apps, schema_editor, model_name="MonthlyMarginalRollup"):
+    """Every monthly (or ``model_name``'s) marginal cell's map packed, from its JSON map, in batches."""
+    model = apps.get_model("reports", model_name)
     table = schema_editor.connection.ops.quote_name(model._meta.db_table)
     rows = model.objects.exclude(values={}).order_by("pk").values_list("pk", "values")
     batch = []

@@ -491,38 +491,46 @@ def test_daily_maps_summed_in_the_database_or_read_as_stored_give_the_same_dashb
     assert [_dashboard(executive, span, filters) for span in spans for filters in FILTERS] == in_database
 
 
-# --- the monthly marginal cells' packed maps ------------------------------------------------------------
+# --- the marginal cells' packed maps -----------------------------------------------------------------------
+
+PACKED_MODELS = (DailyMarginalRollup, MonthlyMarginalRollup)
 
 
-def _packed_maps():
-    return {row.pk: unpacked(row.packed) for row in MonthlyMarginalRollup.objects.all()}
+def _packed_maps(model):
+    return {row.pk: unpacked(row.packed) for row in model.objects.all()}
 
 
-def _json_maps():
-    return {row.pk: {int(k): n for k, n in row.values.items()} for row in MonthlyMarginalRollup.objects.all()}
+def _json_maps(model):
+    return {row.pk: {int(k): n for k, n in row.values.items()} for row in model.objects.all()}
 
 
-def test_every_monthly_marginal_cell_keeps_its_map_packed_too(generated, organisation):
-    assert _packed_maps() == _json_maps()
-    assert sum(map(len, _json_maps().values())) > 100
+@pytest.mark.parametrize("model", PACKED_MODELS)
+def test_every_marginal_cell_keeps_its_map_packed_too(generated, organisation, model):
+    assert _packed_maps(model) == _json_maps(model)
+    assert sum(map(len, _json_maps(model).values())) > 100
 
     rebuild_margins(organisation.pk, since=D(2026, 3, 10))
 
-    assert _packed_maps() == _json_maps()
+    assert _packed_maps(model) == _json_maps(model)
 
 
-def test_the_migration_packs_the_maps_of_the_months_rolled_up_so_far(generated):
-    migration = importlib.import_module("frontoffice.reports.migrations.0007_packed_monthly_maps")
-    expected = _json_maps()
-    MonthlyMarginalRollup.objects.update(packed=b"")
+@pytest.mark.parametrize(
+    ("model", "name"),
+    [(MonthlyMarginalRollup, "0007_packed_monthly_maps"), (DailyMarginalRollup, "0008_packed_daily_maps")],
+)
+def test_the_migrations_pack_the_maps_rolled_up_so_far(generated, model, name):
+    migration = importlib.import_module(f"frontoffice.reports.migrations.{name}")
+    expected = _json_maps(model)
+    model.objects.update(packed=b"")
 
     migration.fill_packed(apps, SimpleNamespace(connection=connection))  # all it uses of a schema editor
 
-    assert _packed_maps() == expected
-    assert migration._packed([(5, 2), (1_000_000, 1)]) == packing.packed([(5, 2), (1_000_000, 1)])
+    assert _packed_maps(model) == expected
 
 
-def test_packed_maps_round_trip():
+def test_packed_maps_round_trip_and_the_migrations_rule_is_the_codes():
     items = [(-3, 1), (0, 4), (999, 2), (123_000_000, 7)]
     assert unpacked(packing.packed(items)) == dict(items)
     assert unpacked(packing.packed([])) == {}
+    migration = importlib.import_module("frontoffice.reports.migrations.0007_packed_monthly_maps")
+    assert migration._packed(items) == packing.packed(items)
