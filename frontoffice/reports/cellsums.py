@@ -56,33 +56,36 @@ def fold(
     keyed = cells.annotate(bucket=bucket if bucket is not None else F("day")).order_by()
     keys = [*group, "bucket", "measure"]
     folded: Folded = defaultdict(lambda: defaultdict(dict))
-    sums = keyed.values(*keys).annotate(count_sum=Sum("count"), total_sum=Sum("total"))
-    for *found, count, total in sums.values_list(*keys, "count_sum", "total_sum"):
-        name, day, measure = (found[0] if group else None), found[-2], found[-1]
-        folded[name][_date(day)][measure] = Aggregate(count=count or 0, total=total or 0.0)
     dates: dict[Any, dt.date] = {}
-    # Read whole (not through a server-side cursor): PostgreSQL would copy every map into the cursor's store
-    # before sending it, a third of the read at scale (a few MB at most: one map per group, bucket and measure).
-    # Cells that keep their maps packed too are read packed (packing.py): no JSON to parse, and none to unpack
-    # in the database either to tell an empty map (an empty byte string is told by its length alone).
-    packed = not maps_in_db and any(field.name == "packed" for field in cells.model._meta.fields)
-    if packed:
-        maps = list(keyed.exclude(packed=b"").values_list(*keys, "packed"))
+    found_maps: dict[tuple[Any, dt.date, str], list[dict[int, int]]] = defaultdict(list)
+    if not maps_in_db and any(field.name == "packed" for field in cells.model._meta.fields):
+        # Cells that keep their maps packed too (packing.py): one query for every cell's count, sum and map,
+        # added up here; no JSON to parse. Read whole (not through a server-side cursor): PostgreSQL would copy
+        # every map into the cursor's store before sending it (a few MB at most).
+        for *found, count, total, data in keyed.values_list(*keys, "count", "total", "packed"):
+            name, day, measure = (found[0] if group else None), found[-2], found[-1]
+            bucket_day = dates.get(day) or dates.setdefault(day, _date(day))
+            cells_of_day = folded[name][bucket_day]
+            aggregate = cells_of_day.get(measure) or cells_of_day.setdefault(measure, Aggregate())
+            aggregate.count += count
+            aggregate.total += total
+            if data:
+                found_maps[(name, bucket_day, measure)].append(unpacked(data))
     else:
+        sums = keyed.values(*keys).annotate(count_sum=Sum("count"), total_sum=Sum("total"))
+        for *found, count, total in sums.values_list(*keys, "count_sum", "total_sum"):
+            name, day, measure = (found[0] if group else None), found[-2], found[-1]
+            folded[name][_date(day)][measure] = Aggregate(count=count or 0, total=total or 0.0)
         with_maps = keyed.exclude(values={})
         maps = _maps_summed(with_maps, group) if maps_in_db else list(with_maps.values_list(*keys, "values"))
-    found_maps: dict[tuple[Any, dt.date, str], list[dict[int, int]]] = defaultdict(list)
-    for *found, counts in maps:
-        name, day, measure = (found[0] if group else None), found[-2], found[-1]
-        bucket_day = dates.get(day) or dates.setdefault(day, _date(day))
-        if packed:
-            found_maps[(name, bucket_day, measure)].append(unpacked(counts))
-            continue
-        if isinstance(counts, str):
-            counts = json.loads(counts)
-        # Keys are text in JSON; counts are whole numbers already (SQLite's json_group_object gives text back).
-        values = counts.values() if isinstance(counts, dict) and not maps_in_db else map(int, counts.values())
-        found_maps[(name, bucket_day, measure)].append(dict(zip(map(int, counts), values, strict=True)))
+        for *found, counts in maps:
+            name, day, measure = (found[0] if group else None), found[-2], found[-1]
+            bucket_day = dates.get(day) or dates.setdefault(day, _date(day))
+            if isinstance(counts, str):
+                counts = json.loads(counts)
+            # Keys are text in JSON; counts are whole numbers already (SQLite's json_group_object gives text).
+            values = counts.values() if isinstance(counts, dict) and not maps_in_db else map(int, counts.values())
+            found_maps[(name, bucket_day, measure)].append(dict(zip(map(int, counts), values, strict=True)))
     for (name, bucket_day, measure), each in found_maps.items():
         # Into an empty Counter, update is a plain dict update (in C).
         folded[name][bucket_day].setdefault(measure, Aggregate()).values.update(summed_maps(each))
