@@ -26,7 +26,7 @@ from django.db import connection
 from django.db.models import Case, DateField, F, Q, QuerySet, Sum, Value, When
 
 from .dictionary import Aggregate, Metric, Params, Result
-from .packing import unpacked
+from .packing import has_packed_maps, unpacked
 
 # Bucket date → measure → what the cells add up to; and the same per group.
 DayCells = dict[dt.date, dict[str, Aggregate]]
@@ -58,7 +58,7 @@ def fold(
     folded: Folded = defaultdict(lambda: defaultdict(dict))
     dates: dict[Any, dt.date] = {}
     found_maps: dict[tuple[Any, dt.date, str], list[dict[int, int]]] = defaultdict(list)
-    if not maps_in_db and any(field.name == "packed" for field in cells.model._meta.fields):
+    if not maps_in_db and has_packed_maps(cells.model):
         # Cells that keep their maps packed too (packing.py): one query for every cell's count, sum and map,
         # added up here; no JSON to parse. Read whole (not through a server-side cursor): PostgreSQL would copy
         # every map into the cursor's store before sending it (a few MB at most).

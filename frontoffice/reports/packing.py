@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from array import array
 from collections.abc import Iterable
+from typing import Any
 
 _LITTLE_ENDIAN = sys.byteorder == "little"
 
@@ -35,3 +36,8 @@ def unpacked(data: bytes | memoryview) -> dict[int, int]:
     if not _LITTLE_ENDIAN:
         numbers.byteswap()
     return dict(zip(numbers[::2], numbers[1::2], strict=True))
+
+
+def has_packed_maps(model: Any) -> bool:
+    """Whether the cells of ``model`` keep their value maps packed too (a ``packed`` field)."""
+    return any(field.name == "packed" for field in model._meta.fields)

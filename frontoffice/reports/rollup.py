@@ -214,7 +214,7 @@ def _store(model: type[RollupCell], organisation_id: int, cells: dict[CellKey, C
     if "grain" in fields:
         stored = stored.filter(grain__in={key[6] for key in cells})
     existing = {tuple(getattr(row, name) for name in fields): row for row in stored}
-    with_packed = has_packed_maps(model)
+    with_packed = packing.has_packed_maps(model)
     to_update, to_create = [], []
     for key, cell in cells.items():
         row = existing.get(key)
@@ -239,11 +239,6 @@ def _key_fields(model: type[RollupCell]) -> tuple[str, ...]:
     """The fields of a cell's key in ``CellKey`` order: a marginal cell's grain comes last."""
     fields = ("day", "branch_id", "team_id", "agent_id", "channel", "measure")
     return (*fields, "grain") if any(field.name == "grain" for field in model._meta.fields) else fields
-
-
-def has_packed_maps(model: type[RollupCell]) -> bool:
-    """Whether ``model`` keeps its value maps packed too (``packing.py``)."""
-    return any(field.name == "packed" for field in model._meta.fields)
 
 
 def _update(model: type[RollupCell], rows: list[RollupCell], *, with_packed: bool = False) -> None:
