@@ -10,9 +10,11 @@ database sums and every other reader use it.
 
 from __future__ import annotations
 
+import operator
 import sys
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from itertools import repeat
 from typing import Any
 
 _LITTLE_ENDIAN = sys.byteorder == "little"
@@ -31,11 +33,29 @@ def packed(items: Iterable[tuple[int, int]]) -> bytes:
 
 def unpacked(data: bytes | memoryview) -> dict[int, int]:
     """The value → count map ``packed`` wrote."""
+    numbers = _numbers(data)
+    return dict(zip(numbers[::2], numbers[1::2], strict=True))
+
+
+def unpacked_sum(blobs: Sequence[bytes | memoryview]) -> dict[int, int]:
+    """The maps packed in ``blobs`` added up: the first unpacked, each other added to it straight from its
+    numbers, without a dict of its own (a quarter's staff table adds up 700,000 pairs, most of them in maps
+    after the first)."""
+    total = unpacked(blobs[0])
+    for data in blobs[1:]:
+        numbers = _numbers(data)
+        values = numbers[::2]
+        # Each value is looked up in ``total`` before ``update`` writes it (a map's values are unique).
+        total.update(zip(values, map(operator.add, numbers[1::2], map(total.get, values, repeat(0))), strict=True))
+    return total
+
+
+def _numbers(data: bytes | memoryview) -> array[int]:
     numbers = array("q")
     numbers.frombytes(data)
     if not _LITTLE_ENDIAN:
         numbers.byteswap()
-    return dict(zip(numbers[::2], numbers[1::2], strict=True))
+    return numbers
 
 
 def has_packed_maps(model: Any) -> bool:

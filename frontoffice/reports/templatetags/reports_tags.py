@@ -66,6 +66,7 @@ def breakdown_rows(context: Any, table: Any) -> SafeString:
     (docs/benchmarks.md, issue 7)."""
     path, shared = _page_filters(context, "reports:drilldown")
     no_data = f'<td><span class="muted">{escape(_("no data"))}</span></td>'
+    keys: dict[str, str] = {}  # each metric's key as a link holds it, worked out once per table, not per cell
     lines = []
     for row in table.rows:
         # The row's link in two parts around its metric, in the order report_url puts the parameters.
@@ -81,7 +82,8 @@ def breakdown_rows(context: Any, table: Any) -> SafeString:
                 continue
             shown = escape(metric_display(metric.unit, result.value))
             if row.group:
-                href = f"{head}{escape(quote_plus(metric.key))}{tail}"
+                key = keys.get(metric.key) or keys.setdefault(metric.key, escape(quote_plus(metric.key)))
+                href = f"{head}{key}{tail}"
                 cells.append(f'<td><a href="{href}">{shown}</a></td>')
             else:
                 cells.append(f"<td>{shown}</td>")

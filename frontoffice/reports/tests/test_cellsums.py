@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from frontoffice.reports import cellsums, dictionary, selectors
+from frontoffice.reports import cellsums, dictionary, packing, selectors
 from frontoffice.reports.models import DailyRollup, MonthlyMarginalRollup, MonthlyRollup
 from frontoffice.reports.rollup import rebuild_months, rollup
 from frontoffice.reports.selectors import Filters, metric_series, metric_value
@@ -218,3 +218,48 @@ def test_value_maps_add_up_like_counters():
 
     assert cellsums.summed_maps([dict(each) for each in maps]) == dict(expected) == {5: 5, 120: 5, 7000: 1}
     assert cellsums.summed_maps([{1: 2}]) == {1: 2}
+
+
+def test_packed_maps_add_up_like_counters():
+    maps = [{5: 1, 120: 2, -3: 1}, {120: 3, 7000: 1}, {5: 4, -3: 2}, {}]
+    expected = Counter()
+    for each in maps:
+        expected.update(each)
+
+    summed = packing.unpacked_sum([packing.packed(each.items()) for each in maps])
+
+    assert summed == dict(expected) == {5: 5, 120: 5, 7000: 1, -3: 3}
+    assert packing.unpacked_sum([packing.packed([(1, 2)])]) == {1: 2}
+
+
+def test_combining_reads_adds_them_up_and_takes_over_what_only_one_holds():
+    a, b = dictionary.Aggregate, D(2026, 3, 1)
+    first = {None: {b: {"x": a(count=1, total=2.0, values=Counter({5: 1}))}}, 7: {b: {"y": a(count=1)}}}
+    only_more = a(count=4, total=4.0, values=Counter({9: 4}))
+    more = {None: {b: {"x": a(count=2, total=3.0, values=Counter({5: 1, 6: 1})), "z": only_more}}, 8: {b: {}}}
+
+    combined = cellsums.combine(first, more)
+
+    assert combined[None][b]["x"] == a(count=3, total=5.0, values=Counter({5: 2, 6: 1}))
+    assert combined[None][b]["z"] is only_more
+    assert combined[7][b]["y"] == a(count=1)
+    assert combined[8] == {b: {}}
+    assert cellsums.combine({}, more) is more
+
+
+def test_a_fold_reads_the_rows_the_orm_would_read(rolled, organisation, django_assert_num_queries):
+    # On PostgreSQL through a cursor with binary results; the rows, their types and their order must be the ORM's.
+    rows = (
+        MonthlyMarginalRollup.objects.filter(organisation=organisation)
+        .annotate(bucket=cellsums.span_buckets([D(2026, 3, 1)]))
+        .order_by("agent_id", "day", "measure", "id")
+        .values_list("agent_id", "bucket", "measure", "count", "total", "packed")
+    )
+    expected = [(*row[:-1], bytes(row[-1])) for row in rows]
+    assert any(row[-1] for row in expected)
+
+    with django_assert_num_queries(1):
+        fetched = cellsums._fetched(rows.all())
+
+    assert [(*row[:-1], bytes(row[-1])) for row in fetched] == expected
+    assert [tuple(map(type, row[:-1])) for row in fetched] == [tuple(map(type, row[:-1])) for row in expected]
