@@ -170,6 +170,15 @@ else:
             "OPTIONS": dict(_db.options or {}),
         }
     }
+    if env_bool("FRONTOFFICE_DB_PREPARED_STATEMENTS", True):
+        # Server-side binding lets psycopg prepare a query once it has run PREPARE_THRESHOLD times on a
+        # connection: PostgreSQL then parses it once and can keep a generic plan, instead of parsing and
+        # planning every request's joined selects again (docs/benchmarks.md, the desk's sixth round).
+        # Off behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode < 1.21).
+        DATABASES["default"]["OPTIONS"].update(
+            server_side_binding=True,
+            prepare_threshold=env_int("FRONTOFFICE_DB_PREPARE_THRESHOLD", 5, minimum=0),
+        )
     if TESTING:
         # Test runs commit often (browser tests, transactional tests' flush) and never need a commit to
         # survive a crash: not waiting for the WAL flush on each commit saves the fsync.

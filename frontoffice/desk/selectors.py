@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from frontoffice.clients.normalise import fold
@@ -147,18 +147,23 @@ def status_counts(visits: QuerySet[Visit]) -> dict[str, int]:
 
 
 def visit_detail(*, user: Any, pk: int) -> Visit:
-    """One visit with its timeline, guests and lines prefetched."""
+    """One visit with its timeline and lines prefetched; a stay also with its guests and room changes."""
     try:
-        return (
+        visit = (
             visit_queryset(user=user)
             .select_related(*LIST_RELATED, "organisation")
-            .prefetch_related(
-                "status_changes__by", "guests__client", "guests__registration_card", "lines", "room_changes__to_room"
-            )
+            .prefetch_related("status_changes__by", "lines")
             .get(pk=pk)
         )
     except (Visit.DoesNotExist, ValueError):
         raise Http404 from None
+    # Only stays have guests and room changes (services refuse them elsewhere, and a visit type keeps its
+    # vertical once used): every other visit's page is spared the two queries that would find none.
+    if visit.vertical == BusinessKind.HOTEL:
+        prefetch_related_objects(
+            [visit], "guests__client", "guests__registration_card", "room_changes__to_room", "room_changes__from_room"
+        )
+    return visit
 
 
 def visit_type_list(*, user: Any, include_inactive: bool = False, vertical: str = "") -> QuerySet[VisitType]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -182,3 +183,36 @@ def test_links_in_messages_start_with_the_public_url_without_a_trailing_slash():
     from config.env import parse_public_url
 
     assert parse_public_url("X", "https://recepcja.example.org/") == "https://recepcja.example.org"
+
+
+def _postgres_options(**env: str) -> dict[str, object]:
+    """The database OPTIONS that settings build for a PostgreSQL URL (settings alone: nothing connects)."""
+    script = (
+        "import json; from django.conf import settings; print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    )
+    result = _manage("shell", "-v0", "-c", script, DATABASE_URL="postgres://fo@db.invalid:5432/frontoffice", **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_postgresql_binds_parameters_on_the_server_and_prepares_repeated_queries():
+    options = _postgres_options()
+    assert (options["server_side_binding"], options["prepare_threshold"]) == (True, 5)
+
+
+def test_prepared_statements_can_be_switched_off_for_a_pooler_that_cannot_keep_them():
+    options = _postgres_options(FRONTOFFICE_DB_PREPARED_STATEMENTS="0")
+    assert "server_side_binding" not in options
+    assert "prepare_threshold" not in options
+
+
+@pytest.mark.skipif(settings.DATABASE_ENGINE != "postgresql", reason="PostgreSQL prepared statements")
+def test_a_query_run_repeatedly_on_one_connection_is_prepared_once(db):
+    with connection.cursor() as cursor:
+        for _ in range(settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"] + 1):
+            cursor.execute("SELECT %s::int + 1 AS prepared_statement_test", [41])
+            assert cursor.fetchone() == (42,)
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%prepared_statement_test%"]
+        )
+        assert cursor.fetchone() == (1,)

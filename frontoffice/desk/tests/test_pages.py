@@ -14,6 +14,7 @@ from frontoffice.desk.actions import _ACTIONS, VisitAction, register_visit_actio
 from frontoffice.desk.choices import VisitStatus as S
 from frontoffice.desk.models import Visit, VisitType
 from frontoffice.desk.services import VisitData
+from frontoffice.desk.tests.cards import sign_cards
 from frontoffice.desk.views import visits as visits_views
 from frontoffice.desk.views.visits import in_status_for
 
@@ -292,3 +293,31 @@ def test_time_in_status_is_short_enough_for_a_table_cell(minutes, english, polis
         assert in_status_for(now - timedelta(minutes=minutes), now) == english
     with translation.override("pl"):
         assert in_status_for(now - timedelta(minutes=minutes), now) == polish
+
+
+def test_a_clinic_visit_page_reads_no_guests_or_room_changes(login, clerk, clinic_visit):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    browser = login(clerk)
+    browser.get(reverse("desk:visit_detail", args=[clinic_visit.pk]))  # warm the session and permission caches
+    with CaptureQueriesContext(connection) as captured:
+        page = browser.get(reverse("desk:visit_detail", args=[clinic_visit.pk]))
+
+    assert page.status_code == 200
+    read = " ".join(query["sql"] for query in captured.captured_queries)
+    assert "desk_visitguest" not in read
+    assert "desk_visitroomchange" not in read
+
+
+def test_a_stay_page_lists_its_guests_and_room_changes(login, clerk, manager, branch, stay, second_guest):
+    services.visit_guest_add(visit=stay, client=second_guest, actor=clerk)
+    sign_cards(stay, clerk)
+    visit = services.visit_transition(visit=stay, to_status=S.CHECKED_IN, actor=clerk)
+    bigger = services.room_create(branch=branch, actor=manager, number="201", capacity=3)
+    services.visit_room_change(visit=visit, room=bigger, actor=clerk, reason="Noisy neighbours")
+
+    page = login(clerk).get(reverse("desk:visit_detail", args=[stay.pk])).content.decode()
+
+    assert second_guest.display_name in page
+    assert "101 → 201 (Noisy neighbours)" in page

@@ -308,17 +308,18 @@ def _detail(request: HttpRequest, pk: int, *, status: int = 200, **extra: Any) -
     visit = selectors.visit_detail(user=request.user, pk=pk)
     can_edit = request.user.has_perm(EDIT) and not workflow.is_final(visit.vertical, visit.status)
     lines = list(visit.lines.all())
+    stay = visit.vertical == BusinessKind.HOTEL  # only a stay has guests and room changes (selectors.visit_detail)
     context: dict[str, Any] = {
         "visit": visit,
         "timeline": list(visit.status_changes.all()),
-        "guests": list(visit.guests.all()),
+        "guests": list(visit.guests.all()) if stay else [],
         "lines": lines,
         "totals": {
             "net": sum((line.total_net for line in lines), 0),
             "vat": sum((line.total_vat for line in lines), 0),
             "gross": sum((line.total_gross for line in lines), 0),
         },
-        "room_changes": list(visit.room_changes.all()),
+        "room_changes": list(visit.room_changes.all()) if stay else [],
         "transitions": _transitions(visit) if request.user.has_perm(EDIT) else [],
         "actions": actions_for(request.user, visit),
         "can_edit": can_edit,
