@@ -142,9 +142,11 @@ def nearest_rank(values: Counter[int], fraction: float) -> float | None:
     return nearest_ranks(values, (fraction,))[0]
 
 
-def nearest_ranks(values: Counter[int], fractions: tuple[float, ...]) -> list[float | None]:
-    """The value whose rank is at least ⌈fraction · n⌉, for each of ``fractions`` (ascending), sorting once."""
-    n = sum(values.values())
+def nearest_ranks(values: Counter[int], fractions: tuple[float, ...], n: int | None = None) -> list[float | None]:
+    """The value whose rank is at least ⌈fraction · n⌉, for each of ``fractions`` (ascending), sorting once;
+    ``n``: the values' count, when the caller has it already."""
+    if n is None:
+        n = sum(values.values())
     if n == 0:
         return [None] * len(fractions)
     ranks = [max(1, math.ceil(fraction * n)) for fraction in fractions]
@@ -169,7 +171,7 @@ def _distribution(values: Counter[int], *, value: str = "median", total: float |
     if n == 0:
         return Result()
     mean = (total if total is not None else sum(v * c for v, c in values.items())) / n
-    median, p90 = nearest_ranks(values, (0.5, 0.9))
+    median, p90 = nearest_ranks(values, (0.5, 0.9), n)
     chosen = {"median": median, "mean": mean}[value]
     return Result(value=chosen, n=n, mean=mean, median=median, p90=p90)
 
