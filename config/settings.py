@@ -170,11 +170,12 @@ else:
             "OPTIONS": dict(_db.options or {}),
         }
     }
-    if env_bool("FRONTOFFICE_DB_PREPARED_STATEMENTS", True):
+    if env_bool("FRONTOFFICE_DB_PREPARED_STATEMENTS", False):
         # Server-side binding lets psycopg prepare a query once it has run PREPARE_THRESHOLD times on a
         # connection: PostgreSQL then parses it once and can keep a generic plan, instead of parsing and
         # planning every request's joined selects again (docs/benchmarks.md, the desk's sixth round).
-        # Off behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode < 1.21).
+        # Off by default: the generic plan PostgreSQL keeps after five runs made the KPI drill-down of survey
+        # answers four times slower (~55 -> ~220 ms); and it needs a pooler that keeps prepared statements.
         DATABASES["default"]["OPTIONS"].update(
             server_side_binding=True,
             prepare_threshold=env_int("FRONTOFFICE_DB_PREPARE_THRESHOLD", 5, minimum=0),
