@@ -125,7 +125,7 @@ def test_a_replayed_pbx_day_in_queued_mode_gives_the_same_day_as_applied_at_once
     url = live_server.url + reverse("interactions:cti_webhook", args=["x"]).removesuffix("x/")
     try:
         # The applier thread started by the first event applies while the day is still being sent.
-        call_command("cti_replay", str(SAMPLE), "--url", url, "--token", raw, "--as-fast-as-possible")
+        call_command("cti_replay", str(SAMPLE), "--url", url, f"--token={raw}", "--as-fast-as-possible")
         deadline = time.monotonic() + 60
         while CtiEvent.objects.filter(outcome=CtiOutcome.QUEUED).exists() and time.monotonic() < deadline:
             time.sleep(0.1)

@@ -46,7 +46,7 @@ def test_a_replayed_pbx_day_produces_the_right_calls_callbacks_and_agent_states(
     agents, raw = reception
     url = live_server.url + reverse("interactions:cti_webhook", args=["x"]).removesuffix("x/")
 
-    call_command("cti_replay", str(SAMPLE), "--url", url, "--token", raw, "--as-fast-as-possible")
+    call_command("cti_replay", str(SAMPLE), "--url", url, f"--token={raw}", "--as-fast-as-possible")
 
     printed = capsys.readouterr().out
     assert "sent:          217" in printed and "errors:        0" in printed
