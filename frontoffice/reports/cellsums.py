@@ -17,7 +17,6 @@ import dataclasses
 import datetime as dt
 import itertools
 import json
-import operator
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -26,7 +25,7 @@ from django.db import connection
 from django.db.models import Case, DateField, F, Q, QuerySet, Sum, Value, When
 
 from .dictionary import Aggregate, Metric, Params, Result
-from .packing import has_packed_maps, unpacked_sum
+from .packing import add_counts, has_packed_maps, unpacked_sum
 
 # Bucket date → measure → what the cells add up to; and the same per group.
 DayCells = dict[dt.date, dict[str, Aggregate]]
@@ -123,10 +122,7 @@ def summed_maps(maps: list[dict[int, int]]) -> dict[int, int]:
     for a staff member's months of first replies. The first map is added to in place."""
     total = maps[0]
     for each in maps[1:]:
-        # Each value of ``each`` is looked up in ``total`` before ``update`` writes it (a map's keys are unique).
-        total.update(
-            zip(each, map(operator.add, each.values(), map(total.get, each, itertools.repeat(0))), strict=True)
-        )
+        add_counts(total, each.keys(), each.values())
     return total
 
 
