@@ -24,6 +24,7 @@ from frontoffice.core.pdf import render_pdf
 from ..choices import VatRate
 from ..models import Charge, SaleDocument, Visit, VisitLine
 from ..pricing import to_cents
+from . import printout
 from .choices import DocumentKind, PaymentMethod
 
 RATE_ORDER = ["23", "8", "5", "0", "zw"]
@@ -84,6 +85,9 @@ def document_pdf(document: SaleDocument, request: HttpRequest | None = None) -> 
         "currency": document.organisation.currency,
         "change": abs(document.total_gross),
     }
+    drawn = printout.draw(document, context)
+    if drawn is not None:
+        return drawn
     template = "desk/money/document_pdf.html"
     if document.kind == DocumentKind.CORRECTION:
         template = "desk/money/correction_pdf.html"

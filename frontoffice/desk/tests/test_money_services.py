@@ -456,6 +456,35 @@ def test_an_invoice_pdf_has_the_polish_required_fields(organisation, branch, cle
     assert second.number.endswith("-000002")  # gap-free
 
 
+def _producer(pdf: bytes) -> str:
+    return PdfReader(io.BytesIO(pdf)).metadata.producer or ""
+
+
+def test_a_receipt_is_drawn_and_one_naming_a_buyer_in_arabic_is_laid_out_from_html(paid_sale, clerk):
+    receipt = services.document_issue(visit=paid_sale, actor=clerk, kind="receipt")
+    drawn = documents.document_pdf(receipt)
+    assert _producer(drawn).startswith("ReportLab")
+    assert receipt.number in _text(drawn) and "Wiertarka" in _text(drawn) and "899.00" in _text(drawn)
+    # Arabic needs shaping and right-to-left layout, which drawing glyph by glyph cannot do
+    receipt.buyer_name = "مؤسسة النور"
+    laid_out = documents.document_pdf(receipt)
+    assert _producer(laid_out).startswith("WeasyPrint")
+    assert receipt.number in _text(laid_out) and "Wiertarka" in _text(laid_out)
+
+
+def test_a_document_is_laid_out_from_html_where_the_fonts_to_draw_it_are_missing(monkeypatch, paid_sale, clerk):
+    from frontoffice.core import pdf_drawing
+
+    receipt = services.document_issue(visit=paid_sale, actor=clerk, kind="receipt")
+    monkeypatch.setattr(pdf_drawing, "_font_file", lambda pattern: None)
+    pdf_drawing._fonts.cache_clear()
+    try:
+        pdf = documents.document_pdf(receipt)
+    finally:
+        pdf_drawing._fonts.cache_clear()
+    assert _producer(pdf).startswith("WeasyPrint") and receipt.number in _text(pdf)
+
+
 def test_a_wrong_buyer_nip_is_refused(paid_sale, clerk, seller):
     with pytest.raises(ValidationError) as caught:
         services.document_issue(visit=paid_sale, actor=clerk, kind="invoice", buyer_name="X", buyer_nip="1234567890")
