@@ -108,6 +108,8 @@ def drawable(texts: Iterable[str]) -> bool:
     if chars is None:
         return False
     for text in texts:
+        if text.isascii() and text.replace("\n", " ").replace("\t", " ").isprintable():
+            continue  # the font has every printable ASCII character
         for char in unicodedata.normalize("NFC", text):
             if char in "\n\t":
                 continue
