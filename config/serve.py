@@ -54,9 +54,11 @@ async def _lifespan(receive: Any, send: Any) -> None:
         message = await receive()
         if message["type"] == "lifespan.startup":
             from frontoffice.core.heap import freeze_startup_objects
+            from frontoffice.core.pdf_drawing import warm_drawing_fonts
             from frontoffice.core.periodic import start_sweeping, web_process_sweeps
 
             freeze_startup_objects()
+            warm_drawing_fonts()
             if web_process_sweeps():
                 start_sweeping()
             await send({"type": "lifespan.startup.complete"})

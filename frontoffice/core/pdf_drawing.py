@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import shutil
 import subprocess
 import threading
@@ -27,8 +28,11 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
+
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +67,13 @@ def _font_file(pattern: str) -> str | None:
 
 def _unhinted(path: str) -> io.BytesIO:
     """The font without its hinting instructions and layout tables, which ReportLab would embed in every
-    document (DejaVu's hinting doubles a receipt's size) but a PDF viewer does not need. About half a
-    second, once per process."""
+    document (DejaVu's hinting doubles a receipt's size) but a PDF viewer does not need. Made once per
+    machine (about half a second a font) and kept under ``VAR_DIR/fonts``, named by the source's size and
+    time, so a process starting later reads it in a few milliseconds."""
+    source = Path(path).stat()
+    kept = Path(settings.VAR_DIR) / "fonts" / f"{Path(path).stem}-{source.st_size}-{source.st_mtime_ns}.ttf"
+    if kept.is_file():
+        return io.BytesIO(kept.read_bytes())
     from fontTools import subset
     from fontTools.ttLib import TTFont as FontFile
 
@@ -77,28 +86,49 @@ def _unhinted(path: str) -> io.BytesIO:
     subsetter.subset(font)
     unhinted = io.BytesIO()
     font.save(unhinted)
+    try:  # written aside and renamed: a process reading it never sees half a file
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
+        partial.write_bytes(unhinted.getvalue())
+        partial.replace(kept)
+    except OSError:
+        logger.warning("could not keep the unhinted font in %s", kept.parent)
     unhinted.seek(0)
     return unhinted
 
 
-@cache
 def _fonts() -> frozenset[int] | None:
-    """Registers the regular and bold font with ReportLab once per process; the code points both can draw,
-    or None when the fonts are missing."""
+    """The code points the fonts can draw (None when the fonts are missing), registering them with ReportLab
+    on the first call. One thread registers; the others wait for it instead of loading the fonts again."""
     with _registering:
-        from reportlab.pdfbase import pdfmetrics
-        from reportlab.pdfbase.ttfonts import TTFont
+        return _registered_fonts()
 
-        regular, bold = _font_file(f"{FONT_FAMILY}:style=Book"), _font_file(f"{FONT_FAMILY}:style=Bold")
-        if regular is None or bold is None:
-            logger.warning("%s not found by fontconfig: documents are laid out from HTML instead", FONT_FAMILY)
-            return None
-        faces = [TTFont(REGULAR, _unhinted(regular)), TTFont(BOLD, _unhinted(bold))]
-        for face in faces:
-            pdfmetrics.registerFont(face)
-        pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
-        regular_chars, bold_chars = (set(face.face.charToGlyph) for face in faces)
-        return frozenset(regular_chars & bold_chars)
+
+@cache
+def _registered_fonts() -> frozenset[int] | None:
+    from reportlab import rl_config
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    regular, bold = _font_file(f"{FONT_FAMILY}:style=Book"), _font_file(f"{FONT_FAMILY}:style=Bold")
+    if regular is None or bold is None:
+        logger.warning("%s not found by fontconfig: documents are laid out from HTML instead", FONT_FAMILY)
+        return None
+    rl_config.useA85 = 0  # the streams are compressed binary; ASCII85 on top only makes them bigger and slower
+    faces = [TTFont(REGULAR, _unhinted(regular)), TTFont(BOLD, _unhinted(bold))]
+    for face in faces:
+        pdfmetrics.registerFont(face)
+    pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)
+    regular_chars, bold_chars = (set(face.face.charToGlyph) for face in faces)
+    return frozenset(regular_chars & bold_chars)
+
+
+def warm_drawing_fonts() -> threading.Thread:
+    """Loads the fonts in a background thread, at a web process's start, so that the first receipt a clerk
+    prints does not wait for them (up to a second when the unhinted copies are not kept yet)."""
+    thread = threading.Thread(target=_fonts, name="pdf-fonts", daemon=True)
+    thread.start()
+    return thread
 
 
 def drawable(texts: Iterable[str]) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -31,13 +32,13 @@ def test_text_that_needs_shaping_or_has_no_glyph_cannot(text):
 
 def test_nothing_can_be_drawn_without_the_fonts(monkeypatch):
     monkeypatch.setattr(drawing, "_font_file", lambda pattern: None)
-    drawing._fonts.cache_clear()
+    drawing._registered_fonts.cache_clear()
     try:
         assert not drawing.drawable(["Paragon"])
         with pytest.raises(RuntimeError):
             drawing.build([drawing.paragraph("Paragon")], title="Paragon", language="pl")
     finally:
-        drawing._fonts.cache_clear()
+        drawing._registered_fonts.cache_clear()
 
 
 def _receipt() -> list:
@@ -83,3 +84,23 @@ def test_a_long_table_goes_on_over_pages_with_its_header_and_the_page_count():
     for number, text in enumerate(pages, start=1):
         assert "Opis" in text and "Faktura FV-1" in text and f"{number} / {len(pages)}" in text
     assert "Pozycja 1\n" in pages[0] + "\n" and "Pozycja 120" in pages[-1]
+
+
+def test_the_unhinted_font_is_made_once_and_kept_for_the_next_process(settings, tmp_path, monkeypatch):
+    settings.VAR_DIR = tmp_path
+    regular = drawing._font_file(f"{drawing.FONT_FAMILY}:style=Book")
+    made = drawing._unhinted(regular).getvalue()
+    [kept] = (tmp_path / "fonts").iterdir()
+    assert kept.read_bytes() == made and len(made) < len(Path(regular).read_bytes())
+    # A later process reads the kept file instead of making it again
+    from fontTools import subset
+
+    monkeypatch.setattr(subset, "Subsetter", None)
+    assert drawing._unhinted(regular).getvalue() == made
+
+
+def test_a_web_process_loads_the_fonts_in_the_background_when_it_starts():
+    drawing._registered_fonts.cache_clear()
+    drawing.warm_drawing_fonts().join(timeout=60)
+    assert drawing._registered_fonts.cache_info().currsize == 1
+    assert drawing.drawable(["Zażółć"])

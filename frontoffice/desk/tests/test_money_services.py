@@ -477,11 +477,11 @@ def test_a_document_is_laid_out_from_html_where_the_fonts_to_draw_it_are_missing
 
     receipt = services.document_issue(visit=paid_sale, actor=clerk, kind="receipt")
     monkeypatch.setattr(pdf_drawing, "_font_file", lambda pattern: None)
-    pdf_drawing._fonts.cache_clear()
+    pdf_drawing._registered_fonts.cache_clear()
     try:
         pdf = documents.document_pdf(receipt)
     finally:
-        pdf_drawing._fonts.cache_clear()
+        pdf_drawing._registered_fonts.cache_clear()
     assert _producer(pdf).startswith("WeasyPrint") and receipt.number in _text(pdf)
 
 
