@@ -222,13 +222,14 @@ def table(
     bold_rows: Iterable[int] = (),
     spans: Iterable[tuple[tuple[int, int], tuple[int, int]]] = (),
     size: float = FONT_SIZE,
+    padding: float = 2 * MM,
 ) -> Any:
     """A table across the text width, ruled below every cell, its header repeated on each page.
 
     ``widths`` are shares of the text width (None for the rest, shared equally); ``numeric`` columns are
     right-aligned; a row index in ``bold_rows`` (negative counts from the end) is set in bold; ``spans`` are
     ReportLab's ``SPAN`` corners ((column, row), (column, row)); ``size`` is the font size of the whole table,
-    header included."""
+    header included, and ``padding`` a cell's space left and right."""
     from reportlab.lib.colors import HexColor
     from reportlab.platypus import Table, TableStyle
 
@@ -251,8 +252,8 @@ def table(
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 1 * MM),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1 * MM),
-        ("LEFTPADDING", (0, 0), (-1, -1), 2 * MM),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 2 * MM),
+        ("LEFTPADDING", (0, 0), (-1, -1), padding),
+        ("RIGHTPADDING", (0, 0), (-1, -1), padding),
         ("LINEBELOW", (0, 0), (-1, -1), 0.5, HexColor(RULE_COLOUR)),
     ]
     if header_rows:

@@ -139,7 +139,8 @@ def _body(document: SaleDocument, context: dict[str, Any]) -> list[Any]:
         [f"{_('Total')} ({currency})", *(localize(value) for value in _totals(document))],
     ]
     flowables = [
-        drawing.table(lines, [0.06, None, 0.14, 0.14, 0.14, 0.14], numeric=range(2, 6)),
+        # Widths fit the longest header word and rate label of either language ("jednostkowa", "zwolniony").
+        drawing.table(lines, [0.05, None, 0.12, 0.16, 0.13, 0.14], numeric=range(2, 6)),
         *drawing.heading(_("VAT by rate")),
         drawing.table(rates, [None, 0.22, 0.22, 0.22], numeric=range(1, 4), bold_rows=[-1]),
         drawing.paragraph(f"{_('Total due')}: {localize(document.total_gross)} {currency}", "bold"),
@@ -200,11 +201,13 @@ def _correction_body(document: SaleDocument, context: dict[str, Any]) -> list[An
     return [
         drawing.table(
             lines,
-            [0.05, 0.2, 0.1, 0.11, 0.12, 0.09, None, None, None],
+            # Nine columns: narrower padding, and widths that fit the longest word of either language.
+            [0.04, None, 0.13, 0.1, 0.14, 0.11, 0.09, 0.09, 0.09],
             numeric=[3, 4, 5, 6, 7, 8],
             bold_rows=bold_rows,
             spans=spans,
             size=SMALL_FONT_SIZE,
+            padding=1 * drawing.MM,
         ),
         *drawing.heading(_("VAT by rate")),
         drawing.table(
