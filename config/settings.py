@@ -369,7 +369,8 @@ if PRODUCTION:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Messages ride in a signed cookie (in the session only when too many for one): kept in the session, each
 # message cost two session writes, a database transaction each, on the request that made it and on the one
-# that showed it (three of every eight requests of the desk's load mix).
+# that showed it (three of every eight requests of the desk's load mix). The cookie is signed, and HttpOnly,
+# Secure and SameSite as the session cookie is; it carries only the text shown next to the same user.
 MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 API_TOKEN_PREFIX = "fo_"  # noqa: S105 - a visible prefix, not a secret
