@@ -6,6 +6,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -211,6 +213,32 @@ def test_a_transition_from_the_day_page_returns_to_the_day(login, clerk, clinic_
     assert page["Location"] == day
     clinic_visit.refresh_from_db()
     assert clinic_visit.status == S.ARRIVED
+
+
+def _session_writes(captured: CaptureQueriesContext) -> list[str]:
+    return [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith(("UPDATE", "INSERT")) and "django_session" in q["sql"]
+    ]
+
+
+def test_the_message_of_a_check_in_is_shown_once_and_writes_no_session(login, clerk, clinic_visit):
+    browser = login(clerk)
+    with CaptureQueriesContext(connection) as captured:
+        page = browser.post(
+            reverse("desk:visit_transition", args=[clinic_visit.pk]),
+            {"to_status": "arrived", "version": clinic_visit.version},
+        )
+    assert page.status_code == 302
+    # The message rides in a signed cookie: the session is not written to carry it, nor to show it
+    assert not _session_writes(captured)
+    assert browser.cookies["messages"].value
+    said = f"{clinic_visit.number}: Arrived."
+    with CaptureQueriesContext(connection) as captured:
+        assert said in browser.get(page["Location"]).content.decode()
+    assert not _session_writes(captured)
+    assert said not in browser.get(page["Location"]).content.decode()  # shown once
 
 
 def test_a_hotel_stay_page_adds_a_guest_and_refuses_a_full_room(login, clerk, stay, second_guest, organisation):
