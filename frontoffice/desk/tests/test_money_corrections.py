@@ -261,6 +261,18 @@ def test_the_correction_pdf_names_the_invoice_it_corrects_and_the_reason(invoice
     assert "-35.00" in text and "70.00" in text  # the difference and the line before
 
 
+def test_a_correction_naming_a_buyer_in_hebrew_is_laid_out_from_html_with_the_same_content(invoiced_sale, clerk):
+    correction = services.correction_issue(
+        invoice=invoiced_sale, actor=clerk, reason="Zwrot jednego kabla", lines=[LineCorrection(1, "1", "35.00")]
+    )
+    correction.buyer_name = "חברת אור"
+    pdf = documents.document_pdf(correction)
+    assert PdfReader(io.BytesIO(pdf)).metadata.producer.startswith("WeasyPrint")
+    text = _text(pdf)
+    assert correction.number in text and invoiced_sale.number in text and "Zwrot jednego kabla" in text
+    assert "-35.00" in text and "70.00" in text
+
+
 def test_correcting_is_audited(invoiced_sale, clerk):
     correction = services.correction_issue(invoice=invoiced_sale, actor=clerk, reason="Rabat", to_zero=True)
     entry = AuditEntry.objects.get(action="document.correction")
