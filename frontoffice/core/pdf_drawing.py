@@ -176,13 +176,15 @@ def styles() -> dict[str, Any]:
         "body": body,
         "bold": ParagraphStyle("bold", parent=body, fontName=BOLD),
         "cell": ParagraphStyle("cell", parent=body, spaceAfter=0),
-        "cell-bold": ParagraphStyle("cell-bold", parent=body, fontName=BOLD, spaceAfter=0),
         "cell-number": ParagraphStyle("cell-number", parent=body, spaceAfter=0, alignment=TA_RIGHT),
         "head": ParagraphStyle("head", parent=body, fontName=BOLD, spaceAfter=0),
         "head-number": ParagraphStyle("head-number", parent=body, fontName=BOLD, spaceAfter=0, alignment=TA_RIGHT),
         "h1": ParagraphStyle("h1", parent=body, fontName=BOLD, fontSize=16, leading=16 * 1.25, spaceAfter=4 * MM),
         "h2": ParagraphStyle(
             "h2", parent=body, fontName=BOLD, fontSize=12, leading=12 * 1.25, spaceBefore=7 * MM, spaceAfter=0
+        ),
+        "h2-first": ParagraphStyle(
+            "h2-first", parent=body, fontName=BOLD, fontSize=12, leading=12 * 1.25, spaceBefore=0, spaceAfter=0
         ),
     }
 
@@ -204,9 +206,7 @@ def heading(text: object, *, first: bool = False) -> list[Any]:
     from reportlab.lib.colors import HexColor
     from reportlab.platypus import HRFlowable
 
-    title = paragraph(text, "h2")
-    if first:  # at the top of a column: no space above
-        title.style = styles()["h2"].clone("h2-first", spaceBefore=0)
+    title = paragraph(text, "h2-first" if first else "h2")  # at the top of a column: no space above
     title.keepWithNext = True
     rule = HRFlowable(width="100%", thickness=0.5, color=HexColor(RULE_COLOUR), spaceBefore=1 * MM, spaceAfter=2 * MM)
     rule.keepWithNext = True
