@@ -284,14 +284,15 @@ def columns(left: list[Any], right: list[Any], *, share: float = 0.48, space: fl
     ``space`` points above and below."""
     from reportlab.platypus import Table, TableStyle
 
-    width = share * _text_width()
+    text_width = _text_width()
+    width = share * text_width
     style = TableStyle(
         [("VALIGN", (0, 0), (-1, -1), "TOP")]
         + [(name, (0, 0), (-1, -1), 0) for name in ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")]
     )
     return Table(
         [[left, right]],
-        colWidths=[width, _text_width() - width],
+        colWidths=[width, text_width - width],
         style=style,
         hAlign="LEFT",
         spaceBefore=space,
@@ -317,12 +318,11 @@ def build(flowables: list[Any], *, title: str, language: str, created: datetime 
     if _fonts() is None:
         raise RuntimeError(f"{FONT_FAMILY} is not installed: check drawable() first")
     out = io.BytesIO()
-    width, height = A4
     frame = Frame(
         MARGIN_SIDE,
         MARGIN_BOTTOM,
-        width - 2 * MARGIN_SIDE,
-        height - MARGIN_TOP - MARGIN_BOTTOM,
+        _text_width(),
+        A4[1] - MARGIN_TOP - MARGIN_BOTTOM,
         leftPadding=0,
         rightPadding=0,
         topPadding=0,
@@ -338,7 +338,7 @@ def build(flowables: list[Any], *, title: str, language: str, created: datetime 
         subject=title,
         creator="Front Office",
         pageCompression=1,
-        invariant=True,  # no creation time or random id in the file: a document drawn twice is the same bytes
+        invariant=True,  # no random id, and a fixed date (``created``): a document drawn twice is the same bytes
     )
     document.build(flowables, canvasmaker=_footed_canvas(title, created))
     return out.getvalue()

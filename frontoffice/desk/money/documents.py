@@ -85,13 +85,13 @@ def document_pdf(document: SaleDocument, request: HttpRequest | None = None) -> 
         "currency": document.organisation.currency,
         "change": abs(document.total_gross),
     }
-    drawn = printout.draw(document, context)
-    if drawn is not None:
-        return drawn
     template = "desk/money/document_pdf.html"
     if document.kind == DocumentKind.CORRECTION:
         template = "desk/money/correction_pdf.html"
         context["payments"] = []
+    drawn = printout.draw(document, context)
+    if drawn is not None:
+        return drawn
     return render_pdf(template, context, request=request)
 
 
